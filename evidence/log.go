@@ -1,0 +1,406 @@
+package evidence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/bits"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// A Log is the single writer of an evidence log kept in a [Storage]. It
+// assigns indexes, computes the Merkle tree's stored hashes, signs
+// checkpoints and builds bundles. Its methods are safe for concurrent use;
+// appends and checkpoints are serialised.
+//
+// Only one Log (in one process) may write to a Storage at a time; a second
+// writer is detected as ErrConflict or ErrInconsistent, not prevented.
+type Log struct {
+	// Now returns the logging time. Set it before first use; it defaults to
+	// time.Now.
+	Now func() time.Time
+
+	st     Storage
+	signer *Signer
+
+	mu   sync.Mutex // serialises Append, Checkpoint and Redact
+	size int64
+	// frontier holds the stored hashes of the complete subtrees of the
+	// tree of size size (at most 64): all that appending or computing the
+	// tree hash needs, so appends never read the storage.
+	frontier map[int64]tlog.Hash
+}
+
+// Open returns the Log kept in st, signed by signer. It loads the tree's
+// frontier and, when a checkpoint was published before, checks that its
+// signature holds and that the stored tree is consistent with it; a log
+// whose history was rewritten fails with an error wrapping ErrInconsistent.
+func Open(ctx context.Context, st Storage, signer *Signer) (*Log, error) {
+	if st == nil || signer == nil {
+		return nil, fmt.Errorf("%w: Open needs a storage and a signer", ErrInvalid)
+	}
+	l := &Log{Now: time.Now, st: st, signer: signer}
+	size, err := st.Size(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("evidence: open: %w", err)
+	}
+	idx := frontierIndexes(size)
+	hs, err := st.ReadHashes(ctx, idx)
+	if err != nil {
+		return nil, fmt.Errorf("evidence: open: reading tree frontier: %w", err)
+	}
+	l.size = size
+	l.frontier = make(map[int64]tlog.Hash, len(idx))
+	for i, x := range idx {
+		l.frontier[x] = hs[i]
+	}
+	if _, _, err := l.checkStoredLocked(ctx, size); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Origin returns the log's origin.
+func (l *Log) Origin() string { return l.signer.Origin() }
+
+// VerifierKey returns the log's public key in note verifier-key format.
+func (l *Log) VerifierKey() string { return l.signer.VerifierKey() }
+
+// Size returns the number of records appended so far.
+func (l *Log) Size() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.size
+}
+
+// frontierIndexes returns the storage indexes of the roots of the complete
+// subtrees that make up a tree of size n, largest first.
+func frontierIndexes(n int64) []int64 {
+	var idx []int64
+	for level := 63; level >= 0; level-- {
+		if n&(1<<level) != 0 {
+			idx = append(idx, tlog.StoredHashIndex(level, n>>level-1))
+		}
+	}
+	return idx
+}
+
+// Append validates recs, assigns them the next indexes and the logging
+// time, and stores them with their tree hashes in one Storage.Append. It
+// returns the records as stored (Index, Logged, At, ContentSHA256 and the
+// sorted Scopes filled in). Either all of recs are appended or none: a
+// validation error wraps ErrInvalid and names the record; a storage error
+// is returned as is and leaves the log unchanged.
+func (l *Log) Append(ctx context.Context, recs ...Record) ([]Record, error) {
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	now := l.now()
+	out := make([]Record, len(recs))
+	for i, r := range recs {
+		p, err := prepare(r, now)
+		if err != nil {
+			return nil, fmt.Errorf("record %d (%s %s): %w", i+1, r.Kind, r.Ref, err)
+		}
+		out[i] = p
+	}
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	first := l.size
+	base := tlog.StoredHashIndex(0, first)
+	last := first + int64(len(out)) - 1
+	hashes := make([]tlog.Hash, 0, tlog.StoredHashCount(last+1)-base)
+	r := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+		res := make([]tlog.Hash, len(idx))
+		for i, x := range idx {
+			switch h, ok := l.frontier[x]; {
+			case x >= base:
+				res[i] = hashes[x-base]
+			case ok:
+				res[i] = h
+			default:
+				return nil, fmt.Errorf("%w: stored hash %d not in the frontier", ErrInconsistent, x)
+			}
+		}
+		return res, nil
+	})
+	for i := range out {
+		out[i].Index = first + int64(i)
+		hs, err := tlog.StoredHashesForRecordHash(out[i].Index, LeafHash(out[i]), r)
+		if err != nil {
+			return nil, fmt.Errorf("evidence: hashing record %d: %w", out[i].Index, err)
+		}
+		hashes = append(hashes, hs...)
+	}
+	if err := l.st.Append(ctx, out, hashes); err != nil {
+		return nil, fmt.Errorf("evidence: append: %w", err)
+	}
+	// Committed: move the frontier.
+	newSize := last + 1
+	nf := make(map[int64]tlog.Hash, bits.OnesCount64(uint64(newSize)))
+	for _, x := range frontierIndexes(newSize) {
+		if x >= base {
+			nf[x] = hashes[x-base]
+		} else {
+			nf[x] = l.frontier[x]
+		}
+	}
+	l.frontier, l.size = nf, newSize
+	return out, nil
+}
+
+func (l *Log) now() time.Time {
+	if l.Now != nil {
+		return l.Now()
+	}
+	return time.Now()
+}
+
+// reader adapts the storage to tlog.HashReader.
+func (l *Log) reader(ctx context.Context) tlog.HashReader {
+	return tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+		return l.st.ReadHashes(ctx, idx)
+	})
+}
+
+// checkStoredLocked computes the stored tree's hash at size n, checks it
+// against the log's own frontier (when n is the log's size) and checks that
+// the latest published checkpoint is consistent with it. It returns the
+// root and the latest checkpoint (zero Checkpoint when there is none).
+func (l *Log) checkStoredLocked(ctx context.Context, n int64) (tlog.Hash, Checkpoint, error) {
+	root, err := tlog.TreeHash(n, l.reader(ctx))
+	if err != nil {
+		return tlog.Hash{}, Checkpoint{}, fmt.Errorf("evidence: tree hash: %w", err)
+	}
+	if n == l.size {
+		mem, err := tlog.TreeHash(n, tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+			res := make([]tlog.Hash, len(idx))
+			for i, x := range idx {
+				res[i] = l.frontier[x]
+			}
+			return res, nil
+		}))
+		if err != nil {
+			return tlog.Hash{}, Checkpoint{}, fmt.Errorf("evidence: tree hash: %w", err)
+		}
+		if mem != root {
+			return tlog.Hash{}, Checkpoint{}, fmt.Errorf("%w: stored tree hash at size %d differs from the one the log computed", ErrInconsistent, n)
+		}
+	}
+	prev, err := l.latestLocked(ctx)
+	if errors.Is(err, ErrNotFound) {
+		return root, Checkpoint{}, nil
+	}
+	if err != nil {
+		return tlog.Hash{}, Checkpoint{}, err
+	}
+	switch {
+	case prev.Size > n:
+		return tlog.Hash{}, Checkpoint{}, fmt.Errorf("%w: log has %d records, fewer than the %d of the published checkpoint", ErrInconsistent, n, prev.Size)
+	case prev.Size == n:
+		if prev.Root != root {
+			return tlog.Hash{}, Checkpoint{}, fmt.Errorf("%w: tree hash at size %d differs from the published checkpoint: history was rewritten", ErrInconsistent, n)
+		}
+	case prev.Size > 0:
+		proof, err := tlog.ProveTree(n, prev.Size, l.reader(ctx))
+		if err != nil {
+			return tlog.Hash{}, Checkpoint{}, fmt.Errorf("evidence: consistency proof %d..%d: %w", prev.Size, n, err)
+		}
+		if err := tlog.CheckTree(proof, n, root, prev.Size, prev.Root); err != nil {
+			return tlog.Hash{}, Checkpoint{}, fmt.Errorf("%w: tree of size %d is not consistent with the published checkpoint of size %d: history was rewritten", ErrInconsistent, n, prev.Size)
+		}
+	}
+	return root, prev, nil
+}
+
+// latestLocked returns the latest stored checkpoint, signature checked.
+func (l *Log) latestLocked(ctx context.Context) (Checkpoint, error) {
+	size, signed, err := l.st.LatestCheckpoint(ctx)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	c, err := openCheckpoint(signed, l.signer.Verifier())
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("%w: stored checkpoint: %v", ErrInconsistent, err)
+	}
+	if c.Size != size {
+		return Checkpoint{}, fmt.Errorf("%w: stored checkpoint says size %d, stored as %d", ErrInconsistent, c.Size, size)
+	}
+	return c, nil
+}
+
+// LatestCheckpoint returns the latest published checkpoint with its
+// signature checked, or an error wrapping ErrNotFound.
+func (l *Log) LatestCheckpoint(ctx context.Context) (Checkpoint, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.latestLocked(ctx)
+}
+
+// Checkpoint signs and publishes a checkpoint for the current tree. Before
+// publishing it checks that the stored tree hash matches the one the log
+// computed while appending and that the tree is consistent (RFC 6962
+// consistency proof from the stored hashes) with the previously published
+// checkpoint; otherwise it publishes nothing and returns an error wrapping
+// ErrInconsistent. When the tree has not grown since the latest checkpoint,
+// that checkpoint is returned and nothing new is signed.
+func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n, err := l.st.Size(ctx)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	if n != l.size {
+		return Checkpoint{}, fmt.Errorf("%w: storage has %d records, the log appended %d: another writer?", ErrInconsistent, n, l.size)
+	}
+	root, prev, err := l.checkStoredLocked(ctx, n)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	if prev.Note != nil && prev.Size == n {
+		return prev, nil
+	}
+	c := Checkpoint{Origin: l.signer.Origin(), Size: n, Root: root}
+	if c.Note, err = l.signer.sign(c.Text()); err != nil {
+		return Checkpoint{}, fmt.Errorf("evidence: signing checkpoint: %w", err)
+	}
+	if err := l.st.SaveCheckpoint(ctx, n, c.Note); err != nil {
+		return Checkpoint{}, fmt.Errorf("evidence: saving checkpoint: %w", err)
+	}
+	return c, nil
+}
+
+// InclusionProof returns the RFC 6962 proof that the record at index is in
+// the tree of size treeSize (0 < index+1 <= treeSize <= Size). Check it with
+// tlog.CheckRecord(proof, treeSize, root, index, leafHash).
+func (l *Log) InclusionProof(ctx context.Context, index, treeSize int64) (tlog.RecordProof, error) {
+	if index < 0 || index >= treeSize || treeSize > l.Size() {
+		return nil, fmt.Errorf("%w: inclusion proof for leaf %d in tree of size %d (log size %d)", ErrInvalid, index, treeSize, l.Size())
+	}
+	p, err := tlog.ProveRecord(treeSize, index, l.reader(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("evidence: inclusion proof: %w", err)
+	}
+	return p, nil
+}
+
+// ConsistencyProof returns the RFC 6962 proof that the tree of size from is
+// a prefix of the tree of size to (0 < from <= to <= Size). Check it with
+// tlog.CheckTree(proof, to, toRoot, from, fromRoot).
+func (l *Log) ConsistencyProof(ctx context.Context, from, to int64) (tlog.TreeProof, error) {
+	if from < 1 || from > to || to > l.Size() {
+		return nil, fmt.Errorf("%w: consistency proof %d..%d (log size %d)", ErrInvalid, from, to, l.Size())
+	}
+	p, err := tlog.ProveTree(to, from, l.reader(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("evidence: consistency proof: %w", err)
+	}
+	return p, nil
+}
+
+// TreeHash returns the root hash of the stored tree of size n (n <= Size).
+func (l *Log) TreeHash(ctx context.Context, n int64) (tlog.Hash, error) {
+	if n < 0 || n > l.Size() {
+		return tlog.Hash{}, fmt.Errorf("%w: tree size %d (log size %d)", ErrInvalid, n, l.Size())
+	}
+	return tlog.TreeHash(n, l.reader(ctx))
+}
+
+// Redact drops the content of the record at index for privacy and logs the
+// redaction as a new record of kind "redaction" in the same scopes, whose
+// Ref is the redacted leaf index and whose content is
+// {"leaf":INDEX,"reason":REASON} (reason must be non-empty). The redacted
+// record keeps its content hash, so it still verifies. It returns the
+// redaction record. Unknown index: ErrNotFound.
+func (l *Log) Redact(ctx context.Context, index int64, reason string) (Record, error) {
+	if reason == "" {
+		return Record{}, fmt.Errorf("%w: redaction needs a reason", ErrInvalid)
+	}
+	r, err := l.st.Record(ctx, index)
+	if err != nil {
+		return Record{}, err
+	}
+	content := fmt.Appendf(nil, `{"leaf":%d,"reason":%s}`, index, strconv.Quote(reason))
+	recs, err := l.Append(ctx, Record{
+		Kind:    KindRedaction,
+		Ref:     strconv.FormatInt(index, 10),
+		Scopes:  r.Scopes,
+		Content: content,
+	})
+	if err != nil {
+		return Record{}, err
+	}
+	if err := l.st.Redact(ctx, index); err != nil {
+		return Record{}, fmt.Errorf("evidence: redact %d: %w", index, err)
+	}
+	return recs[0], nil
+}
+
+// Audit recomputes every leaf from the stored records and every stored hash
+// from the leaves, and checks the result against the stored hashes and the
+// latest checkpoint. It reads the whole log (O(size)); run it from a
+// command or at a quiet time. Any difference is an error wrapping
+// ErrInconsistent that names the first record or hash that differs.
+func (l *Log) Audit(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := l.size
+	var hashes []tlog.Hash
+	r := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+		res := make([]tlog.Hash, len(idx))
+		for i, x := range idx {
+			res[i] = hashes[x]
+		}
+		return res, nil
+	})
+	const chunk = 4096
+	for start := int64(0); start < n; start += chunk {
+		end := min(start+chunk, n)
+		for i := start; i < end; i++ {
+			rec, err := l.st.Record(ctx, i)
+			if err != nil {
+				return fmt.Errorf("evidence: audit: %w", err)
+			}
+			if rec.Index != i {
+				return fmt.Errorf("%w: record %d is stored with index %d", ErrInconsistent, i, rec.Index)
+			}
+			if rec.Content != nil && sha256Sum(rec.Content) != rec.ContentSHA256 {
+				return fmt.Errorf("%w: record %d (%s): content does not match its SHA-256", ErrInconsistent, i, rec.Label())
+			}
+			hs, err := tlog.StoredHashesForRecordHash(i, LeafHash(rec), r)
+			if err != nil {
+				return err
+			}
+			hashes = append(hashes, hs...)
+		}
+		lo, hi := tlog.StoredHashIndex(0, start), int64(len(hashes))
+		idx := make([]int64, hi-lo)
+		for i := range idx {
+			idx[i] = lo + int64(i)
+		}
+		stored, err := l.st.ReadHashes(ctx, idx)
+		if err != nil {
+			return fmt.Errorf("evidence: audit: %w", err)
+		}
+		for i, h := range stored {
+			if h != hashes[lo+int64(i)] {
+				level, k := tlog.SplitStoredHashIndex(lo + int64(i))
+				if level == 0 {
+					rec, _ := l.st.Record(ctx, k)
+					return fmt.Errorf("%w: record %d (%s): stored leaf hash does not match the record", ErrInconsistent, k, rec.Label())
+				}
+				return fmt.Errorf("%w: stored hash %d (level %d, node %d) does not match the records", ErrInconsistent, lo+int64(i), level, k)
+			}
+		}
+	}
+	if _, _, err := l.checkStoredLocked(ctx, n); err != nil {
+		return err
+	}
+	return nil
+}
