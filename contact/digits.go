@@ -1,0 +1,212 @@
+package contact
+
+import (
+	"github.com/nyaruka/phonenumbers"
+)
+
+// maxRunDigits bounds the digits kept per run; longer runs are order or
+// card numbers and are never contacts.
+const maxRunDigits = 24
+
+// run is a maximal sequence of digit units, possibly broken up by
+// separators ("3 8 5", "138-1234-5678", "1️⃣3️⃣8️⃣").
+type run struct {
+	su, eu int // first digit unit, one past the last digit unit
+	n      int // digits in the run
+	dig    [maxRunDigits]byte
+	seps   int // separator units inside the run
+	plus   int // unit index of a leading '+', or -1
+}
+
+func (r *run) add(d int8) {
+	if r.n < maxRunDigits {
+		r.dig[r.n] = byte('0' + d)
+	}
+	r.n++
+}
+
+func (r *run) digits() []byte {
+	if r.n > maxRunDigits {
+		return r.dig[:]
+	}
+	return r.dig[:r.n]
+}
+
+// isRunDigit reports whether unit i reads as a digit in context.
+func isRunDigit(u []unit, i int) bool {
+	if i < 0 || i >= len(u) || u[i].d < 0 {
+		return false
+	}
+	if u[i].soft != 2 {
+		return true
+	}
+	// 两/洞/拐/勾 are digits only between other digits.
+	return hardNeighbour(u, i-1, -1) && hardNeighbour(u, i+1, 1)
+}
+
+func hardNeighbour(u []unit, i, step int) bool {
+	for k := 0; k < 3 && i >= 0 && i < len(u); k++ {
+		if u[i].d >= 0 && u[i].soft != 2 {
+			return true
+		}
+		if !isSep(u[i].r) {
+			return false
+		}
+		i += step
+	}
+	return false
+}
+
+// letterDigit returns the digit a look-alike letter stands for inside a
+// digit run (l/i → 1, o → 0), or -1. The letter must stand alone (no
+// letter next to it) and a digit must follow.
+func letterDigit(u []unit, i int) int8 {
+	if i >= len(u) {
+		return -1
+	}
+	var d int8
+	switch u[i].r {
+	case 'l', 'i':
+		d = 1
+	case 'o':
+		d = 0
+	default:
+		return -1
+	}
+	if i > 0 && isASCIILetter(u[i-1].r) {
+		return -1
+	}
+	if i+1 >= len(u) || isASCIILetter(u[i+1].r) {
+		return -1
+	}
+	if !isRunDigit(u, i+1) && !(u[i+1].r == 'o' || u[i+1].r == 'l' || u[i+1].r == 'i') {
+		return -1
+	}
+	return d
+}
+
+// groupLen counts the digits that follow i without a separator.
+func groupLen(u []unit, i int) int {
+	n := 0
+	for i < len(u) && isRunDigit(u, i) {
+		n++
+		i++
+	}
+	return n
+}
+
+// findRuns appends the digit runs of u to out.
+func findRuns(u []unit, out []run) []run {
+	for i := 0; i < len(u); {
+		if !isRunDigit(u, i) {
+			i++
+			continue
+		}
+		r := run{su: i, plus: -1}
+		r.add(u[i].d)
+		last := i
+		glen := 1
+		j := i + 1
+		for j < len(u) {
+			if isRunDigit(u, j) {
+				r.add(u[j].d)
+				last = j
+				glen++
+				j++
+				continue
+			}
+			if d := letterDigit(u, j); d >= 0 && glen > 0 {
+				r.add(d)
+				last = j
+				glen++
+				j++
+				continue
+			}
+			// Bridge separators between two digit groups.
+			k, weak := j, false
+			for k < len(u) && k-j < 4 && (isSep(u[k].r) || isWeakSep(u[k].r)) {
+				if isWeakSep(u[k].r) {
+					weak = true
+				}
+				k++
+			}
+			if k == j || !isRunDigit(u, k) {
+				break
+			}
+			if weak && glen > 2 {
+				break // "50，60" lists numbers; "3，8，5" disguises one
+			}
+			if g := groupLen(u, k); r.n >= 5 && g >= 5 && r.n+g > 13 {
+				break // two numbers side by side
+			}
+			r.seps += k - j
+			glen = 0
+			j = k
+		}
+		r.eu = last + 1
+		// A '+' right before the run (allowing one space) marks an
+		// international number.
+		if p := r.su - 1; p >= 0 {
+			if isSpace(u[p].r) && p > 0 {
+				p--
+			}
+			if u[p].r == '+' {
+				r.plus = p
+			}
+		}
+		out = append(out, r)
+		i = r.eu
+	}
+	return out
+}
+
+// phoneResult is a validated phone number.
+type phoneResult struct {
+	e164   string
+	mobile bool
+	cc86   bool // written with an explicit +86/0086/86 prefix
+}
+
+// parsePhone validates digits as a phone number. plus says the number was
+// written with a leading '+'.
+func parsePhone(d []byte, plus bool) (phoneResult, bool) {
+	n := len(d)
+	if n < 7 || n > 15 {
+		return phoneResult{}, false
+	}
+	s := string(d)
+	var res phoneResult
+	switch {
+	case plus:
+		return validate("+"+s, "ZZ", s[:2] == "86")
+	case n > 4 && s[:4] == "0086":
+		return validate("+"+s[2:], "ZZ", true)
+	case n == 13 && s[:2] == "86" && s[2] == '1':
+		return validate("+"+s, "ZZ", true)
+	case n == 11 && s[0] == '1' && s[1] >= '3':
+		return validate(s, "CN", false)
+	case s[0] == '0' && n >= 10 && n <= 12:
+		return validate(s, "CN", false)
+	case n == 10 && (s[:3] == "400" || s[:3] == "800"):
+		return validate(s, "CN", false)
+	}
+	return res, false
+}
+
+func validate(s, region string, cc86 bool) (phoneResult, bool) {
+	num, err := phonenumbers.Parse(s, region)
+	if err != nil || !phonenumbers.IsValidNumber(num) {
+		return phoneResult{}, false
+	}
+	switch t := phonenumbers.GetNumberType(num); t {
+	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE, phonenumbers.FIXED_LINE_OR_MOBILE,
+		phonenumbers.TOLL_FREE, phonenumbers.SHARED_COST, phonenumbers.VOIP,
+		phonenumbers.PERSONAL_NUMBER, phonenumbers.UAN:
+		return phoneResult{
+			e164:   phonenumbers.Format(num, phonenumbers.E164),
+			mobile: t == phonenumbers.MOBILE || t == phonenumbers.FIXED_LINE_OR_MOBILE,
+			cc86:   cc86,
+		}, true
+	}
+	return phoneResult{}, false
+}

@@ -1,0 +1,286 @@
+package contact
+
+import "unicode/utf8"
+
+// Confidence levels.
+const (
+	confCued      = 0.95 // value announced by a strong cue
+	confWeakCue   = 0.75 // value after a weak cue ("q", "扣", "v")
+	confAfterCue  = 0.85 // cue written after the value
+	confBareMob   = 0.85 // valid mobile number, no cue
+	confBareFixed = 0.7  // valid landline or service number, no cue
+	confPlus      = 0.9  // international number with '+'
+)
+
+// evalRun turns a digit run into a candidate, or drops it.
+func (f *finder) evalRun(r *run) {
+	u := f.u
+	if r.n < 5 || r.n > 20 {
+		return
+	}
+	vsu := r.su
+	if r.plus >= 0 {
+		vsu = r.plus
+	}
+	// digits right before an "@" are the local part of an e-mail address
+	if k := skipSpaces(u, r.eu, 1); k < len(u) {
+		if _, _, ok := atMarker(u, k); ok {
+			return
+		}
+	}
+	bc := backCue(u, f.cues, vsu)
+	kind := cueKind(0)
+	weak, after := false, false
+	if bc >= 0 {
+		kind, weak = f.cues[bc].kind, f.cues[bc].weak
+	} else {
+		if f.codeOrAmount(r) || f.negBefore(vsu) {
+			return
+		}
+		if fc := forwardCue(u, f.cues, r.eu); fc >= 0 {
+			bc, kind, after = fc, f.cues[fc].kind, true
+		}
+	}
+	d := r.digits()
+	ph, phOK := parsePhone(d, r.plus >= 0)
+	qqOK := r.n >= 5 && r.n <= 11 && d[0] != '0'
+	c := cand{su: r.su, eu: r.eu, cue: bc, prio: prioCued, conf: confCued}
+	if r.plus >= 0 {
+		c.su = r.plus
+	}
+	if weak {
+		c.conf = confWeakCue
+	} else if after {
+		c.conf = confAfterCue
+	}
+	switch kind {
+	case cueQQ:
+		switch {
+		case phOK && ph.mobile:
+			c.kind, c.val = Phone, ph.e164
+		case qqOK:
+			c.kind, c.val = QQ, string(d)
+		default:
+			return
+		}
+	case cueWeChat:
+		switch {
+		case phOK:
+			c.kind, c.val = Phone, ph.e164
+		case qqOK:
+			c.kind, c.val = WeChat, string(d)
+		default:
+			return
+		}
+	case cuePhone:
+		if !phOK {
+			return
+		}
+		c.kind, c.val = Phone, ph.e164
+	case cueAlipay:
+		if !phOK {
+			return
+		}
+		c.kind, c.val, c.prio = Alipay, ph.e164, prioAlipay
+	case cueMail:
+		switch {
+		case qqOK && bc > 0 && f.cues[bc-1].kind == cueQQ && f.cues[bc-1].eu == f.cues[bc].su:
+			c.kind, c.val, c.prio = Email, string(d)+"@qq.com", prioEmail
+		case phOK:
+			c.kind, c.val = Phone, ph.e164
+		default:
+			return
+		}
+	case cueOther:
+		switch {
+		case phOK:
+			c.kind, c.val = Phone, ph.e164
+		case r.n >= 5 && r.n <= 15:
+			c.kind, c.val, c.prio = Other, string(d), prioOther
+		default:
+			return
+		}
+	default:
+		if !phOK {
+			return
+		}
+		c.kind, c.val, c.prio, c.cue = Phone, ph.e164, prioPhoneBare, -1
+		switch {
+		case r.plus >= 0:
+			c.conf = confPlus
+		case ph.mobile:
+			c.conf = confBareMob
+		default:
+			c.conf = confBareFixed
+		}
+	}
+	if c.kind == Phone && c.cue < 0 && ph.cc86 {
+		c.cueTxt = "+86"
+	}
+	f.add(c)
+}
+
+func skipSpaces(u []unit, i, max int) int {
+	for k := 0; i < len(u) && k < max && isSpace(u[i].r); k++ {
+		i++
+	}
+	return i
+}
+
+// codeOrAmount reports whether an uncued run is part of a product code
+// (SF1234…, RTX4090, SKU-12345), an amount (¥50, 50元), or a time.
+func (f *finder) codeOrAmount(r *run) bool {
+	u := f.u
+	if p := r.su - 1; p >= 0 {
+		if (u[p].r == '-' || u[p].r == '_' || u[p].r == '#') && p > 0 {
+			p--
+		}
+		if isASCIILetter(u[p].r) {
+			return true
+		}
+		q := r.su - 1
+		if isSpace(u[q].r) && q > 0 {
+			q--
+		}
+		switch u[q].r {
+		case '¥', '￥', '$', '€', '£':
+			return true
+		case ':':
+			if q > 0 && u[q-1].d >= 0 {
+				return true
+			}
+		}
+	}
+	if r.eu < len(u) {
+		n := u[r.eu]
+		if isASCIILetter(n.r) {
+			return true
+		}
+		if n.r == ':' && r.eu+1 < len(u) && u[r.eu+1].d >= 0 {
+			return true
+		}
+		k := skipSpaces(u, r.eu, 1)
+		if k < len(u) {
+			switch u[k].r {
+			case '元', '块', '角', '毛', '%', '个', '件', '岁', '年', '月', '日', '天', '次', '张', '份', '台',
+				'只', '条', '包', '箱', '斤', '克', '米', '万', '千', '百', '亿', '¥', '￥', '位', '人', '单', '笔', '期':
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// negBefore reports whether a negative cue (订单号, 快递, 卡号…) stands
+// shortly before unit i with no other cue in between.
+func (f *finder) negBefore(i int) bool {
+	for k := len(f.cues) - 1; k >= 0; k-- {
+		c := f.cues[k]
+		if c.eu > i {
+			continue
+		}
+		return c.kind == cueNeg && i-c.eu <= 14
+	}
+	return false
+}
+
+// findIDs finds WeChat ids and other messenger ids written after a cue,
+// and WeChat's own "wxid_…" ids anywhere.
+func (f *finder) findIDs() {
+	u := f.u
+	for k, c := range f.cues {
+		if c.kind != cueWeChat && c.kind != cueOther {
+			continue
+		}
+		vs, explicit := valueStart(u, c.eu, c.weak)
+		if vs < 0 || !isASCIILetter(u[vs].r) && !(c.kind == cueOther && u[vs].r == '@') {
+			continue
+		}
+		if cueStartingAt(f.cues, vs) >= 0 {
+			continue // another cue ("微信/qq/whatsapp")
+		}
+		st := vs
+		if u[vs].r == '@' {
+			st++
+		}
+		tok, e, letters := f.token(st)
+		if e < len(u) && (u[e].r == '@' || (u[e].r == '.' && e+1 < len(u) && isASCIIAlnum(u[e+1].r))) {
+			continue // e-mail or URL, found elsewhere
+		}
+		if _, _, ok := atMarker(u, skipSpaces(u, e, 1)); ok && e < len(u) {
+			continue
+		}
+		ascii := f.text[u[c.su].s] < utf8.RuneSelf
+		if letters && ascii && !explicit {
+			continue // "wechat please": needs "wechat: name"
+		}
+		switch c.kind {
+		case cueWeChat:
+			if len(tok) < 6 || len(tok) > 20 {
+				continue
+			}
+			conf := confCued
+			if c.weak {
+				conf = confWeakCue
+			}
+			f.add(cand{kind: WeChat, val: tok, su: vs, eu: e, cue: k, conf: conf, prio: prioCued})
+		case cueOther:
+			if len(tok) < 4 || len(tok) > 32 {
+				continue
+			}
+			f.add(cand{kind: Other, val: tok, su: vs, eu: e, cue: k, conf: 0.7, prio: prioOther})
+		}
+	}
+	for i := 0; i+5 < len(u); i++ {
+		if u[i].r == 'w' && hasPrefixAt(u, i, "wxid_") && (i == 0 || !isASCIIAlnum(u[i-1].r)) {
+			tok, e, _ := f.token(i)
+			if len(tok) >= 8 && len(tok) <= 30 {
+				f.add(cand{kind: WeChat, val: tok, su: i, eu: e, cue: -1, cueTxt: "wxid_", conf: confCued, prio: prioCued})
+			}
+			i = e
+		}
+	}
+}
+
+// token reads an id made of ASCII letters, digits, '_' and '-' from unit
+// i. It returns the id (trailing '-' and '_' dropped), its end unit, and
+// whether it is letters only.
+func (f *finder) token(i int) (string, int, bool) {
+	u := f.u
+	b := f.tmp[:0]
+	e := i
+	letters := true
+	for e < len(u) && e-i < 33 && (isASCIIAlnum(u[e].r) || u[e].r == '_' || u[e].r == '-') {
+		if !isASCIILetter(u[e].r) {
+			letters = false
+		}
+		b = append(b, byte(u[e].r))
+		e++
+	}
+	for len(b) > 0 && (b[len(b)-1] == '-' || b[len(b)-1] == '_') {
+		b = b[:len(b)-1]
+		e--
+	}
+	f.tmp = b[:0]
+	return string(b), e, letters
+}
+
+// alipayEmails relabels e-mail candidates announced by an Alipay cue.
+func (f *finder) alipayEmails() {
+	for k, c := range f.cues {
+		if c.kind != cueAlipay {
+			continue
+		}
+		vs, _ := valueStart(f.u, c.eu, false)
+		if vs < 0 {
+			continue
+		}
+		for i := range f.cands {
+			if f.cands[i].kind == Email && f.cands[i].su == vs {
+				f.cands[i].kind, f.cands[i].prio, f.cands[i].cue = Alipay, prioAlipay, k
+				cu := f.cues[k]
+				f.cands[i].cueTxt = f.text[f.u[cu.su].s:f.u[cu.eu-1].e]
+			}
+		}
+	}
+}

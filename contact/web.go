@@ -1,0 +1,388 @@
+package contact
+
+import "strings"
+
+// knownTLD lists the top-level domains accepted for bare domains and for
+// addresses with "点"/"dot" spelled out. Short or word-like TLDs that
+// collide with ordinary text (in, it, to, is, js, wang…) are left out.
+var knownTLD = map[string]bool{
+	"com": true, "cn": true, "net": true, "org": true, "cc": true, "co": true, "io": true,
+	"me": true, "ly": true, "gl": true, "im": true, "gd": true, "top": true, "xyz": true,
+	"vip": true, "info": true, "biz": true, "tv": true, "hk": true, "tw": true, "jp": true,
+	"kr": true, "uk": true, "de": true, "fr": true, "ru": true, "us": true, "app": true,
+	"asia": true, "mobi": true, "edu": true, "gov": true, "ai": true, "mp": true, "su": true,
+	"club": true, "shop": true, "site": true, "online": true, "store": true, "link": true,
+	"live": true, "fun": true, "icu": true, "cyou": true,
+}
+
+// mailHosts are mail providers people name without a TLD ("123456@qq",
+// "xxx艾特163"), with the TLD they imply.
+var mailHosts = map[string]string{
+	"qq": "com", "163": "com", "126": "com", "foxmail": "com", "gmail": "com", "sina": "com",
+	"sohu": "com", "139": "com", "189": "cn", "yeah": "net", "outlook": "com", "hotmail": "com",
+	"aliyun": "com", "icloud": "com", "yahoo": "com", "live": "com", "tom": "com",
+}
+
+// atMarker reports whether an "@" (or a spelled form: 艾特, 圈a, at, (at))
+// starts at unit i. It returns the end unit and whether it was spelled.
+func atMarker(u []unit, i int) (int, bool, bool) {
+	r := u[i].r
+	switch {
+	case r == '@':
+		return i + 1, false, true
+	case r == '艾' && i+1 < len(u) && u[i+1].r == '特':
+		return i + 2, true, true
+	case r == '圈' && i+1 < len(u) && u[i+1].r == 'a' && (i+2 >= len(u) || !isASCIILetter(u[i+2].r)):
+		return i + 2, true, true
+	case r == 'a' && i+1 < len(u) && u[i+1].r == 't' && i > 0 && !isASCIIAlnum(u[i-1].r) &&
+		(i+2 >= len(u) || !isASCIIAlnum(u[i+2].r)):
+		if isSpace(u[i-1].r) || u[i-1].r == '(' || u[i-1].r == '[' || u[i-1].r == '{' {
+			e := i + 2
+			if e < len(u) && (u[e].r == ')' || u[e].r == ']' || u[e].r == '}') {
+				e++
+			}
+			return e, true, true
+		}
+	}
+	return 0, false, false
+}
+
+// dotMarker reports whether a domain dot (".", "。", "点", "dot", "(dot)",
+// "dian") starts at unit i; it returns the end unit and whether it was
+// spelled out. Spaces around spelled forms are allowed.
+func dotMarker(u []unit, i int) (int, bool, bool) {
+	if i >= len(u) {
+		return 0, false, false
+	}
+	switch u[i].r {
+	case '.':
+		return i + 1, false, true
+	case 0x3002, 0xFF61: // 。｡
+		return i + 1, true, true
+	}
+	j := i
+	for j < len(u) && j-i < 2 && isSpace(u[j].r) {
+		j++
+	}
+	if j >= len(u) {
+		return 0, false, false
+	}
+	open := false
+	if u[j].r == '(' || u[j].r == '[' || u[j].r == '{' {
+		open = true
+		j++
+	}
+	end := -1
+	switch {
+	case j < len(u) && (u[j].r == '点' || u[j].r == '點'):
+		end = j + 1
+	case hasWordAt(u, j, "dot"):
+		end = j + 3
+	case hasWordAt(u, j, "dian"):
+		end = j + 4
+	}
+	if end < 0 {
+		return 0, false, false
+	}
+	if open {
+		if end >= len(u) || !(u[end].r == ')' || u[end].r == ']' || u[end].r == '}') {
+			return 0, false, false
+		}
+		end++
+	}
+	for k := 0; end < len(u) && k < 2 && isSpace(u[end].r); k++ {
+		end++
+	}
+	return end, true, true
+}
+
+// hasWordAt reports whether the ASCII word w stands at unit i with no
+// letter on either side.
+func hasWordAt(u []unit, i int, w string) bool {
+	if i > 0 && isASCIILetter(u[i-1].r) {
+		return false
+	}
+	for k := 0; k < len(w); k++ {
+		if i+k >= len(u) || u[i+k].r != rune(w[k]) {
+			return false
+		}
+	}
+	e := i + len(w)
+	return e >= len(u) || !isASCIILetter(u[e].r)
+}
+
+func isLabelUnit(x unit, allowNumerals bool) bool {
+	if x.r < 0x80 {
+		return isASCIIAlnum(x.r) || x.r == '-'
+	}
+	return allowNumerals && x.d >= 0 && x.soft != 2
+}
+
+func labelChar(x unit) byte {
+	if x.r < 0x80 {
+		return byte(x.r)
+	}
+	return byte('0' + x.d)
+}
+
+// domain is a parsed host name.
+type domain struct {
+	eu      int // one past its last unit
+	name    []byte
+	labels  int
+	tld     string
+	spelled bool
+}
+
+// parseDomain reads labels separated by dots from unit i.
+func parseDomain(u []unit, i int, numerals bool, buf []byte) (domain, bool) {
+	d := domain{name: buf[:0]}
+	lastStart := 0
+	for {
+		st := i
+		for i < len(u) && isLabelUnit(u[i], numerals) && i-st < 63 {
+			d.name = append(d.name, labelChar(u[i]))
+			i++
+		}
+		if i == st {
+			if d.labels == 0 {
+				return d, false
+			}
+			// a dot with no label after it: end before the dot
+			d.name = d.name[:len(d.name)-1]
+			break
+		}
+		d.labels++
+		d.eu = i
+		lastStart = len(d.name) - (i - st)
+		e, spelled, ok := dotMarker(u, i)
+		if !ok || e >= len(u) || !isLabelUnit(u[e], numerals) {
+			break
+		}
+		if spelled {
+			d.spelled = true
+		}
+		d.name = append(d.name, '.')
+		lastStart = len(d.name)
+		i = e
+	}
+	// the last label is the TLD
+	start := strings.LastIndexByte(string(d.name), '.') + 1
+	_ = lastStart
+	d.tld = string(d.name[start:])
+	return d, true
+}
+
+// isLetters reports whether s is made of ASCII letters only.
+func isLetters(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// findEmails appends e-mail candidates.
+func (f *finder) findEmails() {
+	u := f.u
+	for i := 0; i < len(u); i++ {
+		ae, spelled, ok := atMarker(u, i)
+		if !ok {
+			continue
+		}
+		// local part, leftwards
+		j := i
+		if spelled || (j > 0 && isSpace(u[j-1].r)) {
+			for k := 0; j > 0 && k < 2 && isSpace(u[j-1].r); k++ {
+				j--
+			}
+		}
+		le := j
+		for j > 0 {
+			x := u[j-1]
+			if x.r < 0x80 && (isASCIIAlnum(x.r) || x.r == '.' || x.r == '_' || x.r == '-' || x.r == '+') {
+				j--
+				continue
+			}
+			if x.d >= 0 && x.soft != 2 {
+				j--
+				continue
+			}
+			// spaces or fillers between digits ("1 2 3 艾特 qq 点 com")
+			if isSep(x.r) && j-2 >= 0 && u[j-2].d >= 0 && j < le && u[j].d >= 0 {
+				j--
+				continue
+			}
+			break
+		}
+		for j < le && !isLocalEdge(u[j]) {
+			j++
+		}
+		if j >= le {
+			continue
+		}
+		// domain, rightwards
+		k := ae
+		for n := 0; k < len(u) && n < 2 && isSpace(u[k].r); n++ {
+			k++
+		}
+		dom, ok := parseDomain(u, k, true, f.tmp[:0])
+		if !ok {
+			continue
+		}
+		f.tmp = dom.name[:0]
+		host := string(dom.name)
+		switch {
+		case dom.labels == 1:
+			tld, known := mailHosts[host]
+			if !known {
+				continue
+			}
+			host += "." + tld
+		case !isLetters(dom.tld) || len(dom.tld) < 2 || len(dom.tld) > 10:
+			continue
+		case (spelled || dom.spelled) && !knownTLD[dom.tld]:
+			continue
+		}
+		var local []byte
+		for x := j; x < le; x++ {
+			if isSep(u[x].r) && u[x].r != '.' && u[x].r != '_' && u[x].r != '-' {
+				continue
+			}
+			local = append(local, labelChar(u[x]))
+		}
+		for len(local) > 0 && (local[len(local)-1] == '.' || local[len(local)-1] == '-') {
+			local = local[:len(local)-1]
+		}
+		if len(local) == 0 || len(local) > 64 {
+			continue
+		}
+		conf := 0.95
+		if spelled || dom.spelled {
+			conf = 0.85
+		}
+		f.add(cand{kind: Email, val: string(local) + "@" + host, su: j, eu: dom.eu, cue: -1, conf: conf, prio: prioEmail})
+		i = dom.eu - 1
+	}
+}
+
+func isLocalEdge(x unit) bool {
+	if x.r < 0x80 {
+		return isASCIIAlnum(x.r)
+	}
+	return x.d >= 0
+}
+
+// urlChar reports whether the ASCII byte may appear in a URL path.
+func urlChar(r rune) bool {
+	if r >= 0x80 {
+		return false
+	}
+	if isASCIIAlnum(r) {
+		return true
+	}
+	return strings.ContainsRune("-._~:/?#[]@!$&'()*+,;=%", r)
+}
+
+// findURLs appends URL candidates: scheme URLs, www. hosts and bare
+// domains with a known TLD (short links such as t.cn/xxxx included).
+func (f *finder) findURLs() {
+	u := f.u
+	for i := 0; i < len(u); i++ {
+		r := u[i].r
+		if !isASCIIAlnum(r) {
+			continue
+		}
+		if i > 0 {
+			p := u[i-1].r
+			if isASCIIAlnum(p) || p == '.' || p == '-' || p == '_' || p == '@' || p == '/' || u[i-1].d >= 0 {
+				continue
+			}
+		}
+		start := i
+		j := i
+		scheme := false
+		if hasWordAt(u, i, "http") || hasWordAt(u, i, "https") {
+			k := i + 4
+			if u[k-1].r == 'p' && k < len(u) && u[k].r == 's' {
+				k++
+			}
+			if k+2 < len(u) && u[k].r == ':' && u[k+1].r == '/' && u[k+2].r == '/' {
+				scheme = true
+				j = k + 3
+			}
+		}
+		dom, ok := parseDomain(u, j, false, f.tmp[:0])
+		if !ok {
+			continue
+		}
+		f.tmp = dom.name[:0]
+		if dom.eu < len(u) && u[dom.eu].r == '@' {
+			continue // the local part of an e-mail address
+		}
+		host := string(dom.name)
+		www := strings.HasPrefix(host, "www.")
+		if !scheme {
+			if dom.labels < 2 || !knownTLD[dom.tld] {
+				continue
+			}
+			sld := host[:len(host)-len(dom.tld)-1]
+			if p := strings.LastIndexByte(sld, '.'); p >= 0 {
+				sld = sld[p+1:]
+			}
+			if len(sld) < 2 && !www && dom.tld != "cn" && dom.tld != "co" && dom.tld != "mp" {
+				continue
+			}
+			if isDigits(sld) && dom.labels == 2 && !mailHostDigits(sld) {
+				continue // "1.cn", "2.5.cm"
+			}
+		} else if dom.labels < 2 && host != "localhost" {
+			continue
+		}
+		end := dom.eu
+		path := []byte(nil)
+		if end < len(u) && (u[end].r == '/' || u[end].r == '?' || u[end].r == ':' && scheme) && !dom.spelled {
+			k := end
+			for k < len(u) && urlChar(u[k].r) {
+				k++
+			}
+			for k > end && strings.ContainsRune(".,;:!?)'(", u[k-1].r) {
+				k--
+			}
+			for x := end; x < k; x++ {
+				path = append(path, byte(u[x].r))
+			}
+			end = k
+		}
+		if www {
+			host = host[4:]
+		}
+		conf := 0.9
+		if dom.spelled {
+			conf = 0.8
+		}
+		f.add(cand{kind: URL, val: host + string(path), su: start, eu: end, cue: -1, conf: conf, prio: prioURL})
+		i = end - 1
+	}
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func mailHostDigits(s string) bool {
+	_, ok := mailHosts[s]
+	return ok
+}
