@@ -1,0 +1,299 @@
+package intent
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/fairmark/fairmark/intent/internal/feat"
+)
+
+func readCorpus(t testing.TB, path string) []feat.Example {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ex, err := feat.ReadCorpus(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return ex
+}
+
+// TestModelReproducible retrains on the training split and checks that the
+// weights are byte-for-byte the committed model.bin.
+func TestModelReproducible(t *testing.T) {
+	ex := readCorpus(t, "testdata/train.jsonl")
+	m, rep := feat.Train(ex, feat.DefaultOptions)
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b, modelBytes) {
+		t.Fatalf("retrained model differs from model.bin (%d vs %d bytes); run go generate ./intent/", len(b), len(modelBytes))
+	}
+	t.Logf("out-of-fold F1 %.3f at threshold %.3f (calibration a=%.4f b=%.4f)", rep.F1, rep.Threshold, m.A, m.B)
+}
+
+func TestModelSize(t *testing.T) {
+	if n := len(modelBytes); n > 20<<20 {
+		t.Fatalf("model.bin is %d bytes, want < 20 MiB", n)
+	}
+	if mustModel().Threshold <= 0 || mustModel().Threshold >= 1 {
+		t.Fatalf("threshold %v, want in (0,1)", mustModel().Threshold)
+	}
+}
+
+// TestSplitsDisjoint guards the held-out split: no test text is in training.
+func TestSplitsDisjoint(t *testing.T) {
+	train := readCorpus(t, "testdata/train.jsonl")
+	test := readCorpus(t, "testdata/test.jsonl")
+	seen := map[string]bool{}
+	for _, e := range train {
+		seen[strings.TrimSpace(e.Text)] = true
+	}
+	for _, e := range test {
+		if seen[strings.TrimSpace(e.Text)] {
+			t.Fatalf("test text also in train: %q", e.Text)
+		}
+	}
+	all := append(train, test...)
+	if len(all) < 600 {
+		t.Fatalf("corpus has %d lines, want >= 600", len(all))
+	}
+	neg, zh, en := 0, 0, 0
+	for _, e := range all {
+		if e.Label == 0 {
+			neg++
+		}
+		switch e.Lang {
+		case "zh":
+			zh++
+		case "en":
+			en++
+		default:
+			t.Fatalf("lang %q, want zh or en: %q", e.Lang, e.Text)
+		}
+	}
+	if neg*10 < len(all)*4 {
+		t.Fatalf("%d negatives of %d, want >= 40%%", neg, len(all))
+	}
+	t.Logf("corpus: %d lines (%d train, %d test), %d negatives, %d zh, %d en", len(all), len(train), len(test), neg, zh, en)
+}
+
+type evalRow struct {
+	p     float64
+	flag  bool
+	label int
+	lang  string
+	text  string
+}
+
+func evaluate(ex []feat.Example) []evalRow {
+	rows := make([]evalRow, len(ex))
+	for i, e := range ex {
+		r := Score(e.Text)
+		rows[i] = evalRow{r.Probability, r.Flag, e.Label, e.Lang, e.Text}
+	}
+	return rows
+}
+
+func metrics(rows []evalRow, lang string) feat.Metrics {
+	var pred []bool
+	var lab []int
+	for _, r := range rows {
+		if lang == "" || r.lang == lang {
+			pred = append(pred, r.flag)
+			lab = append(lab, r.label)
+		}
+	}
+	return feat.Score(pred, lab)
+}
+
+func logMetrics(t *testing.T, name string, rows []evalRow) feat.Metrics {
+	all := metrics(rows, "")
+	for _, lang := range []string{"", "zh", "en"} {
+		m := metrics(rows, lang)
+		if lang == "" {
+			lang = "all"
+		}
+		t.Logf("%s %-3s: precision %.3f recall %.3f F1 %.3f (tp %d fp %d tn %d fn %d)",
+			name, lang, m.Precision, m.Recall, m.F1, m.TP, m.FP, m.TN, m.FN)
+	}
+	return all
+}
+
+// calibrationTable bins probabilities in tenths and reports, per bin, the
+// mean predicted probability and the observed rate of extortion.
+func calibrationTable(rows []evalRow) string {
+	var n [10]int
+	var sumP, pos [10]float64
+	brier := 0.0
+	for _, r := range rows {
+		b := int(r.p * 10)
+		if b > 9 {
+			b = 9
+		}
+		n[b]++
+		sumP[b] += r.p
+		pos[b] += float64(r.label)
+		brier += (r.p - float64(r.label)) * (r.p - float64(r.label))
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "bin        n   mean p  observed\n")
+	for b := range n {
+		if n[b] == 0 {
+			continue
+		}
+		fmt.Fprintf(&sb, "%.1f-%.1f %4d   %.3f   %.3f\n", float64(b)/10, float64(b+1)/10, n[b], sumP[b]/float64(n[b]), pos[b]/float64(n[b]))
+	}
+	fmt.Fprintf(&sb, "Brier score %.4f over %d texts", brier/float64(len(rows)), len(rows))
+	return sb.String()
+}
+
+// TestHeldOut scores the held-out split, which training never sees, and
+// fails below F1 0.92.
+func TestHeldOut(t *testing.T) {
+	rows := evaluate(readCorpus(t, "testdata/test.jsonl"))
+	m := logMetrics(t, "held-out", rows)
+	for _, r := range rows {
+		if r.flag != (r.label == 1) {
+			t.Logf("miss: label %d p %.3f %q", r.label, r.p, r.text)
+		}
+	}
+	t.Logf("held-out calibration:\n%s", calibrationTable(rows))
+	if m.F1 < 0.92 {
+		t.Fatalf("held-out F1 %.3f, want >= 0.92", m.F1)
+	}
+}
+
+// TestWholeCorpus reports on train and test together (the training part is
+// optimistic, being seen in training) and the out-of-fold calibration.
+func TestWholeCorpus(t *testing.T) {
+	train := readCorpus(t, "testdata/train.jsonl")
+	rows := evaluate(append(train, readCorpus(t, "testdata/test.jsonl")...))
+	m := logMetrics(t, "whole", rows)
+	t.Logf("whole-corpus calibration:\n%s", calibrationTable(rows))
+	if m.F1 < 0.92 {
+		t.Fatalf("whole-corpus F1 %.3f, want >= 0.92", m.F1)
+	}
+}
+
+func hasSignal(r Result, s Signal) bool {
+	for _, x := range r.Signals {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestCases pins behaviour named in the issue: direct and indirect demands,
+// negation, quoted speech, disputes, mixed language.
+func TestCases(t *testing.T) {
+	tests := []struct {
+		text    string
+		flag    bool
+		signals []Signal // must all be present
+	}{
+		{"给我50块钱我就删差评", true, []Signal{RemovalForPayment, MoneyDemand}},
+		{"I'll withdraw the remark once you pay", true, []Signal{RemovalForPayment}},
+		{"我是职业差评师，你看着办", true, []Signal{SelfDeclaredPro, Threat}},
+		{"加我微信聊，给个红包差评就删", true, []Signal{OffPlatformPressure, RemovalForPayment}},
+		{"意思意思，差评我就撤了", true, []Signal{RemovalForPayment}},
+		{"Make it worth my while and I'll change my feedback.", true, []Signal{MoneyDemand}},
+		{"Send me $20 on Venmo or the 1-star stays. You know what to do.", true, []Signal{MoneyDemand}},
+		{"转我100 then I delete the negative review", true, []Signal{RemovalForPayment}},
+		{"我不会给差评的", false, nil},
+		{"I won't leave negative feedback", false, nil},
+		{"买家说'给我50块就删差评'，这是敲诈吗", false, nil},
+		{"My buyer wrote \"pay me $50 and I'll remove the negative\". Is this extortion?", false, nil},
+		{"quality is bad, refund me or I'll leave a negative", false, nil},
+		{"东西是坏的，不退款就差评", false, nil},
+		{"质量很差，差评", false, nil},
+		{"收到了，很满意，好评", false, nil},
+		{"", false, nil},
+	}
+	for _, tc := range tests {
+		r := Score(tc.text)
+		if r.Flag != tc.flag {
+			t.Errorf("Score(%q).Flag = %v (p %.3f, reasons %v), want %v", tc.text, r.Flag, r.Probability, r.Reasons, tc.flag)
+		}
+		for _, s := range tc.signals {
+			if !hasSignal(r, s) {
+				t.Errorf("Score(%q).Signals = %v, want %s among them", tc.text, r.Signals, s)
+			}
+		}
+	}
+}
+
+// TestReasonsNamePhrases checks that reasons quote the wording that carried them.
+func TestReasonsNamePhrases(t *testing.T) {
+	r := Score("老板你好。给我50块钱我就删差评！")
+	want := `asks money to remove a negative remark ("给我50块钱我就删差评")`
+	if len(r.Reasons) == 0 || r.Reasons[0] != want {
+		t.Fatalf("got reasons %q, want first %q", r.Reasons, want)
+	}
+	r = Score("买家说'给我50块就删差评'，这是敲诈吗")
+	for _, s := range r.Reasons {
+		if strings.HasPrefix(s, "asks money") {
+			t.Fatalf("reported speech gave reason %q", s)
+		}
+	}
+	if len(r.Signals) != 0 {
+		t.Fatalf("reported speech gave signals %v, want none", r.Signals)
+	}
+}
+
+func TestConcurrentDeterministic(t *testing.T) {
+	ex := readCorpus(t, "testdata/test.jsonl")
+	want := make([]Result, len(ex))
+	for i, e := range ex {
+		want[i] = Score(e.Text)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, e := range ex {
+				got := Score(e.Text)
+				if got.Probability != want[i].Probability || got.Flag != want[i].Flag || fmt.Sprint(got.Reasons) != fmt.Sprint(want[i].Reasons) {
+					errs <- fmt.Sprintf("Score(%q) = %+v, want %+v", e.Text, got, want[i])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
+	}
+}
+
+func FuzzScore(f *testing.F) {
+	for _, s := range []string{"给我50块钱我就删差评", "I'll withdraw the remark once you pay", "\xff\xfe", "“未闭合", "'", "$"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a := Score(s)
+		if math.IsNaN(a.Probability) || a.Probability < 0 || a.Probability > 1 {
+			t.Fatalf("Score(%q).Probability = %v, want in [0,1]", s, a.Probability)
+		}
+		b := Score(s)
+		if a.Probability != b.Probability || a.Flag != b.Flag || fmt.Sprint(a.Reasons) != fmt.Sprint(b.Reasons) || fmt.Sprint(a.Signals) != fmt.Sprint(b.Signals) {
+			t.Fatalf("Score(%q) not deterministic: %+v then %+v", s, a, b)
+		}
+		if a.Flag != (a.Probability >= mustModel().Threshold) {
+			t.Fatalf("Score(%q): flag %v disagrees with p %v", s, a.Flag, a.Probability)
+		}
+	})
+}

@@ -1,0 +1,359 @@
+package feat
+
+import (
+	"unicode/utf8"
+)
+
+// Clause is a stretch of normalised text between clause punctuation.
+type Clause struct {
+	Start, End int32 // bytes of Text.Norm
+	Sent       int32 // sentence number
+	Own        Cat   // categories said in the writer's own voice, not negated
+	Neg        Cat   // categories negated in the writer's own voice
+	Rep        Cat   // categories inside quoted or reported speech
+}
+
+// Signal kinds found by the pattern layer, in reporting order.
+const (
+	SigMoney = iota
+	SigLeverage
+	SigRemoval
+	SigThreat
+	SigPro
+	SigOff
+	NumSig
+)
+
+// Hit records where a signal was found: clauses [Lo, Hi] and a variant.
+type Hit struct {
+	Found   bool
+	Lo, Hi  int
+	Variant int // SigRemoval: 1 = promise not to leave feedback; SigMoney: 1 = beyond the order
+}
+
+// Analysis is the clause-aware reading of one message.
+type Analysis struct {
+	Text    Text
+	Matches []Match
+	Clauses []Clause
+	Own     Cat // union of Clause.Own
+	Neg     Cat
+	Rep     Cat
+	Hits    [NumSig]Hit
+	// RepBytes marks normalised bytes that are reported speech (quoted with
+	// a reporting context, or after a reporting frame).
+	RepBytes []bool
+	Dispute  Hit // clauses naming a defect, delivery problem or refund
+	Reported Hit // clauses with a reported demand
+}
+
+const moneyCats = CMoney | CAmount | CIndirect
+
+// Analyze reads s.
+func Analyze(s string) *Analysis {
+	a := &Analysis{Text: Normalize(s)}
+	b := a.Text.Norm
+	a.Matches = findMatches(b, make([]Match, 0, 32))
+	a.splitClauses()
+	a.markReported()
+	a.assign()
+	a.findSignals()
+	return a
+}
+
+func (a *Analysis) splitClauses() {
+	b := a.Text.Norm
+	start, sent := 0, int32(0)
+	emit := func(end int, endSent bool) {
+		if end > start {
+			a.Clauses = append(a.Clauses, Clause{Start: int32(start), End: int32(end), Sent: sent})
+		}
+		if endSent {
+			sent++
+		}
+	}
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < 0x80 {
+			switch c {
+			case '.':
+				if i > 0 && i+1 < len(b) && b[i-1] >= '0' && b[i-1] <= '9' && b[i+1] >= '0' && b[i+1] <= '9' {
+					i++
+					continue
+				}
+				emit(i, true)
+				start = i + 1
+			case '!', '?', ';', '\n', '\r':
+				emit(i, true)
+				start = i + 1
+			case ',', ':', '~', '(', ')':
+				emit(i, false)
+				start = i + 1
+			case ' ':
+				// A space between two non-ASCII characters separates
+				// clauses in Chinese chat.
+				if i > 0 && i+1 < len(b) && b[i-1] >= 0x80 && b[i+1] >= 0x80 {
+					emit(i, false)
+					start = i + 1
+				}
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		switch r {
+		case '、', '…', '—', '～', '（', '）':
+			emit(i, false)
+			start = i + size
+		}
+		i += size
+	}
+	emit(len(b), true)
+	if len(a.Clauses) == 0 {
+		a.Clauses = append(a.Clauses, Clause{})
+	}
+}
+
+// clauseOf returns the clause index holding byte position p.
+func (a *Analysis) clauseOf(p int32) int {
+	lo, hi := 0, len(a.Clauses)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if a.Clauses[mid].Start <= p {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
+}
+
+// markReported decides which bytes are reported speech. Quoted text counts
+// as reported when the message also frames it as a report (a reporting
+// verb, a third person, talk of extortion, the seller's voice); text after a
+// reporting frame counts up to the end of its sentence.
+func (a *Analysis) markReported() {
+	b := a.Text.Norm
+	a.RepBytes = make([]bool, len(b))
+	var ctx Cat
+	for _, m := range a.Matches {
+		ctx |= m.Cats
+	}
+	if ctx&(CReport|CMeta|CSeller|CThird) != 0 {
+		copy(a.RepBytes, a.Text.Quoted)
+	}
+	for _, m := range a.Matches {
+		if m.Cats&CReport == 0 {
+			continue
+		}
+		if a.Text.Quoted[m.Start] && !a.RepBytes[m.Start] {
+			continue
+		}
+		ci := a.clauseOf(m.Start)
+		sent := a.Clauses[ci].Sent
+		end := int32(len(b))
+		for j := ci; j < len(a.Clauses); j++ {
+			if a.Clauses[j].Sent != sent {
+				end = a.Clauses[j].Start
+				break
+			}
+		}
+		for p := m.End; p < end; p++ {
+			a.RepBytes[p] = true
+		}
+	}
+}
+
+// assign distributes matches over clauses, applying negation scope.
+func (a *Analysis) assign() {
+	for i := range a.Matches {
+		m := &a.Matches[i]
+		ci := a.clauseOf(m.Start)
+		cl := &a.Clauses[ci]
+		if a.RepBytes[m.Start] {
+			cl.Rep |= m.Cats
+			continue
+		}
+		cats := m.Cats
+		if cats&(CFbNeg|CThreat|COff|moneyCats|CDemand) != 0 {
+			if n := a.negatedBy(i, ci); n != 0 {
+				neg := cats & (CFbNeg | CThreat | COff)
+				if n&CNegStrong != 0 {
+					neg |= cats & (moneyCats | CDemand)
+				}
+				cl.Neg |= neg
+				cats &^= neg
+			}
+		}
+		cl.Own |= cats
+	}
+	for i := range a.Clauses {
+		a.Own |= a.Clauses[i].Own
+		a.Neg |= a.Clauses[i].Neg
+		a.Rep |= a.Clauses[i].Rep
+	}
+	for _, c := range a.Text.Norm {
+		if c == '?' {
+			a.Own |= CQuestion
+			break
+		}
+	}
+}
+
+// negatedBy returns the categories of the negator that negates match i in
+// clause ci, or 0. A negator is void in a conditional clause (a condition
+// before it, or a consequence after it: "如果不给钱", "不给钱就差评", "if you
+// don't pay"), and its scope stops at a condition marker ("won't remove it
+// unless you pay").
+func (a *Analysis) negatedBy(i, ci int) Cat {
+	cl := a.Clauses[ci]
+	m := a.Matches[i]
+	var negator Cat
+	preCond := false
+	for j := 0; j < len(a.Matches); j++ {
+		o := a.Matches[j]
+		if o.Start < cl.Start || a.RepBytes[o.Start] {
+			continue
+		}
+		if o.Start >= m.Start || o.Start >= cl.End {
+			break
+		}
+		switch {
+		case o.Cats&CNeg != 0 && !preCond:
+			negator = o.Cats
+			// A consequence after the negator makes it a condition.
+			for k := j + 1; k < len(a.Matches) && a.Matches[k].Start < cl.End; k++ {
+				if a.Matches[k].Cats&CConseq != 0 && !a.RepBytes[a.Matches[k].Start] {
+					negator = 0
+					break
+				}
+			}
+		case o.Cats&CCond != 0:
+			negator, preCond = 0, true
+		}
+	}
+	return negator
+}
+
+// window returns the union of own categories of clauses ci-1..ci+1.
+func (a *Analysis) window(ci int) Cat {
+	w := a.Clauses[ci].Own
+	if ci > 0 {
+		w |= a.Clauses[ci-1].Own
+	}
+	if ci+1 < len(a.Clauses) {
+		w |= a.Clauses[ci+1].Own
+	}
+	return w
+}
+
+func (a *Analysis) span(ci int, want Cat) (lo, hi int) {
+	lo, hi = ci, ci
+	if ci > 0 && a.Clauses[ci-1].Own&want != 0 {
+		lo = ci - 1
+	}
+	if ci+1 < len(a.Clauses) && a.Clauses[ci+1].Own&want != 0 {
+		hi = ci + 1
+	}
+	return lo, hi
+}
+
+func (a *Analysis) set(sig, lo, hi, variant int) {
+	if !a.Hits[sig].Found {
+		a.Hits[sig] = Hit{Found: true, Lo: lo, Hi: hi, Variant: variant}
+	}
+}
+
+func (a *Analysis) findSignals() {
+	msgFb := a.Own&(CFb|CFbNeg|CFbPos) != 0
+	refundOnly := a.Own&(CRefund|CDispute) != 0
+	for ci := range a.Clauses {
+		own := a.Clauses[ci].Own
+		w := a.window(ci)
+		realMoney := w&(CAmount|CIndirect|CExcess) != 0 || w&CMoney != 0 && w&CDemand != 0
+		if own&moneyCats != 0 || own&(CNumber|CDemand) == CNumber|CDemand {
+			strong := own&(CAmount|CIndirect) != 0 || own&CNumber != 0 && own&CDemand != 0 ||
+				own&CMoney != 0 && w&CDemand != 0 || own&CExcess != 0 && own&CMoney != 0
+			if strong {
+				v := 0
+				if w&CExcess != 0 {
+					v = 1
+				}
+				lo, hi := a.span(ci, CDemand|CExcess)
+				a.set(SigMoney, lo, hi, v)
+			}
+		}
+		if own&CRemoval != 0 && (msgFb || own&CFbNeg != 0) && (realMoney || w&CMoney != 0 && !refundOnly) {
+			lo, hi := a.span(ci, moneyCats|CDemand)
+			a.set(SigRemoval, lo, hi, 0)
+		}
+		if a.Clauses[ci].Neg&CFbNeg != 0 && realMoney && w&CCond != 0 {
+			lo, hi := a.span(ci, moneyCats|CCond)
+			a.set(SigRemoval, lo, hi, 1)
+		}
+		if own&CFbNeg != 0 && w&(CCond|CThreat|CDemand|moneyCats) != 0 {
+			if realMoney || !refundOnly {
+				lo, hi := a.span(ci, CCond|CThreat|CDemand|moneyCats)
+				a.set(SigLeverage, lo, hi, 0)
+			}
+		}
+		if own&CThreat != 0 {
+			a.set(SigThreat, ci, ci, 0)
+		}
+		if own&CPro != 0 {
+			a.set(SigPro, ci, ci, 0)
+		}
+		if own&COff != 0 {
+			a.set(SigOff, ci, ci, 0)
+		}
+		if own&(CDispute|CRefund) != 0 && !a.Dispute.Found {
+			a.Dispute = Hit{Found: true, Lo: ci, Hi: ci}
+		}
+		if a.Clauses[ci].Rep&(moneyCats|CFbNeg|CRemoval|CThreat|CPro|CDemand) != 0 && !a.Reported.Found {
+			a.Reported = Hit{Found: true, Lo: ci, Hi: ci}
+		}
+	}
+}
+
+// Quote returns the original wording of clauses [lo, hi], trimmed and
+// shortened to at most max runes.
+func (a *Analysis) Quote(lo, hi, max int) string {
+	if lo < 0 || hi >= len(a.Clauses) || lo > hi {
+		return ""
+	}
+	s := a.Text.Orig[a.Text.Off[a.Clauses[lo].Start]:a.Text.Off[a.Clauses[hi].End]]
+	// Trim spaces and punctuation at both ends.
+	for len(s) > 0 {
+		r, n := utf8.DecodeRuneInString(s)
+		if !isTrim(r) {
+			break
+		}
+		s = s[n:]
+	}
+	for len(s) > 0 {
+		r, n := utf8.DecodeLastRuneInString(s)
+		if !isTrim(r) {
+			break
+		}
+		s = s[:len(s)-n]
+	}
+	if utf8.RuneCountInString(s) > max {
+		n := 0
+		for i := range s {
+			if n == max {
+				s = s[:i] + "…"
+				break
+			}
+			n++
+		}
+	}
+	return s
+}
+
+func isTrim(r rune) bool {
+	switch r {
+	case ' ', '\t', '\n', '\r', ',', '.', '!', '?', ';', ':', '"', '\'', '，', '。', '！', '？', '；', '：', '“', '”', '‘', '’', '「', '」', '、', '~', '～':
+		return true
+	}
+	return false
+}

@@ -1,0 +1,182 @@
+package feat
+
+// Cat is a bit set of phrase categories.
+type Cat uint32
+
+// Phrase categories. A lexicon entry may carry several.
+const (
+	CMoney     Cat = 1 << iota // money, payment, compensation
+	CAmount                    // an explicit amount (number + currency)
+	CIndirect                  // an indirect ask: 红包, 意思意思, "make it worth my while"
+	CDemand                    // a demand verb aimed at the seller: 给我, 转我, "pay me"
+	CFbNeg                     // negative feedback: 差评, "negative feedback", "1 star"
+	CFbPos                     // positive feedback: 好评, "5 stars"
+	CFb                        // feedback in general: 评价, review
+	CRemoval                   // removing or changing feedback: 删, 撤, withdraw
+	CCond                      // conditional link: 就, 否则, unless, once, or else
+	CThreat                    // threat or pressure: 看着办, 走着瞧, "you'll regret"
+	CPro                       // self-declared professional complainer
+	COff                       // pressure to move off-platform
+	CDispute                   // defect or delivery problem
+	CRefund                    // refund, return, replacement
+	CNeg                       // negator: 不会, won't
+	CReport                    // reporting frame: 买家说, "the buyer said"
+	CMeta                      // talk about extortion: 敲诈, "is this blackmail"
+	CSeller                    // seller's own voice: 我是卖家, "my buyer"
+	CJoke                      // joking: 哈哈, lol
+	CPositive                  // satisfaction: 满意, thanks
+	CExcess                    // beyond the order: 精神损失费, 十倍, "extra"
+	CThird                     // a third person: 买家, 他, buyer
+	CNumber                    // a bare number (filled by the scanner)
+	CQuestion                  // a question mark
+	CConseq                    // consequence link: 就, 否则, "or else" (also CCond)
+	CNegStrong                 // negator that also negates money: 不要, won't (also CNeg)
+)
+
+// Lexicon entries, written in normalised form (lower case, half-width,
+// simplified). A leading '~' drops the left word-boundary check and a
+// trailing '*' drops the right one, for ASCII phrases.
+var lexicon = []struct {
+	p string
+	c Cat
+}{
+	// Money and demands (zh).
+	{"钱", CMoney}, {"块钱", CMoney}, {"费", CMoney}, {"红包", CMoney | CIndirect}, {"发个红包", CMoney | CIndirect | CDemand},
+	{"包个红包", CMoney | CIndirect | CDemand}, {"转账", CMoney}, {"转我", CMoney | CDemand}, {"打款", CMoney},
+	{"打钱", CMoney | CDemand}, {"给钱", CMoney | CDemand}, {"掏钱", CMoney | CDemand}, {"出钱", CMoney | CDemand},
+	{"赔偿", CMoney}, {"补偿", CMoney}, {"赔我", CMoney | CDemand}, {"补偿我", CMoney | CDemand}, {"赔点", CMoney | CDemand},
+	{"给点", CDemand}, {"给我点", CDemand}, {"给我", CDemand}, {"转给我", CMoney | CDemand}, {"打给我", CDemand},
+	{"意思意思", CMoney | CIndirect | CDemand}, {"表示一下", CMoney | CIndirect | CDemand}, {"表示表示", CMoney | CIndirect | CDemand},
+	{"给个说法", CIndirect | CDemand}, {"你懂的", CIndirect}, {"懂的都懂", CIndirect}, {"你懂我意思", CIndirect},
+	{"好处", CMoney | CIndirect}, {"好处费", CMoney | CIndirect}, {"辛苦费", CMoney | CExcess}, {"封口费", CMoney | CExcess | CRemoval},
+	{"精神损失费", CMoney | CExcess}, {"误工费", CMoney | CExcess}, {"损失费", CMoney | CExcess}, {"私了", CMoney | CIndirect},
+	{"现金", CMoney}, {"支付宝", CMoney}, {"微信转", CMoney | CDemand}, {"诚意", CIndirect}, {"拿出点诚意", CIndirect | CDemand},
+	{"有点表示", CIndirect | CDemand}, {"表示点", CIndirect | CDemand}, {"破财消灾", CMoney | CIndirect | CThreat},
+	{"十倍", CExcess}, {"三倍", CExcess}, {"双倍", CExcess}, {"翻倍", CExcess}, {"额外", CExcess}, {"另外再", CExcess},
+	{"假一赔十", CRefund}, {"退一赔三", CRefund},
+	// Money (en).
+	{"money", CMoney}, {"cash", CMoney}, {"pay me", CMoney | CDemand}, {"pay", CMoney}, {"paying", CMoney}, {"paid", CDispute}, {"i paid", CDispute}, {"运费", CRefund}, {"刚才", 0}, {"就是", 0}, {"才能", 0}, {"方才", 0},
+	{"payment", CMoney}, {"compensat*", CMoney}, {"send me", CDemand}, {"give me", CDemand}, {"transfer", CMoney},
+	{"paypal", CMoney}, {"venmo", CMoney}, {"zelle", CMoney}, {"cashapp", CMoney}, {"cash app", CMoney}, {"gift card", CMoney},
+	{"bucks", CMoney}, {"dollars", CMoney}, {"make it worth my while", CMoney | CIndirect | CDemand},
+	{"worth my while", CMoney | CIndirect}, {"for my trouble", CMoney | CIndirect | CExcess}, {"for my time", CMoney | CExcess},
+	{"something for", CIndirect}, {"you know what to do", CIndirect | CThreat}, {"you know what i want", CIndirect},
+	{"a little something", CMoney | CIndirect}, {"sweeten", CIndirect}, {"extra", CExcess}, {"on top", CExcess},
+	{"bonus", CMoney | CExcess}, {"fee", CMoney}, {"settle", CIndirect}, {"take care of me", CIndirect},
+	{"hush money", CMoney | CExcess}, {"inconvenience", CExcess},
+	// Feedback (zh).
+	{"差评", CFbNeg}, {"中评", CFbNeg}, {"中差评", CFbNeg}, {"差p", CFbNeg}, {"差坪", CFbNeg}, {"一星", CFbNeg}, {"1星", CFbNeg},
+	{"负面", CFbNeg}, {"曝光", CFbNeg | CThreat}, {"带图差评", CFbNeg}, {"追评", CFb}, {"评价", CFb}, {"评论", CFb}, {"评分", CFb},
+	{"好评", CFbPos}, {"五星", CFbPos}, {"5星", CFbPos}, {"晒图", CFb}, {"低分", CFbNeg},
+	// Feedback (en).
+	{"feedback", CFb}, {"negative", CFbNeg}, {"neg", CFbNeg}, {"negative feedback", CFbNeg}, {"bad review", CFbNeg},
+	{"bad feedback", CFbNeg}, {"neutral", CFbNeg}, {"1 star", CFbNeg}, {"1-star", CFbNeg}, {"one star", CFbNeg}, {"one-star", CFbNeg},
+	{"review", CFb}, {"reviews", CFb}, {"rating", CFb}, {"remark", CFb}, {"positive", CFbPos}, {"5 star", CFbPos}, {"five star", CFbPos},
+	{"5-star", CFbPos}, {"good review", CFbPos},
+	// Removal (zh).
+	{"删", CRemoval}, {"删除", CRemoval}, {"删掉", CRemoval}, {"撤", CRemoval}, {"撤销", CRemoval}, {"撤回", CRemoval}, {"撤掉", CRemoval},
+	{"改评", CRemoval}, {"改好评", CRemoval | CFbPos}, {"改成好评", CRemoval | CFbPos}, {"改评价", CRemoval}, {"追加好评", CRemoval | CFbPos},
+	{"修改", CRemoval}, {"改掉", CRemoval}, {"改回", CRemoval}, {"拿掉", CRemoval}, {"取消差评", CRemoval | CFbNeg},
+	{"删差评", CRemoval | CFbNeg}, {"撤差评", CRemoval | CFbNeg}, {"改成五星", CRemoval | CFbPos},
+	// Removal (en).
+	{"remov*", CRemoval}, {"withdraw*", CRemoval}, {"delet*", CRemoval}, {"take down", CRemoval}, {"take it down", CRemoval},
+	{"taken down", CRemoval}, {"retract*", CRemoval}, {"revis*", CRemoval}, {"change it to", CRemoval}, {"change my", CRemoval},
+	{"update my", CRemoval}, {"update it", CRemoval}, {"edit it", CRemoval}, {"edit my", CRemoval}, {"pull it", CRemoval},
+	{"go away", CRemoval}, {"disappear", CRemoval}, {"change the feedback", CRemoval},
+	// Conditions.
+	{"就", CCond | CConseq}, {"才", CCond | CConseq}, {"否则", CCond | CConseq}, {"不然", CCond | CConseq},
+	{"要不然", CCond | CConseq}, {"要么", CCond}, {"只要", CCond}, {"如果", CCond}, {"要是", CCond}, {"的话", CCond},
+	{"除非", CCond}, {"马上", CCond | CConseq}, {"立马", CCond | CConseq}, {"等你", CCond}, {"之后", CCond},
+	{"if", CCond}, {"unless", CCond}, {"once", CCond}, {"as soon as", CCond}, {"or else", CCond | CConseq | CThreat},
+	{"otherwise", CCond | CConseq}, {"until", CCond}, {"then", CCond | CConseq}, {"in exchange", CCond},
+	{"and i'll", CCond | CConseq}, {"and i will", CCond | CConseq}, {"or i'll", CCond | CConseq | CThreat},
+	{"or i will", CCond | CConseq | CThreat}, {"after you", CCond}, {"when you", CCond}, {"i'll", CConseq}, {"i will", CConseq},
+	{"don't make me", CThreat}, {"unless you want", CThreat | CCond},
+	// Threats (zh).
+	{"看着办", CThreat | CIndirect}, {"后果自负", CThreat}, {"走着瞧", CThreat}, {"你等着", CThreat}, {"等着瞧", CThreat},
+	{"有你好看", CThreat}, {"别后悔", CThreat}, {"不要后悔", CThreat}, {"后悔", CThreat}, {"掂量", CThreat}, {"自己想清楚", CThreat},
+	{"吃不了兜着走", CThreat}, {"没完", CThreat}, {"搞死", CThreat}, {"搞垮", CThreat}, {"弄死", CThreat}, {"关店", CThreat},
+	{"天天差评", CThreat | CFbNeg}, {"每个商品", CThreat}, {"所有商品", CThreat}, {"找人", CThreat}, {"小号", CThreat},
+	{"最后一次", CThreat}, {"别逼我", CThreat}, {"不要逼我", CThreat}, {"给不给", CThreat | CDemand}, {"不给就", CThreat | CCond},
+	{"发到网上", CThreat}, {"让你店", CThreat}, {"降权", CThreat}, {"扣分", CThreat}, {"投诉到底", CThreat}, {"别怪我", CThreat},
+	{"不客气", CThreat}, {"你自己看", CThreat}, {"考虑清楚", CThreat},
+	// Threats (en).
+	{"you'll regret", CThreat}, {"you will regret", CThreat}, {"ruin your", CThreat}, {"destroy your", CThreat},
+	{"every listing", CThreat}, {"all your listings", CThreat}, {"tell everyone", CThreat}, {"your store will", CThreat},
+	{"shut down", CThreat}, {"last chance", CThreat}, {"consequences", CThreat}, {"you've been warned", CThreat},
+	{"you have been warned", CThreat}, {"your call", CThreat}, {"your choice", CThreat}, {"up to you", CThreat},
+	{"clock is ticking", CThreat}, {"or you'll see", CThreat}, {"multiple accounts", CThreat}, {"other accounts", CThreat},
+	{"tank your", CThreat}, {"your rating will", CThreat}, {"your shop", CThreat}, {"your store", CThreat},
+	// Self-declared professionals.
+	{"职业差评师", CPro | CFbNeg}, {"职业差评", CPro | CFbNeg}, {"职业打假", CPro}, {"打假人", CPro}, {"专业差评", CPro | CFbNeg},
+	{"干这行", CPro}, {"我专门", CPro}, {"吃这碗饭", CPro}, {"别的店都", CPro}, {"其他店都", CPro}, {"其他商家都", CPro},
+	{"很多商家", CPro}, {"我是专业的", CPro}, {"做这个的", CPro}, {"混这行", CPro},
+	{"for a living", CPro}, {"professional", CPro}, {"i do this all the time", CPro}, {"other sellers paid", CPro},
+	{"other sellers have paid", CPro}, {"sellers always pay", CPro}, {"ask other sellers", CPro}, {"this is my job", CPro},
+	{"i've done this", CPro}, {"done this before", CPro},
+	// Off-platform pressure.
+	{"加我微信", COff}, {"加微信", COff}, {"微信聊", COff}, {"加我qq", COff}, {"加qq", COff}, {"qq聊", COff}, {"扣扣", COff},
+	{"私聊", COff}, {"私下", COff}, {"电话聊", COff}, {"打电话", COff}, {"打我电话", COff}, {"发短信", COff}, {"加v", COff},
+	{"加vx", COff}, {"vx", COff}, {"v信", COff}, {"薇信", COff}, {"威信", COff}, {"wx", COff}, {"企鹅", COff}, {"留个电话", COff},
+	{"外面聊", COff}, {"平台外", COff}, {"这里不方便", COff}, {"不方便说", COff}, {"换个地方", COff}, {"加个好友", COff},
+	{"whatsapp", COff}, {"telegram", COff}, {"text me", COff}, {"call me", COff}, {"email me", COff}, {"outside ebay", COff},
+	{"outside of ebay", COff}, {"off ebay", COff}, {"off the platform", COff}, {"outside the platform", COff},
+	{"dm me", COff}, {"message me on", COff}, {"wechat", COff}, {"signal", COff}, {"my number", COff}, {"privately", COff},
+	{"in private", COff}, {"skype", COff}, {"off-site", COff}, {"offline", COff},
+	// Disputes and refunds.
+	{"质量", CDispute}, {"坏了", CDispute}, {"坏的", CDispute}, {"破损", CDispute}, {"破了", CDispute}, {"没收到", CDispute},
+	{"未收到", CDispute}, {"没到", CDispute}, {"丢件", CDispute}, {"漏发", CDispute}, {"少发", CDispute}, {"发错", CDispute},
+	{"错发", CDispute}, {"不符", CDispute}, {"色差", CDispute}, {"尺码", CDispute}, {"假货", CDispute}, {"假的", CDispute},
+	{"瑕疵", CDispute}, {"划痕", CDispute}, {"异味", CDispute}, {"用不了", CDispute}, {"不能用", CDispute}, {"充不进", CDispute},
+	{"无效", CDispute}, {"过期", CDispute}, {"卡密", CDispute}, {"不好用", CDispute}, {"失效", CDispute}, {"物流", CDispute},
+	{"快递", CDispute}, {"发货", CDispute}, {"不能充值", CDispute}, {"充值失败", CDispute}, {"已使用", CDispute},
+	{"退款", CRefund}, {"退钱", CRefund}, {"退货", CRefund}, {"换货", CRefund}, {"补发", CRefund}, {"重发", CRefund},
+	{"退回", CRefund}, {"售后", CRefund}, {"换一个", CRefund}, {"退差价", CRefund},
+	{"broken", CDispute}, {"damaged", CDispute}, {"defective", CDispute}, {"doesn't work", CDispute}, {"does not work", CDispute},
+	{"not working", CDispute}, {"never arrived", CDispute}, {"never received", CDispute}, {"not received", CDispute},
+	{"didn't arrive", CDispute}, {"not as described", CDispute}, {"wrong item", CDispute}, {"wrong size", CDispute},
+	{"fake", CDispute}, {"counterfeit", CDispute}, {"missing", CDispute}, {"cracked", CDispute}, {"invalid", CDispute},
+	{"expired", CDispute}, {"scratch*", CDispute}, {"late", CDispute}, {"tracking", CDispute}, {"quality", CDispute},
+	{"refund*", CRefund}, {"return", CRefund}, {"returned", CRefund}, {"replacement", CRefund}, {"replace", CRefund},
+	{"exchange", CRefund}, {"money back", CRefund}, {"send another", CRefund}, {"resend", CRefund}, {"reship", CRefund},
+	// Negators. Strong ones also negate money ("不要钱", "not asking for money").
+	{"不会", CNeg | CNegStrong}, {"不要", CNeg | CNegStrong}, {"不想", CNeg | CNegStrong}, {"不打算", CNeg | CNegStrong},
+	{"没打算", CNeg | CNegStrong}, {"没想", CNeg | CNegStrong}, {"绝不", CNeg | CNegStrong}, {"绝对不", CNeg | CNegStrong},
+	{"决不", CNeg | CNegStrong}, {"从不", CNeg | CNegStrong}, {"不需要", CNeg | CNegStrong}, {"不用", CNeg | CNegStrong},
+	{"没有要", CNeg | CNegStrong}, {"不是要", CNeg | CNegStrong}, {"不图", CNeg | CNegStrong}, {"不在乎", CNeg | CNegStrong},
+	{"不给", CNeg}, {"不是", CNeg}, {"没", CNeg}, {"不", CNeg}, {"别", CNeg},
+	{"won't", CNeg | CNegStrong}, {"wont", CNeg | CNegStrong}, {"will not", CNeg | CNegStrong}, {"would not", CNeg | CNegStrong},
+	{"wouldn't", CNeg | CNegStrong}, {"never", CNeg | CNegStrong}, {"no need", CNeg | CNegStrong},
+	{"no intention", CNeg | CNegStrong}, {"not gonna", CNeg | CNegStrong}, {"not going to", CNeg | CNegStrong},
+	{"not asking", CNeg | CNegStrong}, {"don't want", CNeg | CNegStrong}, {"do not want", CNeg | CNegStrong},
+	{"not looking for", CNeg | CNegStrong}, {"don't need", CNeg | CNegStrong}, {"not about the money", CNeg | CNegStrong},
+	{"not", CNeg}, {"don't", CNeg}, {"do not", CNeg}, {"didn't", CNeg}, {"did not", CNeg}, {"no", CNeg},
+	// Reporting frames, talk about extortion, the seller's voice.
+	{"买家说", CReport | CThird}, {"他说", CReport | CThird}, {"她说", CReport | CThird}, {"对方说", CReport | CThird},
+	{"顾客说", CReport | CThird}, {"客户说", CReport | CThird}, {"买家发", CReport | CThird}, {"他发", CReport | CThird},
+	{"威胁我", CReport | CMeta}, {"威胁说", CReport | CMeta}, {"要挟", CReport | CMeta}, {"他要", CReport | CThird},
+	{"买家要", CReport | CThird}, {"对方要", CReport | CThird}, {"跟我说", CReport}, {"原话", CReport}, {"留言说", CReport},
+	{"声称", CReport}, {"扬言", CReport | CMeta}, {"问我要", CReport | CThird}, {"找我要", CReport | CThird}, {"他让我", CReport | CThird}, {"买家让我", CReport | CThird},
+	{"敲诈", CMeta}, {"勒索", CMeta}, {"举报", CMeta}, {"怎么办", CMeta}, {"怎么处理", CMeta}, {"截图", CMeta},
+	{"求助", CMeta}, {"平台介入", CMeta}, {"该不该", CMeta}, {"要不要给", CMeta}, {"遇到", CMeta}, {"碰到", CMeta}, {"骗子", CMeta},
+	{"职业差评师吗", CMeta}, {"小二", CMeta}, {"客服介入", CMeta}, {"证据", CMeta},
+	{"buyer said", CReport | CThird}, {"buyer says", CReport | CThird}, {"he said", CReport | CThird}, {"she said", CReport | CThird},
+	{"they said", CReport | CThird}, {"buyer wrote", CReport | CThird}, {"he wrote", CReport | CThird}, {"she wrote", CReport | CThird},
+	{"told me", CReport}, {"messaged me", CReport}, {"threatened", CReport | CMeta}, {"threatening", CReport | CMeta},
+	{"demanded", CReport}, {"demanding", CReport}, {"wants me to", CReport}, {"asked me to", CReport}, {"asking me to", CReport},
+	{"quote", CReport},
+	{"extortion", CMeta}, {"extort*", CMeta}, {"blackmail*", CMeta}, {"report him", CMeta}, {"report this", CMeta},
+	{"how do i report", CMeta}, {"should i pay", CMeta}, {"what should i do", CMeta}, {"what do i do", CMeta}, {"scam*", CMeta},
+	{"screenshot*", CMeta}, {"evidence", CMeta}, {"is this allowed", CMeta},
+	{"我是卖家", CSeller}, {"我的店", CSeller}, {"我店", CSeller}, {"本店", CSeller}, {"店主", CSeller}, {"卖家朋友", CSeller},
+	{"新店", CSeller}, {"开店", CSeller}, {"i'm a seller", CSeller}, {"my buyer", CSeller}, {"my store", CSeller},
+	{"my shop", CSeller}, {"as a seller", CSeller}, {"fellow sellers", CSeller}, {"new seller", CSeller}, {"a buyer", CSeller | CThird},
+	{"买家", CThird}, {"对方", CThird}, {"他", CThird}, {"她", CThird}, {"这个人", CThird}, {"buyer", CThird}, {"customer", CThird},
+	{"he", CThird}, {"she", CThird}, {"this guy", CThird},
+	// Jokes and satisfaction.
+	{"哈哈", CJoke}, {"开玩笑", CJoke}, {"逗你", CJoke}, {"玩笑", CJoke}, {"嘻嘻", CJoke}, {"😂", CJoke}, {"🤣", CJoke}, {"😄", CJoke},
+	{"lol", CJoke}, {"haha*", CJoke}, {"jk", CJoke}, {"kidding", CJoke}, {"joking", CJoke}, {"joke", CJoke},
+	{"满意", CPositive}, {"不错", CPositive}, {"谢谢", CPositive}, {"感谢", CPositive}, {"很好", CPositive}, {"喜欢", CPositive},
+	{"推荐", CPositive}, {"点赞", CPositive}, {"thanks", CPositive}, {"thank you", CPositive}, {"great", CPositive},
+	{"love it", CPositive}, {"recommend*", CPositive}, {"happy with", CPositive}, {"perfect", CPositive}, {"fast shipping", CPositive},
+}

@@ -1,0 +1,239 @@
+package feat
+
+import (
+	"sort"
+	"unicode/utf8"
+)
+
+// Match is one lexicon or scanner hit in normalised text, [Start, End) bytes.
+type Match struct {
+	Start, End int32
+	Cats       Cat
+}
+
+type pattern struct {
+	b                   []byte
+	cats                Cat
+	leftFree, rightFree bool
+}
+
+// automaton is a byte-level Aho-Corasick machine with a dense transition
+// table over byte equivalence classes.
+type automaton struct {
+	class     [256]uint16
+	nclass    int
+	delta     []int32 // state*nclass + class -> state
+	outs      []int32 // flattened pattern ids per state
+	outIdx    []int32 // outs[outIdx[s]:outIdx[s+1]]
+	pats      []pattern
+	signature uint64
+}
+
+var lex = buildAutomaton()
+
+func buildAutomaton() *automaton {
+	a := &automaton{}
+	seen := map[string]int{}
+	for _, e := range lexicon {
+		p := pattern{cats: e.c}
+		s := e.p
+		if len(s) > 1 && s[0] == '~' {
+			p.leftFree, s = true, s[1:]
+		}
+		if len(s) > 1 && s[len(s)-1] == '*' {
+			p.rightFree, s = true, s[:len(s)-1]
+		}
+		p.b = Normalize(s).Norm
+		if i, ok := seen[string(p.b)]; ok {
+			a.pats[i].cats |= p.cats
+			continue
+		}
+		seen[string(p.b)] = len(a.pats)
+		a.pats = append(a.pats, p)
+	}
+	// Byte classes: each byte used by a pattern gets its own class; all
+	// other bytes share class 0.
+	a.nclass = 1
+	for _, p := range a.pats {
+		for _, c := range p.b {
+			if a.class[c] == 0 {
+				a.class[c] = uint16(a.nclass)
+				a.nclass++
+			}
+		}
+	}
+	// Trie.
+	type node struct {
+		next map[uint16]int32
+		out  []int32
+	}
+	nodes := []node{{next: map[uint16]int32{}}}
+	for id, p := range a.pats {
+		s := int32(0)
+		for _, c := range p.b {
+			k := a.class[c]
+			n, ok := nodes[s].next[k]
+			if !ok {
+				n = int32(len(nodes))
+				nodes = append(nodes, node{next: map[uint16]int32{}})
+				nodes[s].next[k] = n
+			}
+			s = n
+		}
+		nodes[s].out = append(nodes[s].out, int32(id))
+	}
+	// Breadth-first failure links, filling the dense table.
+	K := a.nclass
+	a.delta = make([]int32, len(nodes)*K)
+	fail := make([]int32, len(nodes))
+	queue := make([]int32, 0, len(nodes))
+	for k := 0; k < K; k++ {
+		if n, ok := nodes[0].next[uint16(k)]; ok {
+			a.delta[k] = n
+			queue = append(queue, n)
+		}
+	}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		nodes[s].out = append(nodes[s].out, nodes[fail[s]].out...)
+		for k := 0; k < K; k++ {
+			if n, ok := nodes[s].next[uint16(k)]; ok {
+				fail[n] = a.delta[int(fail[s])*K+k]
+				a.delta[int(s)*K+k] = n
+				queue = append(queue, n)
+			} else {
+				a.delta[int(s)*K+k] = a.delta[int(fail[s])*K+k]
+			}
+		}
+	}
+	a.outIdx = make([]int32, len(nodes)+1)
+	for s := range nodes {
+		a.outIdx[s] = int32(len(a.outs))
+		a.outs = append(a.outs, nodes[s].out...)
+	}
+	a.outIdx[len(nodes)] = int32(len(a.outs))
+	// Signature of the lexicon, stored with the model to catch a stale one.
+	h := uint64(14695981039346656037)
+	for _, p := range a.pats {
+		for _, c := range p.b {
+			h = (h ^ uint64(c)) * 1099511628211
+		}
+		h = (h ^ uint64(p.cats)) * 1099511628211
+		if p.leftFree {
+			h = (h ^ 1) * 1099511628211
+		}
+		if p.rightFree {
+			h = (h ^ 2) * 1099511628211
+		}
+	}
+	a.signature = h
+	return a
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// findMatches returns the lexicon and amount matches in b, with matches that
+// lie inside a longer match removed, ordered by start.
+func findMatches(b []byte, dst []Match) []Match {
+	a := lex
+	K := a.nclass
+	s := int32(0)
+	for i := 0; i < len(b); i++ {
+		s = a.delta[int(s)*K+int(a.class[b[i]])]
+		for _, id := range a.outs[a.outIdx[s]:a.outIdx[s+1]] {
+			p := &a.pats[id]
+			end := i + 1
+			start := end - len(p.b)
+			if !p.leftFree && isASCIILetter(p.b[0]) && start > 0 && isASCIILetter(b[start-1]) {
+				continue
+			}
+			if !p.rightFree && isASCIILetter(p.b[len(p.b)-1]) && end < len(b) && isASCIILetter(b[end]) {
+				continue
+			}
+			dst = append(dst, Match{int32(start), int32(end), p.cats})
+		}
+	}
+	dst = scanAmounts(b, dst)
+	sort.Slice(dst, func(i, j int) bool {
+		if dst[i].Start != dst[j].Start {
+			return dst[i].Start < dst[j].Start
+		}
+		return dst[i].End > dst[j].End
+	})
+	out := dst[:0]
+	maxEnd := int32(-1)
+	for _, m := range dst {
+		if m.End <= maxEnd {
+			continue // inside an earlier, longer match
+		}
+		out = append(out, m)
+		if m.End > maxEnd {
+			maxEnd = m.End
+		}
+	}
+	return out
+}
+
+var cnNumeral = map[rune]bool{'零': true, '一': true, '二': true, '两': true, '三': true, '四': true, '五': true,
+	'六': true, '七': true, '八': true, '九': true, '十': true, '百': true, '千': true, '万': true, '几': true}
+
+var currencySuffix = []string{"块钱", "块", "元", "刀", "rmb", "yuan", "bucks", "buck", "dollars", "dollar", "usd", "美元", "美金", "毛", "w", "k", "quid", "pounds", "euros", "eur", "gbp"}
+
+// scanAmounts finds numbers. A number with a currency sign or unit is an
+// amount of money; a bare number is only a number.
+func scanAmounts(b []byte, dst []Match) []Match {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		digit := r >= '0' && r <= '9'
+		if !digit && !cnNumeral[r] {
+			i += size
+			continue
+		}
+		start := i
+		j := i
+		for j < len(b) {
+			r2, s2 := utf8.DecodeRune(b[j:])
+			if digit && (r2 >= '0' && r2 <= '9' || (r2 == '.' || r2 == ',') && j+1 < len(b) && b[j+1] >= '0' && b[j+1] <= '9') {
+				j += s2
+				continue
+			}
+			if !digit && cnNumeral[r2] {
+				j += s2
+				continue
+			}
+			break
+		}
+		end := j
+		money := false
+		// Currency sign before.
+		if start > 0 && b[start-1] == '$' {
+			money, start = true, start-1
+		} else if start >= 2 && string(b[start-2:start]) == "¥" {
+			money, start = true, start-2
+		} else if start >= 3 && (string(b[start-3:start]) == "€" || string(b[start-3:start]) == "£") {
+			money, start = true, start-3
+		}
+		k := j
+		if k < len(b) && b[k] == ' ' {
+			k++
+		}
+		for _, u := range currencySuffix {
+			if len(b)-k >= len(u) && string(b[k:k+len(u)]) == u {
+				if isASCIILetter(u[0]) && k+len(u) < len(b) && isASCIILetter(b[k+len(u)]) {
+					continue
+				}
+				money, end = true, k+len(u)
+				break
+			}
+		}
+		switch {
+		case money:
+			dst = append(dst, Match{int32(start), int32(end), CMoney | CAmount | CNumber})
+		case digit:
+			dst = append(dst, Match{int32(start), int32(end), CNumber})
+		}
+		i = j
+	}
+	return dst
+}
