@@ -1,0 +1,136 @@
+package rules
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+)
+
+// tmplPart is a literal (v < 0) or a variable reference (v = index).
+type tmplPart struct {
+	lit string
+	v   int
+}
+
+// template is a compiled reason: "{name}" is replaced by the value of the
+// variable name, "{{" and "}}" stand for literal braces.
+type template []tmplPart
+
+// placeholderError is a template problem at byte offset off of the
+// unquoted template text.
+type placeholderError struct {
+	off int
+	msg string
+}
+
+// parseTemplate compiles a reason template against the schema.
+func parseTemplate(s string, sc *schema) (template, []placeholderError) {
+	var t template
+	var errs []placeholderError
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			t = append(t, tmplPart{lit: lit.String(), v: -1})
+			lit.Reset()
+		}
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '{' && i+1 < len(s) && s[i+1] == '{':
+			lit.WriteByte('{')
+			i += 2
+		case c == '}' && i+1 < len(s) && s[i+1] == '}':
+			lit.WriteByte('}')
+			i += 2
+		case c == '{':
+			end := strings.IndexByte(s[i:], '}')
+			if end < 0 {
+				errs = append(errs, placeholderError{i, "unclosed { in reason (write {{ for a literal brace)"})
+				i = len(s)
+				continue
+			}
+			name := s[i+1 : i+end]
+			idx, ok := sc.index[name]
+			if !ok {
+				errs = append(errs, placeholderError{i, fmt.Sprintf("reason placeholder {%s} is not a declared variable", name)})
+			} else {
+				flush()
+				t = append(t, tmplPart{v: idx})
+			}
+			i += end + 1
+		case c == '}':
+			errs = append(errs, placeholderError{i, "unmatched } in reason (write }} for a literal brace)"})
+			i++
+		default:
+			lit.WriteByte(c)
+			i++
+		}
+	}
+	flush()
+	return t, errs
+}
+
+// placeholderPos maps a template error back into the file: exact when the
+// offending text appears verbatim in the quoted source, else the opening
+// quote.
+func placeholderPos(quoted, unq string, e placeholderError, start pos) pos {
+	frag := unq[e.off:]
+	if j := strings.IndexByte(frag[1:], '}'); j >= 0 && frag[0] == '{' {
+		frag = frag[:j+2]
+	} else if len(frag) > 1 {
+		frag = frag[:1]
+	}
+	if k := strings.Index(quoted, frag); k >= 0 {
+		return pos{start.line, start.col + utf8.RuneCountInString(quoted[:k])}
+	}
+	return start
+}
+
+// render appends the template rendered with v's values to b.
+func (t template) render(b []byte, v *Values) []byte {
+	for _, p := range t {
+		if p.v < 0 {
+			b = append(b, p.lit...)
+			continue
+		}
+		b = appendValue(b, v.vals[p.v])
+	}
+	return b
+}
+
+// appendValue formats one value: ints in decimal, doubles with at most two
+// decimals (trailing zeros dropped), bools as true/false, strings as is.
+func appendValue(b []byte, val ref.Val) []byte {
+	switch x := val.(type) {
+	case types.Int:
+		return strconv.AppendInt(b, int64(x), 10)
+	case types.Double:
+		f := float64(x)
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return strconv.AppendFloat(b, f, 'g', -1, 64)
+		}
+		n := len(b)
+		b = strconv.AppendFloat(b, f, 'f', 2, 64)
+		for len(b) > n && b[len(b)-1] == '0' {
+			b = b[:len(b)-1]
+		}
+		if len(b) > n && b[len(b)-1] == '.' {
+			b = b[:len(b)-1]
+		}
+		if string(b[n:]) == "-0" {
+			b = append(b[:n], '0')
+		}
+		return b
+	case types.Bool:
+		return strconv.AppendBool(b, bool(x))
+	case types.String:
+		return append(b, x...)
+	}
+	return fmt.Appendf(b, "%v", val)
+}
