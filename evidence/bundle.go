@@ -321,7 +321,7 @@ func VerifyBundle(b *Bundle, pinnedKey string) (Summary, error) {
 	}
 	cp, err := openCheckpoint([]byte(b.Checkpoint), v)
 	if err != nil {
-		return fail("checkpoint", "%s", trimSentinel(err))
+		return fail("checkpoint", "%s", strings.TrimPrefix(trimSentinel(err), "checkpoint "))
 	}
 	if b.Origin != cp.Origin {
 		return fail("checkpoint", "checkpoint is for log %q, bundle says %q", cp.Origin, b.Origin)
@@ -382,7 +382,9 @@ func VerifyBundle(b *Bundle, pinnedKey string) (Summary, error) {
 		switch p, ok := pos[br.Leaf]; {
 		case !ok:
 			return rfail("not listed in the signed manifest: the record was added")
-		case p != i:
+		case p > i:
+			return rfail("the signed manifest lists leaf %d at this position: a record before this one was dropped or moved", m.Leaves[i])
+		case p < i:
 			return rfail("out of order: the signed manifest lists it at position %d", p+1)
 		}
 		if br.Kind == KindUpload {

@@ -168,14 +168,35 @@ func (l *Log) reader(ctx context.Context) tlog.HashReader {
 	})
 }
 
-// checkStoredLocked computes the stored tree's hash at size n, checks it
-// against the log's own frontier (when n is the log's size) and checks that
-// the latest published checkpoint is consistent with it. It returns the
+// checkStoredLocked computes the stored tree's hash at size n, checks that
+// the latest published checkpoint is consistent with it and (when n is the
+// log's size) that it matches the log's own frontier. It returns the
 // root and the latest checkpoint (zero Checkpoint when there is none).
 func (l *Log) checkStoredLocked(ctx context.Context, n int64) (tlog.Hash, Checkpoint, error) {
 	root, err := tlog.TreeHash(n, l.reader(ctx))
 	if err != nil {
 		return tlog.Hash{}, Checkpoint{}, fmt.Errorf("evidence: tree hash: %w", err)
+	}
+	prev, err := l.latestLocked(ctx)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		prev = Checkpoint{}
+	case err != nil:
+		return tlog.Hash{}, Checkpoint{}, err
+	case prev.Size > n:
+		return tlog.Hash{}, Checkpoint{}, fmt.Errorf("%w: log has %d records, fewer than the %d of the published checkpoint", ErrInconsistent, n, prev.Size)
+	case prev.Size == n:
+		if prev.Root != root {
+			return tlog.Hash{}, Checkpoint{}, fmt.Errorf("%w: tree hash at size %d differs from the published checkpoint: history was rewritten", ErrInconsistent, n)
+		}
+	case prev.Size > 0:
+		proof, err := tlog.ProveTree(n, prev.Size, l.reader(ctx))
+		if err != nil {
+			return tlog.Hash{}, Checkpoint{}, fmt.Errorf("evidence: consistency proof %d..%d: %w", prev.Size, n, err)
+		}
+		if err := tlog.CheckTree(proof, n, root, prev.Size, prev.Root); err != nil {
+			return tlog.Hash{}, Checkpoint{}, fmt.Errorf("%w: tree of size %d is not consistent with the published checkpoint of size %d: history was rewritten", ErrInconsistent, n, prev.Size)
+		}
 	}
 	if n == l.size {
 		mem, err := tlog.TreeHash(n, tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
@@ -190,29 +211,6 @@ func (l *Log) checkStoredLocked(ctx context.Context, n int64) (tlog.Hash, Checkp
 		}
 		if mem != root {
 			return tlog.Hash{}, Checkpoint{}, fmt.Errorf("%w: stored tree hash at size %d differs from the one the log computed", ErrInconsistent, n)
-		}
-	}
-	prev, err := l.latestLocked(ctx)
-	if errors.Is(err, ErrNotFound) {
-		return root, Checkpoint{}, nil
-	}
-	if err != nil {
-		return tlog.Hash{}, Checkpoint{}, err
-	}
-	switch {
-	case prev.Size > n:
-		return tlog.Hash{}, Checkpoint{}, fmt.Errorf("%w: log has %d records, fewer than the %d of the published checkpoint", ErrInconsistent, n, prev.Size)
-	case prev.Size == n:
-		if prev.Root != root {
-			return tlog.Hash{}, Checkpoint{}, fmt.Errorf("%w: tree hash at size %d differs from the published checkpoint: history was rewritten", ErrInconsistent, n)
-		}
-	case prev.Size > 0:
-		proof, err := tlog.ProveTree(n, prev.Size, l.reader(ctx))
-		if err != nil {
-			return tlog.Hash{}, Checkpoint{}, fmt.Errorf("evidence: consistency proof %d..%d: %w", prev.Size, n, err)
-		}
-		if err := tlog.CheckTree(proof, n, root, prev.Size, prev.Root); err != nil {
-			return tlog.Hash{}, Checkpoint{}, fmt.Errorf("%w: tree of size %d is not consistent with the published checkpoint of size %d: history was rewritten", ErrInconsistent, n, prev.Size)
 		}
 	}
 	return root, prev, nil
