@@ -54,6 +54,11 @@ var lexicon = []struct {
 	{"有点表示", CIndirect | CDemand}, {"表示点", CIndirect | CDemand}, {"破财消灾", CMoney | CIndirect | CThreat},
 	{"十倍", CExcess}, {"三倍", CExcess}, {"双倍", CExcess}, {"翻倍", CExcess}, {"额外", CExcess}, {"另外再", CExcess},
 	{"假一赔十", CRefund}, {"退一赔三", CRefund},
+	{"意思一下", CMoney | CIndirect | CDemand}, {"满意的数", CIndirect | CDemand}, {"开个价", CIndirect | CDemand},
+	{"出个价", CIndirect | CDemand}, {"你开价", CIndirect | CDemand}, {"价格你开", CIndirect | CDemand}, {"定金", CMoney},
+	{"先给", CDemand}, {"先转", CMoney | CDemand}, {"先付", CMoney | CDemand}, {"先打", CMoney | CDemand},
+	{"到我卡", CMoney | CDemand}, {"打到我", CMoney | CDemand}, {"hb", CMoney | CIndirect}, {"zfb", CMoney},
+	{"reimburse*", CMoney}, {"name your price", CIndirect | CDemand}, {"goodwill", CIndirect},
 	// Money (en).
 	{"money", CMoney}, {"cash", CMoney}, {"pay me", CMoney | CDemand}, {"pay", CMoney}, {"paying", CMoney}, {"paid", CDispute}, {"i paid", CDispute}, {"运费", CRefund}, {"刚才", 0}, {"就是", 0}, {"才能", 0}, {"方才", 0},
 	{"payment", CMoney}, {"compensat*", CMoney}, {"send me", CDemand}, {"give me", CDemand}, {"transfer", CMoney},
@@ -67,7 +72,7 @@ var lexicon = []struct {
 	// Feedback (zh).
 	{"差评", CFbNeg}, {"中评", CFbNeg}, {"中差评", CFbNeg}, {"差p", CFbNeg}, {"差坪", CFbNeg}, {"一星", CFbNeg}, {"1星", CFbNeg},
 	{"负面", CFbNeg}, {"曝光", CFbNeg | CThreat}, {"带图差评", CFbNeg}, {"追评", CFb}, {"评价", CFb}, {"评论", CFb}, {"评分", CFb},
-	{"好评", CFbPos}, {"五星", CFbPos}, {"5星", CFbPos}, {"晒图", CFb}, {"低分", CFbNeg},
+	{"好评", CFbPos}, {"cp", CFbNeg}, {"hp", CFbPos}, {"五星", CFbPos}, {"5星", CFbPos}, {"晒图", CFb}, {"低分", CFbNeg},
 	// Feedback (en).
 	{"feedback", CFb}, {"negative", CFbNeg}, {"neg", CFbNeg}, {"negative feedback", CFbNeg}, {"bad review", CFbNeg},
 	{"bad feedback", CFbNeg}, {"neutral", CFbNeg}, {"1 star", CFbNeg}, {"1-star", CFbNeg}, {"one star", CFbNeg}, {"one-star", CFbNeg},
@@ -76,7 +81,7 @@ var lexicon = []struct {
 	// Removal (zh).
 	{"删", CRemoval}, {"删除", CRemoval}, {"删掉", CRemoval}, {"撤", CRemoval}, {"撤销", CRemoval}, {"撤回", CRemoval}, {"撤掉", CRemoval},
 	{"改评", CRemoval}, {"改好评", CRemoval | CFbPos}, {"改成好评", CRemoval | CFbPos}, {"改评价", CRemoval}, {"追加好评", CRemoval | CFbPos},
-	{"修改", CRemoval}, {"改掉", CRemoval}, {"改回", CRemoval}, {"拿掉", CRemoval}, {"取消差评", CRemoval | CFbNeg},
+	{"修改", CRemoval}, {"马上改", CRemoval | CConseq}, {"立马改", CRemoval | CConseq}, {"就改", CRemoval | CConseq}, {"评价改", CRemoval}, {"给你改", CRemoval}, {"帮你改", CRemoval}, {"改掉", CRemoval}, {"改回", CRemoval}, {"拿掉", CRemoval}, {"取消差评", CRemoval | CFbNeg},
 	{"删差评", CRemoval | CFbNeg}, {"撤差评", CRemoval | CFbNeg}, {"改成五星", CRemoval | CFbPos},
 	// Removal (en).
 	{"remov*", CRemoval}, {"withdraw*", CRemoval}, {"delet*", CRemoval}, {"take down", CRemoval}, {"take it down", CRemoval},
@@ -97,7 +102,7 @@ var lexicon = []struct {
 	{"有你好看", CThreat}, {"别后悔", CThreat}, {"不要后悔", CThreat}, {"后悔", CThreat}, {"掂量", CThreat}, {"自己想清楚", CThreat},
 	{"吃不了兜着走", CThreat}, {"没完", CThreat}, {"搞死", CThreat}, {"搞垮", CThreat}, {"弄死", CThreat}, {"关店", CThreat},
 	{"天天差评", CThreat | CFbNeg}, {"每个商品", CThreat}, {"所有商品", CThreat}, {"找人", CThreat}, {"小号", CThreat},
-	{"最后一次", CThreat}, {"别逼我", CThreat}, {"不要逼我", CThreat}, {"给不给", CThreat | CDemand}, {"不给就", CThreat | CCond},
+	{"最后一次", CThreat}, {"别逼我", CThreat}, {"还不", 0}, {"还不打算", 0}, {"别让我", CThreat}, {"不要让我", CThreat}, {"你让我", 0}, {"想让我", 0}, {"不要逼我", CThreat}, {"给不给", CThreat | CDemand}, {"不给就", CThreat | CCond},
 	{"发到网上", CThreat}, {"让你店", CThreat}, {"降权", CThreat}, {"扣分", CThreat}, {"投诉到底", CThreat}, {"别怪我", CThreat},
 	{"不客气", CThreat}, {"你自己看", CThreat}, {"考虑清楚", CThreat},
 	// Threats (en).
@@ -118,7 +123,7 @@ var lexicon = []struct {
 	{"加我微信", COff}, {"加微信", COff}, {"微信聊", COff}, {"加我qq", COff}, {"加qq", COff}, {"qq聊", COff}, {"扣扣", COff},
 	{"私聊", COff}, {"私下", COff}, {"电话聊", COff}, {"打电话", COff}, {"打我电话", COff}, {"发短信", COff}, {"加v", COff},
 	{"加vx", COff}, {"vx", COff}, {"v信", COff}, {"薇信", COff}, {"威信", COff}, {"wx", COff}, {"企鹅", COff}, {"留个电话", COff},
-	{"外面聊", COff}, {"平台外", COff}, {"这里不方便", COff}, {"不方便说", COff}, {"换个地方", COff}, {"加个好友", COff},
+	{"外面聊", COff}, {"加微", COff}, {"weixin", COff}, {"wei xin", COff}, {"微x", COff}, {"q聊", COff}, {"平台外", COff}, {"这里不方便", COff}, {"不方便说", COff}, {"换个地方", COff}, {"加个好友", COff},
 	{"whatsapp", COff}, {"telegram", COff}, {"text me", COff}, {"call me", COff}, {"email me", COff}, {"outside ebay", COff},
 	{"outside of ebay", COff}, {"off ebay", COff}, {"off the platform", COff}, {"outside the platform", COff},
 	{"dm me", COff}, {"message me on", COff}, {"wechat", COff}, {"signal", COff}, {"my number", COff}, {"privately", COff},
@@ -156,7 +161,7 @@ var lexicon = []struct {
 	{"顾客说", CReport | CThird}, {"客户说", CReport | CThird}, {"买家发", CReport | CThird}, {"他发", CReport | CThird},
 	{"威胁我", CReport | CMeta}, {"威胁说", CReport | CMeta}, {"要挟", CReport | CMeta}, {"他要", CReport | CThird},
 	{"买家要", CReport | CThird}, {"对方要", CReport | CThird}, {"跟我说", CReport}, {"原话", CReport}, {"留言说", CReport},
-	{"声称", CReport}, {"扬言", CReport | CMeta}, {"问我要", CReport | CThird}, {"找我要", CReport | CThird}, {"他让我", CReport | CThird}, {"买家让我", CReport | CThird},
+	{"声称", CReport}, {"扬言", CReport | CMeta}, {"问我要", CReport | CThird}, {"找我要", CReport | CThird}, {"让我", CReport}, {"有个人", CThird}, {"有人", CThird}, {"报警", CMeta},
 	{"敲诈", CMeta}, {"勒索", CMeta}, {"举报", CMeta}, {"怎么办", CMeta}, {"怎么处理", CMeta}, {"截图", CMeta},
 	{"求助", CMeta}, {"平台介入", CMeta}, {"该不该", CMeta}, {"要不要给", CMeta}, {"遇到", CMeta}, {"碰到", CMeta}, {"骗子", CMeta},
 	{"职业差评师吗", CMeta}, {"小二", CMeta}, {"客服介入", CMeta}, {"证据", CMeta},
@@ -164,7 +169,7 @@ var lexicon = []struct {
 	{"they said", CReport | CThird}, {"buyer wrote", CReport | CThird}, {"he wrote", CReport | CThird}, {"she wrote", CReport | CThird},
 	{"told me", CReport}, {"messaged me", CReport}, {"threatened", CReport | CMeta}, {"threatening", CReport | CMeta},
 	{"demanded", CReport}, {"demanding", CReport}, {"wants me to", CReport}, {"asked me to", CReport}, {"asking me to", CReport},
-	{"quote", CReport},
+	{"quote", CReport}, {"buyer messaged", CReport | CThird}, {"customer wrote", CReport | CThird}, {"customer said", CReport | CThird}, {"buyer sent", CReport | CThird}, {"they wrote", CReport | CThird}, {"feedback extortion", CMeta},
 	{"extortion", CMeta}, {"extort*", CMeta}, {"blackmail*", CMeta}, {"report him", CMeta}, {"report this", CMeta},
 	{"how do i report", CMeta}, {"should i pay", CMeta}, {"what should i do", CMeta}, {"what do i do", CMeta}, {"scam*", CMeta},
 	{"screenshot*", CMeta}, {"evidence", CMeta}, {"is this allowed", CMeta},

@@ -54,6 +54,7 @@ const (
 	fRemovalFbPos
 	fThreatNegated
 	fReportedOnly
+	fJokeSignals
 	fNumPattern
 )
 
@@ -153,6 +154,7 @@ func Features(a *Analysis, v *Vector) {
 	pat[fRemovalFbPos] = b2f(own&CRemoval != 0 && own&CFbPos != 0)
 	pat[fThreatNegated] = b2f(neg&(CThreat|COff) != 0)
 	pat[fReportedOnly] = b2f(a.Reported.Found && nsig == 0)
+	pat[fJokeSignals] = b2f(own&CJoke != 0 && nsig > 0)
 	for i, x := range pat {
 		if x != 0 {
 			v.add(int32(i), x)
