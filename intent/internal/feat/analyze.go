@@ -274,7 +274,10 @@ func (a *Analysis) findSignals() {
 		if own&moneyCats != 0 || own&(CNumber|CDemand) == CNumber|CDemand {
 			strong := own&(CAmount|CIndirect) != 0 || own&CNumber != 0 && own&CDemand != 0 ||
 				own&CMoney != 0 && w&CDemand != 0 || own&CExcess != 0 && own&CMoney != 0
-			if strong {
+			// An amount or an indirect ask only counts as a demand when
+			// something in reach asks, conditions, threatens or bargains.
+			ctx := w&(CDemand|CCond|CFbNeg|CRemoval|CThreat|COff|CExcess) != 0 || own&CDemand != 0
+			if strong && ctx {
 				v := 0
 				if w&CExcess != 0 {
 					v = 1
@@ -283,8 +286,11 @@ func (a *Analysis) findSignals() {
 				a.set(SigMoney, lo, hi, v)
 			}
 		}
-		if own&CRemoval != 0 && (msgFb || own&CFbNeg != 0) && (realMoney || w&CMoney != 0 && !refundOnly) {
-			lo, hi := a.span(ci, moneyCats|CDemand)
+		// A bare number next to removal of negative feedback is a price
+		// ("我给你差评了，想删？200").
+		priced := w&CNumber != 0 && a.Own&CFbNeg != 0 && !refundOnly
+		if own&CRemoval != 0 && (msgFb || own&CFbNeg != 0) && (realMoney || priced || w&CMoney != 0 && !refundOnly) {
+			lo, hi := a.span(ci, moneyCats|CDemand|CNumber)
 			a.set(SigRemoval, lo, hi, 0)
 		}
 		if a.Clauses[ci].Neg&CFbNeg != 0 && realMoney && w&CCond != 0 {

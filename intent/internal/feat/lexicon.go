@@ -173,7 +173,7 @@ var lexicon = []struct {
 	{"extortion", CMeta}, {"extort*", CMeta}, {"blackmail*", CMeta}, {"report him", CMeta}, {"report this", CMeta},
 	{"how do i report", CMeta}, {"should i pay", CMeta}, {"what should i do", CMeta}, {"what do i do", CMeta}, {"scam*", CMeta},
 	{"screenshot*", CMeta}, {"evidence", CMeta}, {"is this allowed", CMeta},
-	{"我是卖家", CSeller}, {"我的店", CSeller}, {"我店", CSeller}, {"本店", CSeller}, {"店主", CSeller}, {"卖家朋友", CSeller},
+	{"我是卖家", CSeller}, {"我的店", CSeller}, {"我店", CSeller}, {"本店", CSeller}, {"返现", CSeller | CPositive}, {"好评返现", CSeller | CPositive}, {"店主", CSeller}, {"卖家朋友", CSeller},
 	{"新店", CSeller}, {"开店", CSeller}, {"i'm a seller", CSeller}, {"my buyer", CSeller}, {"my store", CSeller},
 	{"my shop", CSeller}, {"as a seller", CSeller}, {"fellow sellers", CSeller}, {"new seller", CSeller}, {"a buyer", CSeller | CThird},
 	{"买家", CThird}, {"对方", CThird}, {"他", CThird}, {"她", CThird}, {"这个人", CThird}, {"buyer", CThird}, {"customer", CThird},
