@@ -122,3 +122,36 @@ func trimSpace(b []byte) []byte {
 	}
 	return b
 }
+
+// RawReader splits NDJSON into lines without decoding them, for callers
+// that decode in parallel. Blank lines are skipped.
+type RawReader struct{ r Reader }
+
+// NewRawReader returns a RawReader over r.
+func NewRawReader(r io.Reader) *RawReader {
+	return &RawReader{r: Reader{br: bufio.NewReaderSize(r, 256<<10)}}
+}
+
+// Next returns the next non-blank line (a copy the caller owns) and its
+// 1-based number. tooLong reports a line over MaxLine, whose bytes are not
+// returned. It returns io.EOF after the last line.
+func (rr *RawReader) Next() (num int, raw []byte, tooLong bool, err error) {
+	r := &rr.r
+	for {
+		line, long, err := r.readLine()
+		if err != nil && (err != io.EOF || (len(line) == 0 && !long)) {
+			return 0, nil, false, err
+		}
+		r.num++
+		if long {
+			return r.num, nil, true, nil
+		}
+		if len(trimSpace(line)) == 0 {
+			if err == io.EOF {
+				return 0, nil, false, io.EOF
+			}
+			continue
+		}
+		return r.num, append([]byte(nil), line...), false, nil
+	}
+}

@@ -1,0 +1,65 @@
+package engine
+
+import (
+	"encoding/csv"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fairmark/fairmark"
+)
+
+// WriteAccountsCSV writes accounts.csv of events.md:
+// account,role,risk,flagged,first_flagged_at,reasons.
+func (en *Engine) WriteAccountsCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"account", "role", "risk", "flagged", "first_flagged_at", "reasons"})
+	for _, id := range en.AccountIDs() {
+		a := en.accounts[id]
+		first := ""
+		if !a.flaggedAt.IsZero() {
+			first = a.flaggedAt.UTC().Format(time.RFC3339)
+		}
+		role := string(a.role)
+		if role == "" {
+			role = string(fairmark.Buyer)
+		}
+		cw.Write([]string{string(a.id), role, strconv.FormatFloat(a.risk, 'f', 4, 64),
+			strconv.FormatBool(a.flagged), first, strings.Join(a.reasons, " | ")})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteFeedbackCSV writes feedback.csv of events.md:
+// feedback,seller,buyer,rating,held,counted,reason.
+func (en *Engine) WriteFeedbackCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"feedback", "seller", "buyer", "rating", "held", "counted", "reason"})
+	for _, id := range en.FeedbackIDs() {
+		v := feedbackView(en.feedback[id])
+		cw.Write([]string{string(v.ID), string(v.Seller), string(v.Buyer), string(v.Rating),
+			strconv.FormatBool(v.Held), strconv.FormatBool(v.Counted), v.Reason})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteSellersCSV writes sellers.csv of events.md:
+// seller,score_raw,score_protected,negatives_raw,negatives_counted.
+func (en *Engine) WriteSellersCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"seller", "score_raw", "score_protected", "negatives_raw", "negatives_counted"})
+	for _, id := range en.AccountIDs() {
+		a := en.accounts[id]
+		if a.role != fairmark.Seller && a.rep == nil {
+			continue
+		}
+		v, _ := en.Reputation(id)
+		cw.Write([]string{string(id), strconv.Itoa(v.ScoreRaw), strconv.Itoa(v.ScoreProtected),
+			strconv.Itoa(v.NegativesRaw), strconv.Itoa(v.NegativesCounted)})
+	}
+	cw.Flush()
+	return cw.Error()
+}

@@ -1,0 +1,286 @@
+// Package engine turns marketplace events into decisions. It is pure
+// computation over in-memory state: the server, `fairmark replay` and the
+// tests all run this one engine, so what is evaluated offline is what runs in
+// production.
+//
+// Events must be applied in engine order (time, then id; fairmark.Less). The
+// engine keeps per-account, per-order and per-feedback state, computes buyer
+// features incrementally, scores buyers with additive, explained evidence,
+// evaluates operator rules, and emits decisions: flag account, hold feedback,
+// release hold, alert seller. Text detectors plug in through Config.
+//
+// An Engine is not safe for concurrent use; callers serialise access.
+package engine
+
+import (
+	"sort"
+	"sync/atomic"
+	"time"
+
+	"github.com/fairmark/fairmark"
+	"github.com/fairmark/fairmark/reputation"
+)
+
+// Contact is one off-platform contact found in a text.
+type Contact struct {
+	Kind  string // phone, qq, wechat, email, url, alipay, other
+	Value string
+}
+
+// Intent is the extortion-intent reading of a text.
+type Intent struct {
+	Probability float64
+	Flag        bool
+	Reasons     []string
+}
+
+// Text is what the detectors found in one text.
+type Text struct {
+	Contacts []Contact
+	Intent   Intent
+}
+
+// Detector reads one text; it must be pure and safe for concurrent use,
+// because Prepare may run it on many goroutines.
+type Detector func(text string) Text
+
+// Config configures an Engine. The zero value is usable: no detectors, no
+// rules, default thresholds.
+type Config struct {
+	// Detect runs the text detectors on message and feedback texts.
+	Detect Detector
+	// Rules evaluates operator rules over buyer features; nil for none.
+	Rules RuleEvaluator
+	// FlagAt is the risk at or above which a buyer is flagged (default 0.7).
+	FlagAt float64
+	// CheapAt is the order amount at or below which an order is cheap
+	// (default 100.00 in the order's currency).
+	CheapAt fairmark.Decimal
+	// NewSellerDays and NewSellerFeedback define a new seller: opened fewer
+	// days ago, or fewer counted ratings (defaults 30 and 10).
+	NewSellerDays     int
+	NewSellerFeedback int
+	// OnDecision receives every decision as it is made.
+	OnDecision func(Decision)
+}
+
+func (c *Config) defaults() {
+	if c.FlagAt == 0 {
+		c.FlagAt = 0.7
+	}
+	if c.CheapAt == 0 {
+		c.CheapAt = 100 * fairmark.DecimalScale
+	}
+	if c.NewSellerDays == 0 {
+		c.NewSellerDays = 30
+	}
+	if c.NewSellerFeedback == 0 {
+		c.NewSellerFeedback = 10
+	}
+}
+
+// Prepared is an event with its text detections done, ready to Apply.
+type Prepared struct {
+	Event *fairmark.Event
+	Text  *Text // nil when the event has no text or no detector ran
+}
+
+// Engine is the decision engine.
+type Engine struct {
+	cfg       Config
+	accounts  map[fairmark.AccountID]*account
+	orders    map[fairmark.OrderID]*order
+	feedback  map[fairmark.FeedbackID]*feedback
+	links     map[string]*account // "device\x00d-77" → first account with it
+	now       time.Time
+	applied   int64
+	lastEvent fairmark.EventID
+}
+
+// New returns an Engine with cfg.
+func New(cfg Config) *Engine {
+	cfg.defaults()
+	return &Engine{
+		cfg:      cfg,
+		accounts: make(map[fairmark.AccountID]*account),
+		orders:   make(map[fairmark.OrderID]*order),
+		feedback: make(map[fairmark.FeedbackID]*feedback),
+		links:    make(map[string]*account),
+	}
+}
+
+// Prepare runs the detectors on e's text. It does not touch engine state,
+// so many goroutines may prepare events while one applies them.
+func Prepare(detect Detector, e *fairmark.Event) Prepared {
+	p := Prepared{Event: e}
+	if detect == nil {
+		return p
+	}
+	var text string
+	switch {
+	case e.Message != nil:
+		text = e.Message.Text
+	case e.Feedback != nil && (e.Type == fairmark.FeedbackLeft || e.Type == fairmark.FeedbackRevised):
+		text = e.Feedback.Text
+	}
+	if text != "" {
+		p.Text = safeDetect(detect, text)
+	}
+	return p
+}
+
+// DetectorPanics counts detector panics survived (see safeDetect).
+var DetectorPanics atomic.Int64
+
+// safeDetect runs detect, turning a panic into "nothing found" so that one
+// bad text cannot stop ingestion; DetectorPanics counts them for /metrics.
+func safeDetect(detect Detector, text string) (t *Text) {
+	defer func() {
+		if r := recover(); r != nil {
+			DetectorPanics.Add(1)
+			t = nil
+		}
+	}()
+	x := detect(text)
+	return &x
+}
+
+// Detector returns the engine's configured detector, for Prepare.
+func (en *Engine) Detector() Detector { return en.cfg.Detect }
+
+// Applied is the number of events applied so far.
+func (en *Engine) Applied() int64 { return en.applied }
+
+// Now is the time of the last event applied.
+func (en *Engine) Now() time.Time { return en.now }
+
+// ApplyEvent prepares and applies one event.
+func (en *Engine) ApplyEvent(e *fairmark.Event) { en.Apply(Prepare(en.cfg.Detect, e)) }
+
+// Apply applies one prepared event. Events must come in engine order.
+func (en *Engine) Apply(p Prepared) {
+	e := p.Event
+	if e.At.After(en.now) {
+		en.now = e.At
+	}
+	en.applied++
+	en.lastEvent = e.ID
+	switch e.Type {
+	case fairmark.AccountOpened:
+		en.accountOpened(e)
+	case fairmark.OrderPlaced:
+		en.orderPlaced(e)
+	case fairmark.OrderDelivered:
+		if o := en.orders[e.Order.ID]; o != nil && o.delivered.IsZero() {
+			o.delivered = e.At
+		}
+	case fairmark.OrderRefunded:
+		if o := en.orders[e.Order.ID]; o != nil {
+			o.refunded = true
+		}
+	case fairmark.FeedbackLeft:
+		en.feedbackLeft(e, p.Text)
+	case fairmark.FeedbackRevised:
+		en.feedbackRevised(e, p.Text)
+	case fairmark.FeedbackWithdrawn:
+		en.feedbackWithdrawn(e)
+	case fairmark.MessageSent:
+		en.messageSent(e, p.Text)
+	case fairmark.ReportFiled:
+		en.reportFiled(e)
+	}
+}
+
+func (en *Engine) emit(d Decision) {
+	if en.cfg.OnDecision != nil {
+		en.cfg.OnDecision(d)
+	}
+}
+
+// account returns the account with id, creating it with role when unseen.
+func (en *Engine) account(id fairmark.AccountID, role fairmark.Role, at time.Time) *account {
+	a := en.accounts[id]
+	if a == nil {
+		a = &account{id: id, role: role, opened: at, firstSeen: at}
+		a.ring = a
+		en.accounts[id] = a
+	}
+	if a.role == "" {
+		a.role = role
+	}
+	return a
+}
+
+func (en *Engine) accountOpened(e *fairmark.Event) {
+	a := en.account(e.Account.ID, e.Account.Role, e.At)
+	a.role = e.Account.Role
+	a.opened = e.At
+	a.openedKnown = true
+	if e.Account.Name != "" {
+		a.name = e.Account.Name
+	}
+	if l := e.Account.Links; l != nil {
+		l.Each(func(kind, value string) {
+			key := kind + "\x00" + value
+			if other := en.links[key]; other != nil && other != a {
+				en.link(a, other, kind)
+			} else if other == nil {
+				en.links[key] = a
+			}
+		})
+	}
+}
+
+func (en *Engine) orderPlaced(e *fairmark.Event) {
+	o := e.Order
+	st := en.orders[o.ID]
+	if st == nil {
+		st = &order{id: o.ID}
+		en.orders[o.ID] = st
+	}
+	st.buyer = en.account(o.Buyer, fairmark.Buyer, e.At)
+	st.seller = en.account(o.Seller, fairmark.Seller, e.At)
+	st.placed = e.At
+	if o.Amount != nil {
+		st.amount = o.Amount.Value
+		st.currency = o.Amount.Currency
+	}
+	if o.Item != nil {
+		st.digital = o.Item.Digital
+		st.category = o.Item.Category
+		st.title = o.Item.Title
+	}
+	st.buyer.orders++
+}
+
+// Seller returns a seller's reputation and whether the seller is known.
+func (en *Engine) Seller(id fairmark.AccountID) (reputation.Seller, bool) {
+	a := en.accounts[id]
+	if a == nil || a.rep == nil {
+		if a != nil && a.role == fairmark.Seller {
+			return reputation.Seller{}, true
+		}
+		return reputation.Seller{}, false
+	}
+	return *a.rep, true
+}
+
+// AccountIDs returns every account id in sorted order.
+func (en *Engine) AccountIDs() []fairmark.AccountID {
+	ids := make([]fairmark.AccountID, 0, len(en.accounts))
+	for id := range en.accounts {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
+}
+
+// FeedbackIDs returns every feedback id in sorted order.
+func (en *Engine) FeedbackIDs() []fairmark.FeedbackID {
+	ids := make([]fairmark.FeedbackID, 0, len(en.feedback))
+	for id := range en.feedback {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
+}

@@ -1,0 +1,262 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/fairmark/fairmark"
+	"github.com/fairmark/fairmark/reputation"
+)
+
+func (en *Engine) sellerRep(s *account) *reputation.Seller {
+	if s.rep == nil {
+		s.rep = &reputation.Seller{}
+	}
+	return s.rep
+}
+
+// isNewSeller reports whether s counts as a new seller at the engine's now.
+func (en *Engine) isNewSeller(s *account) bool {
+	age := en.now.Sub(s.opened).Hours() / 24
+	return age < float64(en.cfg.NewSellerDays) || int(s.received) < en.cfg.NewSellerFeedback
+}
+
+func (en *Engine) feedbackLeft(e *fairmark.Event, t *Text) {
+	fb := e.Feedback
+	if old := en.feedback[fb.ID]; old != nil {
+		return // left twice under different event ids: the first stands
+	}
+	buyer := en.account(fb.Buyer, fairmark.Buyer, e.At)
+	seller := en.account(fb.Seller, fairmark.Seller, e.At)
+	f := &feedback{
+		id: fb.ID, buyer: buyer, seller: seller,
+		first: fb.Rating, rating: fb.Rating, text: fb.Text, left: e.At,
+		minutes: -1,
+	}
+	if o := en.orders[fb.Order]; o != nil {
+		f.order = o
+		if !o.placed.IsZero() {
+			f.minutes = e.At.Sub(o.placed).Minutes()
+		}
+		f.predelivery = !o.digital && o.delivered.IsZero() && !o.placed.IsZero()
+		f.cheap = o.amount > 0 && o.amount <= en.cfg.CheapAt
+		f.digital = o.digital
+		f.amount, f.currency, f.category = o.amount, o.currency, o.category
+	}
+	f.sellerNew = en.isNewSeller(seller)
+	en.feedback[fb.ID] = f
+	en.sellerRep(seller).Apply(reputation.Entry{}, f.entry())
+	seller.received++
+
+	switch fb.Rating {
+	case fairmark.Positive:
+		buyer.positives++
+	case fairmark.Neutral:
+		buyer.neutrals++
+	case fairmark.Negative:
+		buyer.negs = append(buyer.negs, f)
+		seller.gotNegs = append(seller.gotNegs, f)
+	}
+	if t != nil {
+		en.textSignals(e, buyer, seller, "", t, f)
+	}
+	if fb.Rating == fairmark.Negative && buyer.flagged {
+		en.hold(e, f, "buyer is flagged: "+firstReason(buyer))
+	}
+	en.rescore(buyer, e)
+}
+
+func (en *Engine) feedbackRevised(e *fairmark.Event, t *Text) {
+	fb := e.Feedback
+	f := en.feedback[fb.ID]
+	if f == nil || f.withdrawn || f.removed {
+		return
+	}
+	old := f.entry()
+	if fb.Rating != "" {
+		f.rating = fb.Rating
+	}
+	if fb.Text != "" {
+		f.text = fb.Text
+	}
+	f.changedAt = e.At
+	en.sellerRep(f.seller).Apply(old, f.entry())
+	if t != nil {
+		en.textSignals(e, f.buyer, f.seller, "", t, f)
+	}
+	if f.first == fairmark.Negative || t != nil {
+		en.rescore(f.buyer, e)
+	}
+}
+
+func (en *Engine) feedbackWithdrawn(e *fairmark.Event) {
+	f := en.feedback[e.Feedback.ID]
+	if f == nil || f.withdrawn {
+		return
+	}
+	old := f.entry()
+	f.withdrawn = true
+	f.changedAt = e.At
+	en.sellerRep(f.seller).Apply(old, f.entry())
+	if f.first == fairmark.Negative {
+		en.rescore(f.buyer, e)
+	}
+}
+
+func (en *Engine) messageSent(e *fairmark.Event, t *Text) {
+	m := e.Message
+	from := en.account(m.From, "", e.At)
+	to := en.account(m.To, "", e.At)
+	if t == nil {
+		return
+	}
+	// Only a buyer writing to a seller is a buyer signal.
+	if from.role == fairmark.Seller || to.role == fairmark.Buyer {
+		return
+	}
+	if en.textSignals(e, from, to, m.ID, t, nil) {
+		en.rescore(from, e)
+	}
+}
+
+// textSignals records what the detectors found in a buyer's text to a
+// seller and alerts the seller. It reports whether anything was found.
+func (en *Engine) textSignals(e *fairmark.Event, buyer, seller *account, msg fairmark.MessageID, t *Text, f *feedback) bool {
+	found := false
+	if len(t.Contacts) > 0 {
+		found = true
+		if f != nil {
+			f.hasContact = true
+		}
+		if !hasSeller(buyer.contacts, seller.id) {
+			buyer.contacts = append(buyer.contacts, textHit{seller: seller.id, at: e.At, kind: t.Contacts[0].Kind, msg: msg})
+		}
+		kinds := contactKinds(t.Contacts)
+		a := newAlert(AlertOffPlatform,
+			fmt.Sprintf("Buyer %s asked you to move off the marketplace (%s).", buyer.id, kinds),
+			fmt.Sprintf("买家 %s 试图把你拉到平台外联系（%s）。", buyer.id, kinds))
+		a.Contacts = t.Contacts
+		en.alert(e, seller, buyer, msg, fbID(f), a)
+	}
+	if t.Intent.Flag {
+		found = true
+		if f != nil && t.Intent.Probability > f.intent {
+			f.intent = t.Intent.Probability
+		}
+		why := "demanded money or goods in exchange for feedback"
+		if len(t.Intent.Reasons) > 0 {
+			why = t.Intent.Reasons[0]
+		}
+		if i := indexSeller(buyer.intents, seller.id); i < 0 {
+			buyer.intents = append(buyer.intents, textHit{seller: seller.id, at: e.At, kind: why, prob: t.Intent.Probability, msg: msg})
+		} else if t.Intent.Probability > buyer.intents[i].prob {
+			buyer.intents[i].prob, buyer.intents[i].kind = t.Intent.Probability, why
+		}
+		en.alert(e, seller, buyer, msg, fbID(f), newAlert(AlertExtortion,
+			fmt.Sprintf("Buyer %s is trying to trade feedback for money: %s.", buyer.id, why),
+			fmt.Sprintf("买家 %s 疑似以评价勒索钱财：%s。", buyer.id, why)))
+	}
+	return found
+}
+
+func fbID(f *feedback) fairmark.FeedbackID {
+	if f == nil {
+		return ""
+	}
+	return f.id
+}
+
+func (en *Engine) alert(e *fairmark.Event, seller, buyer *account, msg fairmark.MessageID, fb fairmark.FeedbackID, a *Alert) {
+	seller.alerts++
+	en.emit(Decision{Kind: AlertSeller, At: e.At, Event: e.ID, Account: buyer.id, Seller: seller.id, Message: msg, Feedback: fb, Reason: a.Text, Alert: a})
+}
+
+func hasSeller(hs []textHit, s fairmark.AccountID) bool { return indexSeller(hs, s) >= 0 }
+
+func indexSeller(hs []textHit, s fairmark.AccountID) int {
+	for i, h := range hs {
+		if h.seller == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func contactKinds(cs []Contact) string {
+	var kinds []string
+	for _, c := range cs {
+		k := c.Kind
+		if k == "qq" {
+			k = "QQ"
+		}
+		dup := false
+		for _, x := range kinds {
+			dup = dup || x == k
+		}
+		if !dup {
+			kinds = append(kinds, k)
+		}
+	}
+	return strings.Join(kinds, ", ")
+}
+
+func (en *Engine) reportFiled(e *fairmark.Event) {
+	r := e.Report
+	accused := en.account(r.Accused, "", e.At)
+	reporter := en.account(r.Reporter, "", e.At)
+	for _, x := range accused.reports {
+		if x.id == r.ID {
+			return
+		}
+	}
+	// A reporter's word counts more when the accused really dealt with them,
+	// less when the reporter is flagged.
+	w := 0.5
+	for _, f := range accused.negs {
+		if f.seller == reporter {
+			w = 1
+		}
+	}
+	if hasSeller(accused.contacts, reporter.id) || hasSeller(accused.intents, reporter.id) {
+		w = 1
+	}
+	if reporter.flagged {
+		w = 0.1
+	}
+	accused.reports = append(accused.reports, report{id: r.ID, reporter: reporter.id, kind: r.Kind, weight: w, at: e.At})
+	en.rescore(accused, e)
+}
+
+// hold holds f out of its seller's protected score.
+func (en *Engine) hold(e *fairmark.Event, f *feedback, why string) {
+	if f.held || f.removed {
+		return
+	}
+	old := f.entry()
+	f.held, f.holdWhy = true, why
+	en.sellerRep(f.seller).Apply(old, f.entry())
+	en.emit(Decision{Kind: HoldFeedback, At: e.At, Event: e.ID, Account: f.buyer.id, Seller: f.seller.id, Feedback: f.id, Reason: why})
+	if !f.withdrawn {
+		en.alert(e, f.seller, f.buyer, "", f.id, newAlert(AlertFeedbackHeld,
+			fmt.Sprintf("The negative remark %s from buyer %s is held out of your score pending review: %s.", f.id, f.buyer.id, why),
+			fmt.Sprintf("买家 %s 的差评 %s 已暂不计入你的评分，等待审核：%s。", f.buyer.id, f.id, why)))
+	}
+}
+
+// release puts a held feedback back into its seller's protected score.
+func (en *Engine) release(e *fairmark.Event, f *feedback, why string) {
+	if !f.held {
+		return
+	}
+	old := f.entry()
+	f.held, f.holdWhy = false, ""
+	en.sellerRep(f.seller).Apply(old, f.entry())
+	en.emit(Decision{Kind: ReleaseHold, At: e.At, Event: e.ID, Account: f.buyer.id, Seller: f.seller.id, Feedback: f.id, Reason: why})
+}
+
+func firstReason(a *account) string {
+	if len(a.reasons) > 0 {
+		return a.reasons[0]
+	}
+	return "high extortion risk"
+}

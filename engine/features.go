@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"math"
+	"time"
+)
+
+// Features are a buyer's behaviour features at one moment, exact over their
+// sliding windows (computed from the buyer's own negatives, which the engine
+// keeps, not from sampled counters). They are what operator rules see; the
+// names in the `rule` tags are the rule variables.
+type Features struct {
+	Negatives24h             int64   `rule:"negatives_24h"`
+	Negatives7d              int64   `rule:"negatives_7d"`
+	Negatives30d             int64   `rule:"negatives_30d"`
+	NegativesTotal           int64   `rule:"negatives_total"`
+	PositivesTotal           int64   `rule:"positives_total"`
+	DistinctSellers7d        int64   `rule:"distinct_sellers_7d"`
+	DistinctSellers30d       int64   `rule:"distinct_sellers_30d"`
+	NewSellerNegatives30d    int64   `rule:"new_seller_negatives_30d"`
+	FastNegatives30d         int64   `rule:"fast_negatives_30d"`
+	PredeliveryNegatives     int64   `rule:"predelivery_negatives"`
+	CheapDigitalNegatives30d int64   `rule:"cheap_digital_negatives_30d"`
+	WithdrawnAfterNegative   int64   `rule:"withdrawn_after_negative"`
+	ContactDetections        int64   `rule:"contact_detections"`
+	IntentDetections         int64   `rule:"intent_detections"`
+	ReportsAgainst           int64   `rule:"reports_against"`
+	LinkedAccounts           int64   `rule:"linked_accounts"`
+	RingNegatives7d          int64   `rule:"ring_negatives_7d"`
+	RingDistinctSellers7d    int64   `rule:"ring_distinct_sellers_7d"`
+	AccountAgeDays           float64 `rule:"account_age_days"`
+	NewSellerShare           float64 `rule:"new_seller_share"`
+	MinMinutesToNegative     float64 `rule:"min_minutes_to_negative"`
+	MaxIntent                float64 `rule:"max_intent"`
+	ReportsWeighted          float64 `rule:"reports_weighted"`
+	ConsensusAgreement       float64 `rule:"consensus_agreement"`
+	Risk                     float64 `rule:"risk"`
+	IsNewAccount             bool    `rule:"is_new_account"`
+}
+
+const (
+	day   = 24 * time.Hour
+	fastN = 60 // a negative within this many minutes of purchase is fast
+)
+
+// features computes b's features at the engine's now.
+func (en *Engine) features(b *account) Features {
+	now := en.now
+	var f Features
+	f.NegativesTotal = int64(len(b.negs))
+	f.PositivesTotal = int64(b.positives)
+	f.AccountAgeDays = now.Sub(b.opened).Hours() / 24
+	f.IsNewAccount = f.AccountAgeDays < 30
+	f.MinMinutesToNegative = -1
+	sellers7, sellers30 := map[*account]bool{}, map[*account]bool{}
+	var newNeg, agreeSum float64
+	for _, n := range b.negs {
+		age := now.Sub(n.left)
+		if age <= day {
+			f.Negatives24h++
+		}
+		if age <= 7*day {
+			f.Negatives7d++
+			sellers7[n.seller] = true
+		}
+		if age <= 30*day {
+			f.Negatives30d++
+			sellers30[n.seller] = true
+			if n.sellerNew {
+				f.NewSellerNegatives30d++
+			}
+			if n.minutes >= 0 && n.minutes <= fastN {
+				f.FastNegatives30d++
+			}
+			if n.cheap && n.digital {
+				f.CheapDigitalNegatives30d++
+			}
+		}
+		if n.predelivery {
+			f.PredeliveryNegatives++
+		}
+		if n.turned() {
+			f.WithdrawnAfterNegative++
+		}
+		if n.sellerNew {
+			newNeg++
+		}
+		if n.minutes >= 0 && (f.MinMinutesToNegative < 0 || n.minutes < f.MinMinutesToNegative) {
+			f.MinMinutesToNegative = n.minutes
+		}
+		agreeSum += en.agreement(b, n)
+	}
+	if len(b.negs) > 0 {
+		f.NewSellerShare = newNeg / float64(len(b.negs))
+		f.ConsensusAgreement = agreeSum / float64(len(b.negs))
+	}
+	f.DistinctSellers7d = int64(len(sellers7))
+	f.DistinctSellers30d = int64(len(sellers30))
+	f.ContactDetections = int64(len(b.contacts))
+	f.IntentDetections = int64(len(b.intents))
+	for _, h := range b.intents {
+		f.MaxIntent = math.Max(f.MaxIntent, h.prob)
+	}
+	f.ReportsAgainst = int64(len(b.reports))
+	for _, r := range b.reports {
+		f.ReportsWeighted += r.weight
+	}
+	mates := en.members(b)
+	f.LinkedAccounts = int64(len(mates) - 1)
+	if len(mates) > 1 {
+		ringSellers := map[*account]bool{}
+		for _, m := range mates {
+			for _, n := range m.negs {
+				if now.Sub(n.left) <= 7*day {
+					f.RingNegatives7d++
+					ringSellers[n.seller] = true
+				}
+			}
+		}
+		f.RingDistinctSellers7d = int64(len(ringSellers))
+	} else {
+		f.RingNegatives7d, f.RingDistinctSellers7d = f.Negatives7d, f.DistinctSellers7d
+	}
+	return f
+}
+
+// agreement is how much negative n agrees with what unrelated buyers say
+// about its seller: 0 when the seller's other ratings are overwhelmingly
+// positive, 1 when many others are negative too (a genuinely bad seller).
+func (en *Engine) agreement(b *account, n *feedback) float64 {
+	s := n.seller
+	if s.rep == nil {
+		return 0
+	}
+	neg := float64(s.rep.Raw.Negatives)
+	total := float64(s.rep.Raw.Total())
+	// Leave out the ratings of b's ring on this seller.
+	for _, m := range en.members(b) {
+		for _, x := range m.negs {
+			if x.seller == s && !x.withdrawn && !x.removed {
+				total--
+				if x.rating == "negative" {
+					neg--
+				}
+			}
+		}
+	}
+	if neg < 2 || total <= 0 {
+		return 0
+	}
+	share := neg / (total + 2) // shrunk towards "not negative"
+	a := (share - 0.08) / 0.2
+	return math.Max(0, math.Min(1, a))
+}

@@ -1,0 +1,404 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/fairmark/fairmark"
+)
+
+// The risk model is additive evidence in log-odds: a prior, plus one term
+// per piece of behaviour, each with a reason. Every weight is here, named.
+const (
+	priorLogit = -4.5 // base rate about 1%
+
+	// Per-negative suspicion, in log-odds; s = sigmoid(sum).
+	negBase        = -2.5
+	negFast        = 1.2 // left within an hour of purchase
+	negVeryFast    = 0.5 // ... within 15 minutes
+	negPredelivery = 1.2 // physical item not yet delivered
+	negCheap       = 0.4
+	negCheapDigit  = 0.4 // cheap and digital (prepaid cards)
+	negNewSeller   = 0.9
+	negTurned      = 1.8  // later withdrawn or revised to positive
+	negContact     = 1.2  // off-platform contact sent to that seller
+	negIntent      = 3.0  // × intent probability, demand made to that seller
+	negAgreement   = -3.0 // × consensus agreement
+	negSlow        = -1.0 // left days after delivery
+
+	// Buyer-level terms.
+	wSuspicion   = 3.2 // × shrunk sum of per-seller suspicion
+	shrinkK      = 0.5 // n/(n+k) shrinkage of little history
+	wBurst       = 1.2 // ≥ 2 suspicious negatives to different sellers in 7 days
+	wBurst3      = 0.6 // ≥ 3
+	wContact     = 1.0 // first seller sent off-platform contact
+	wContactMore = 0.5 // each further seller, up to wContactCap
+	wContactCap  = 2.0
+	wIntent      = 3.0 // × max intent probability
+	wIntentMore  = 1.0 // demands made to two or more sellers
+	wReport      = 1.2 // × weighted reports, capped at 3
+	wRing        = 0.9 // ring evidence beyond one's own, × ring factor
+	wRule        = 4.0 // × a fired rule's score
+	suspiciousAt = 0.6 // per-negative suspicion counted as suspicious
+	holdOneAt    = 0.9 // hold one negative at once when this suspicious with text evidence
+)
+
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// suspicion is the evidence that negative n was extortion, with the parts
+// that carried it.
+func (en *Engine) suspicion(b *account, n *feedback) (float64, []string) {
+	e := negBase
+	var why []string
+	if n.minutes >= 0 && n.minutes <= fastN {
+		e += negFast
+		if n.minutes <= 15 {
+			e += negVeryFast
+		}
+	}
+	if n.predelivery {
+		e += negPredelivery
+		why = append(why, "before delivery")
+	}
+	if n.cheap {
+		e += negCheap
+		if n.digital {
+			e += negCheapDigit
+		}
+	}
+	if n.sellerNew {
+		e += negNewSeller
+	}
+	if n.turned() {
+		e += negTurned
+	}
+	if hasSeller(b.contacts, n.seller.id) || n.hasContact {
+		e += negContact
+	}
+	p := n.intent
+	if i := indexSeller(b.intents, n.seller.id); i >= 0 && b.intents[i].prob > p {
+		p = b.intents[i].prob
+	}
+	e += negIntent * p
+	if a := en.agreement(b, n); a > 0 {
+		e += negAgreement * a
+	}
+	if n.order != nil && !n.order.delivered.IsZero() && n.left.Sub(n.order.delivered) > 72*time.Hour {
+		e += negSlow
+	}
+	return sigmoid(e), why
+}
+
+type term struct {
+	logit  float64
+	reason string
+}
+
+// ringView is the suspicion of a linked ring's negatives, per seller.
+type negView struct {
+	n *feedback
+	s float64
+}
+
+// rescore recomputes b's risk at event e, evaluates rules, and flags and
+// holds as the evidence demands. Ring mates are rescored too.
+func (en *Engine) rescore(b *account, e *fairmark.Event) {
+	mates := en.members(b)
+	for _, m := range mates {
+		en.rescoreOne(m, mates, e)
+	}
+}
+
+func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
+	now := en.now
+	views := make([]negView, 0, len(b.negs))
+	for _, n := range b.negs {
+		s, _ := en.suspicion(b, n)
+		views = append(views, negView{n, s})
+	}
+	own, nOwn := perSellerSum(views, now)
+	var terms []term
+
+	if nOwn > 0 {
+		shrunk := own * nOwn / (nOwn + shrinkK)
+		terms = append(terms, term{wSuspicion * shrunk, describeNegatives(views, now, en.cfg.NewSellerDays)})
+		if top := mostSuspicious(views); top != nil && top.s >= suspiciousAt {
+			if d := describeOne(top.n); d != "" {
+				terms = append(terms, term{0, d})
+			}
+		}
+	}
+	// Burst: suspicious negatives to different sellers within 7 days.
+	burst := map[*account]bool{}
+	for _, v := range views {
+		if v.s >= suspiciousAt && now.Sub(v.n.left) <= 7*day {
+			burst[v.n.seller] = true
+		}
+	}
+	if len(burst) >= 2 {
+		w := wBurst
+		if len(burst) >= 3 {
+			w += wBurst3
+		}
+		terms = append(terms, term{w, fmt.Sprintf("%d suspicious negative remarks to %d different sellers within 7 days", len(burst), len(burst))})
+	}
+	turned := 0
+	for _, v := range views {
+		if v.n.turned() {
+			turned++
+		}
+	}
+	if turned > 0 {
+		terms = append(terms, term{0, fmt.Sprintf("%d negative remark(s) later withdrawn or turned positive (the pay-to-withdraw pattern)", turned)})
+	}
+	if len(b.contacts) > 0 {
+		w := wContact + math.Min(wContactCap-wContact, wContactMore*float64(len(b.contacts)-1))
+		terms = append(terms, term{w, fmt.Sprintf("sent off-platform contact details (%s) to %d seller(s)", b.contacts[0].kind, len(b.contacts))})
+	}
+	if len(b.intents) > 0 {
+		maxP, why := 0.0, ""
+		for _, h := range b.intents {
+			if h.prob > maxP {
+				maxP, why = h.prob, h.kind
+			}
+		}
+		w := wIntent * maxP
+		if len(b.intents) >= 2 {
+			w += wIntentMore
+		}
+		terms = append(terms, term{w, fmt.Sprintf("extortion demand to %d seller(s): %s", len(b.intents), why)})
+	}
+	if len(b.reports) > 0 {
+		rw := 0.0
+		for _, r := range b.reports {
+			rw += r.weight
+		}
+		terms = append(terms, term{wReport * math.Min(rw, 3), fmt.Sprintf("%d report(s) against this account (weighted %.1f)", len(b.reports), rw)})
+	}
+	// Ring: the linked accounts' pattern counts for every member.
+	if len(mates) > 1 {
+		var all []negView
+		for _, m := range mates {
+			for _, n := range m.negs {
+				s, _ := en.suspicion(m, n)
+				all = append(all, negView{n, s})
+			}
+		}
+		ring, nRing := perSellerSum(all, now)
+		if extra := ring - own; extra > 0.3 && nRing >= 2 {
+			factor := 0.5
+			root := b.root()
+			if root.linkVia["device"] || root.linkVia["payment"] || root.linkVia["phone"] {
+				factor = 1
+			}
+			terms = append(terms, term{wRing * wSuspicion * extra * factor / 2,
+				fmt.Sprintf("linked to %d account(s) by %s; together %d negative remarks to %d sellers", len(mates)-1, linkKinds(root), len(all), int(nRing))})
+		}
+	}
+
+	logit := priorLogit
+	for _, t := range terms {
+		logit += t.logit
+	}
+	b.risk = sigmoid(logit)
+	f := en.features(b)
+	f.Risk = b.risk
+
+	var holdAll, flag bool
+	ruleReasons := []string{}
+	if en.cfg.Rules != nil && b.role != fairmark.Seller {
+		hits, err := en.cfg.Rules.Evaluate(&f)
+		if err == nil {
+			for _, h := range hits {
+				if h.Score != 0 {
+					logit += wRule * h.Score
+				}
+				for _, a := range h.Actions {
+					switch a {
+					case "flag":
+						flag = true
+					case "hold":
+						holdAll = true
+					}
+				}
+				ruleReasons = append(ruleReasons, "rule "+h.Name+": "+h.Reason)
+			}
+			b.risk = sigmoid(logit)
+		}
+	}
+	b.reasons = reasons(terms, ruleReasons)
+	if b.risk >= en.cfg.FlagAt {
+		flag = true
+	}
+	if b.cleared && b.risk < b.clearedRisk+0.1 {
+		flag, holdAll = false, false
+	}
+	if flag && !b.flagged {
+		b.flagged, b.flaggedAt = true, e.At
+		en.emit(Decision{Kind: FlagAccount, At: e.At, Event: e.ID, Account: b.id, Risk: b.risk, Reason: strings.Join(b.reasons, " | ")})
+		alerted := map[*account]bool{}
+		for _, n := range b.negs {
+			if !alerted[n.seller] && !n.withdrawn {
+				alerted[n.seller] = true
+				en.alert(e, n.seller, b, "", n.id, newAlert(AlertBuyerFlagged,
+					fmt.Sprintf("Buyer %s, who left you a negative remark, is flagged as a likely professional complainer: %s.", b.id, firstReason(b)),
+					fmt.Sprintf("给你差评的买家 %s 被识别为疑似职业差评师：%s。", b.id, firstReason(b))))
+			}
+		}
+	}
+	if b.flagged || holdAll {
+		why := firstReason(b)
+		for _, n := range b.negs {
+			en.hold(e, n, why)
+		}
+		return
+	}
+	// Hold one remark at once when it is itself clearly extortion.
+	for _, v := range views {
+		if v.s >= holdOneAt && (v.n.intent >= 0.5 || hasSeller(b.intents, v.n.seller.id) || hasSeller(b.contacts, v.n.seller.id) || v.n.hasContact) {
+			en.hold(e, v.n, "remark came with an off-platform contact or a demand for money to the same seller")
+		}
+	}
+}
+
+// perSellerSum sums, over distinct sellers, the most suspicious negative to
+// each, weighted down with age; it returns the sum and the seller count.
+func perSellerSum(views []negView, now time.Time) (float64, float64) {
+	best := map[*account]float64{}
+	for _, v := range views {
+		s := v.s * decay(now.Sub(v.n.left))
+		if s > best[v.n.seller] {
+			best[v.n.seller] = s
+		}
+	}
+	sum := 0.0
+	for _, s := range best {
+		sum += s
+	}
+	return sum, float64(len(best))
+}
+
+func decay(age time.Duration) float64 {
+	switch {
+	case age <= 30*day:
+		return 1
+	case age <= 90*day:
+		return 0.8
+	}
+	return 0.5
+}
+
+func mostSuspicious(views []negView) *negView {
+	var top *negView
+	for i := range views {
+		if top == nil || views[i].s > top.s {
+			top = &views[i]
+		}
+	}
+	return top
+}
+
+// describeNegatives says how many negatives went to how many sellers, how
+// many were new, over how long.
+func describeNegatives(views []negView, now time.Time, newDays int) string {
+	sellers, newSellers := map[*account]bool{}, map[*account]bool{}
+	first, last := time.Time{}, time.Time{}
+	for _, v := range views {
+		sellers[v.n.seller] = true
+		if v.n.sellerNew {
+			newSellers[v.n.seller] = true
+		}
+		if first.IsZero() || v.n.left.Before(first) {
+			first = v.n.left
+		}
+		if v.n.left.After(last) {
+			last = v.n.left
+		}
+	}
+	span := last.Sub(first)
+	spanS := fmt.Sprintf("%d days", int(math.Ceil(span.Hours()/24)))
+	if span < day {
+		spanS = fmt.Sprintf("%d hours", int(math.Ceil(span.Hours())))
+	}
+	if len(views) == 1 {
+		if len(newSellers) == 1 {
+			return fmt.Sprintf("1 negative remark to a seller under %d days old", newDays)
+		}
+		return "1 negative remark"
+	}
+	if len(newSellers) == len(sellers) {
+		return fmt.Sprintf("%d negative remarks to %d sellers under %d days old within %s", len(views), len(sellers), newDays, spanS)
+	}
+	return fmt.Sprintf("%d negative remarks to %d sellers (%d new) within %s", len(views), len(sellers), len(newSellers), spanS)
+}
+
+// describeOne describes the most telling negative: "negative left 4 min
+// after buying a ¥50.00 prepaid card".
+func describeOne(n *feedback) string {
+	if n.minutes < 0 {
+		return ""
+	}
+	what := "an item"
+	if n.category != "" {
+		what = "a " + strings.ReplaceAll(n.category, "_", " ")
+	} else if n.digital {
+		what = "a digital item"
+	}
+	price := ""
+	if n.amount > 0 {
+		sym := n.currency + " "
+		if n.currency == "CNY" {
+			sym = "¥"
+		}
+		price = sym + n.amount.String() + " "
+	}
+	when := fmt.Sprintf("%d min", int(math.Round(n.minutes)))
+	if n.minutes >= 120 {
+		when = fmt.Sprintf("%.0f h", n.minutes/60)
+	}
+	s := fmt.Sprintf("negative left %s after buying %s%s", when, price, what)
+	if price != "" {
+		s = fmt.Sprintf("negative left %s after buying a %s%s", when, price, strings.TrimPrefix(what, "a "))
+	}
+	if n.predelivery {
+		s += ", before delivery"
+	}
+	return s
+}
+
+func linkKinds(root *account) string {
+	var ks []string
+	for k := range root.linkVia {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return strings.Join(ks, ", ")
+}
+
+// reasons orders the terms by weight, strongest first, then rule reasons.
+func reasons(terms []term, rules []string) []string {
+	sort.SliceStable(terms, func(i, j int) bool { return terms[i].logit > terms[j].logit })
+	out := make([]string, 0, len(terms)+len(rules))
+	for _, t := range terms {
+		if t.reason != "" {
+			out = append(out, t.reason)
+		}
+	}
+	return append(out, rules...)
+}
+
+// RuleHit is one operator rule that fired.
+type RuleHit struct {
+	Name    string
+	Actions []string // flag, hold, alert, review
+	Score   float64  // extra evidence, 0..1; adds wRule×Score to the log-odds
+	Reason  string
+}
+
+// RuleEvaluator evaluates operator rules over a buyer's features.
+type RuleEvaluator interface {
+	Evaluate(f *Features) ([]RuleHit, error)
+}

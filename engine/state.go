@@ -1,0 +1,173 @@
+package engine
+
+import (
+	"sort"
+	"time"
+
+	"github.com/fairmark/fairmark"
+	"github.com/fairmark/fairmark/reputation"
+)
+
+// account is the engine's state of one account, buyer or seller.
+type account struct {
+	id          fairmark.AccountID
+	role        fairmark.Role
+	name        string
+	opened      time.Time // account.opened time, else first seen
+	firstSeen   time.Time
+	openedKnown bool
+
+	// Buyer side.
+	orders      int32
+	positives   int32
+	neutrals    int32
+	negs        []*feedback // negatives left (first rating negative), in time order
+	contacts    []textHit   // off-platform contacts sent, one per seller
+	intents     []textHit   // extortion-intent hits, one per seller (the strongest)
+	reports     []report    // reports against this account
+	risk        float64
+	reasons     []string
+	flagged     bool
+	flaggedAt   time.Time
+	cleared     bool // cleared by a reviewer: not flagged again by the same evidence
+	clearedRisk float64
+
+	// Linked accounts: union-find over shared links.
+	ring    *account        // parent; the root's ring is itself
+	mates   []*account      // on the root of a ring of two or more: its members
+	linkVia map[string]bool // on the root: which link kinds tie the ring
+
+	// Seller side.
+	rep      *reputation.Seller
+	received int32       // feedback received (any rating), for "new seller"
+	gotNegs  []*feedback // negatives received
+	alerts   int32
+}
+
+type textHit struct {
+	seller fairmark.AccountID
+	at     time.Time
+	kind   string  // contact kind, or the intent reason
+	prob   float64 // intent probability
+	msg    fairmark.MessageID
+}
+
+type report struct {
+	id       fairmark.ReportID
+	reporter fairmark.AccountID
+	kind     fairmark.ReportKind
+	weight   float64
+	at       time.Time
+}
+
+type order struct {
+	id        fairmark.OrderID
+	buyer     *account
+	seller    *account
+	placed    time.Time
+	delivered time.Time
+	amount    fairmark.Decimal
+	currency  string
+	digital   bool
+	refunded  bool
+	category  string
+	title     string
+}
+
+// feedback is the engine's state of one feedback.
+type feedback struct {
+	id        fairmark.FeedbackID
+	order     *order
+	buyer     *account
+	seller    *account
+	first     fairmark.Rating // rating when left
+	rating    fairmark.Rating // current rating
+	text      string
+	left      time.Time
+	withdrawn bool
+	removed   bool // removed by a reviewer's decision
+	held      bool
+	holdWhy   string
+	changedAt time.Time // withdrawal or revision time
+
+	// What was known when it was left (for features).
+	minutes     float64 // minutes from purchase, -1 unknown
+	predelivery bool    // physical item not yet delivered
+	sellerNew   bool
+	cheap       bool
+	digital     bool
+	amount      fairmark.Decimal
+	currency    string
+	category    string
+	intent      float64 // intent probability of its own text
+	hasContact  bool    // its text carries off-platform contact
+}
+
+func (f *feedback) entry() reputation.Entry {
+	return reputation.Entry{Rating: f.rating, Stands: !f.withdrawn && !f.removed, Held: f.held}
+}
+
+// turned reports whether a negative was later withdrawn or revised to
+// positive: the pay-to-withdraw pattern.
+func (f *feedback) turned() bool {
+	return f.first == fairmark.Negative && (f.withdrawn || f.rating == fairmark.Positive)
+}
+
+// root returns the representative of a's linked ring.
+func (a *account) root() *account {
+	r := a
+	for r.ring != r {
+		r = r.ring
+	}
+	for a.ring != r { // path compression
+		next := a.ring
+		a.ring = r
+		a = next
+	}
+	return r
+}
+
+// link unites the rings of a and b, tied by a link of kind.
+func (en *Engine) link(a, b *account, kind string) {
+	ra, rb := a.root(), b.root()
+	if ra != rb {
+		if len(ra.mates) == 0 {
+			ra.mates = []*account{ra}
+		}
+		if len(rb.mates) == 0 {
+			rb.mates = []*account{rb}
+		}
+		if len(ra.mates) < len(rb.mates) || (len(ra.mates) == len(rb.mates) && rb.id < ra.id) {
+			ra, rb = rb, ra
+		}
+		rb.ring = ra
+		ra.mates = append(ra.mates, rb.mates...)
+		sortAccounts(ra.mates)
+		rb.mates = nil
+		for k := range rb.linkVia {
+			ra.addVia(k)
+		}
+		rb.linkVia = nil
+	}
+	ra.addVia(kind)
+}
+
+func (a *account) addVia(kind string) {
+	if a.linkVia == nil {
+		a.linkVia = map[string]bool{}
+	}
+	a.linkVia[kind] = true
+}
+
+// members returns the accounts in a's ring, sorted by id (a itself when
+// unlinked).
+func (en *Engine) members(a *account) []*account {
+	if r := a.root(); len(r.mates) > 1 {
+		return r.mates
+	}
+	return []*account{a}
+}
+
+func sortAccounts(as []*account) {
+	sort.Slice(as, func(i, j int) bool { return as[i].id < as[j].id })
+}

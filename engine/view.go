@@ -1,0 +1,143 @@
+package engine
+
+import (
+	"sort"
+	"time"
+
+	"github.com/fairmark/fairmark"
+	"github.com/fairmark/fairmark/reputation"
+)
+
+// AccountView is an account's current risk.
+type AccountView struct {
+	ID             fairmark.AccountID   `json:"id"`
+	Role           fairmark.Role        `json:"role"`
+	Risk           float64              `json:"risk"`
+	Flagged        bool                 `json:"flagged"`
+	FirstFlaggedAt *time.Time           `json:"first_flagged_at"`
+	Reasons        []string             `json:"reasons"`
+	Features       *Features            `json:"features,omitempty"`
+	Linked         []fairmark.AccountID `json:"linked,omitempty"`
+}
+
+// Account returns the view of one account and whether it is known.
+func (en *Engine) Account(id fairmark.AccountID) (AccountView, bool) {
+	a := en.accounts[id]
+	if a == nil {
+		return AccountView{}, false
+	}
+	v := AccountView{ID: a.id, Role: a.role, Risk: a.risk, Flagged: a.flagged, Reasons: a.reasons}
+	if v.Reasons == nil {
+		v.Reasons = []string{}
+	}
+	if a.flagged || !a.flaggedAt.IsZero() {
+		t := a.flaggedAt
+		v.FirstFlaggedAt = &t
+	}
+	if a.role != fairmark.Seller {
+		f := en.features(a)
+		f.Risk = a.risk
+		v.Features = &f
+	}
+	for _, m := range en.members(a) {
+		if m != a {
+			v.Linked = append(v.Linked, m.id)
+		}
+	}
+	return v, true
+}
+
+// FeedbackView is one feedback's current standing.
+type FeedbackView struct {
+	ID        fairmark.FeedbackID `json:"feedback"`
+	Seller    fairmark.AccountID  `json:"seller"`
+	Buyer     fairmark.AccountID  `json:"buyer"`
+	Rating    fairmark.Rating     `json:"rating"`
+	First     fairmark.Rating     `json:"first_rating"`
+	Text      string              `json:"text,omitempty"`
+	Left      time.Time           `json:"left_at"`
+	Held      bool                `json:"held"`
+	Counted   bool                `json:"counted"`
+	Withdrawn bool                `json:"withdrawn"`
+	Removed   bool                `json:"removed"`
+	Reason    string              `json:"reason"`
+}
+
+// Feedback returns one feedback's view and whether it is known.
+func (en *Engine) Feedback(id fairmark.FeedbackID) (FeedbackView, bool) {
+	f := en.feedback[id]
+	if f == nil {
+		return FeedbackView{}, false
+	}
+	return feedbackView(f), true
+}
+
+func feedbackView(f *feedback) FeedbackView {
+	return FeedbackView{
+		ID: f.id, Seller: f.seller.id, Buyer: f.buyer.id, Rating: f.rating, First: f.first, Text: f.text, Left: f.left,
+		Held: f.held, Counted: !f.held && !f.withdrawn && !f.removed,
+		Withdrawn: f.withdrawn, Removed: f.removed, Reason: f.holdWhy,
+	}
+}
+
+// HeldView is one held feedback in a seller's reputation.
+type HeldView struct {
+	Feedback fairmark.FeedbackID `json:"feedback"`
+	Buyer    fairmark.AccountID  `json:"buyer"`
+	Rating   fairmark.Rating     `json:"rating"`
+	Reason   string              `json:"reason"`
+}
+
+// ReputationView is a seller's raw and protected reputation.
+type ReputationView struct {
+	Seller                fairmark.AccountID `json:"seller"`
+	ScoreRaw              int                `json:"score_raw"`
+	ScoreProtected        int                `json:"score_protected"`
+	NegativesRaw          int                `json:"negatives_raw"`
+	NegativesCounted      int                `json:"negatives_counted"`
+	PositiveRateRaw       float64            `json:"positive_rate_raw"`
+	PositiveRateProtected float64            `json:"positive_rate_protected"`
+	Ratings               int                `json:"ratings_raw"`
+	Held                  []HeldView         `json:"held"`
+}
+
+// Reputation returns a seller's reputation view; ok is false for an unknown
+// account or one that is not a seller.
+func (en *Engine) Reputation(id fairmark.AccountID) (ReputationView, bool) {
+	a := en.accounts[id]
+	if a == nil || (a.role != fairmark.Seller && a.rep == nil) {
+		return ReputationView{}, false
+	}
+	var r reputation.Seller
+	if a.rep != nil {
+		r = *a.rep
+	}
+	v := ReputationView{
+		Seller: id, ScoreRaw: r.Raw.Score(), ScoreProtected: r.Protected.Score(),
+		NegativesRaw: r.Raw.Negatives, NegativesCounted: r.Protected.Negatives,
+		PositiveRateRaw: r.Raw.PositiveRate(), PositiveRateProtected: r.Protected.PositiveRate(),
+		Ratings: r.Raw.Total(), Held: []HeldView{},
+	}
+	for _, f := range en.sellerFeedback(a) {
+		if f.held && !f.withdrawn && !f.removed {
+			v.Held = append(v.Held, HeldView{Feedback: f.id, Buyer: f.buyer.id, Rating: f.rating, Reason: f.holdWhy})
+		}
+	}
+	return v, true
+}
+
+// sellerFeedback returns the negatives a seller received, sorted by id.
+func (en *Engine) sellerFeedback(s *account) []*feedback {
+	out := append([]*feedback(nil), s.gotNegs...)
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out
+}
+
+// SellerView is one row of sellers.csv.
+type SellerView struct {
+	Seller           fairmark.AccountID
+	ScoreRaw         int
+	ScoreProtected   int
+	NegativesRaw     int
+	NegativesCounted int
+}

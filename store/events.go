@@ -1,0 +1,254 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/fairmark/fairmark"
+)
+
+// Incoming is a validated event with the bytes it arrived as.
+type Incoming struct {
+	Event *fairmark.Event
+	Raw   []byte
+}
+
+// Append stores evs and their projections in one transaction and reports,
+// for each, whether it was new (true) or a duplicate of an id already
+// stored or earlier in the same batch (false). When Append returns nil the
+// new events are durable.
+func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
+	isNew := make([]bool, len(evs))
+	if len(evs) == 0 {
+		return isNew, nil
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	ins, err := tx.PrepareContext(ctx, db.q(`INSERT INTO events (id, type, at_ns, body, received_ns) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`))
+	if err != nil {
+		return nil, err
+	}
+	defer ins.Close()
+	p := projector{db: db, tx: tx, ctx: ctx}
+	defer p.close()
+	now := db.Now().UnixNano()
+	for i, in := range evs {
+		e := in.Event
+		res, err := ins.ExecContext(ctx, string(e.ID), string(e.Type), ns(e.At), in.Raw, now)
+		if err != nil {
+			return nil, fmt.Errorf("store event %s: %w", e.ID, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			continue
+		}
+		isNew[i] = true
+		if err := p.apply(e); err != nil {
+			return nil, fmt.Errorf("project event %s: %w", e.ID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return isNew, nil
+}
+
+// EventCount returns the number of events stored.
+func (db *DB) EventCount(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM events`).Scan(&n)
+	return n, err
+}
+
+// EventsInOrder calls fn with the stored bytes of every event in engine
+// order (time, then id). It stops at the first error fn returns.
+func (db *DB) EventsInOrder(ctx context.Context, fn func(raw []byte) error) error {
+	rows, err := db.r.QueryContext(ctx, `SELECT body FROM events ORDER BY at_ns, id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var raw []byte
+	for rows.Next() {
+		if err := rows.Scan(&raw); err != nil {
+			return err
+		}
+		if err := fn(raw); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// EventByID returns the stored bytes of one event; ENOTFOUND if absent.
+func (db *DB) EventByID(ctx context.Context, id fairmark.EventID) ([]byte, error) {
+	var raw []byte
+	err := db.r.QueryRowContext(ctx, db.q(`SELECT body FROM events WHERE id = ?`), string(id)).Scan(&raw)
+	return raw, notFound(err, "event", id)
+}
+
+// projector keeps the projection tables in step with the event log. Each
+// update is written so that the result does not depend on the order events
+// arrive in: later event times win, first ones are kept by min().
+type projector struct {
+	db    *DB
+	tx    *sql.Tx
+	ctx   context.Context
+	stmts map[string]*sql.Stmt
+}
+
+func (p *projector) exec(query string, args ...any) error {
+	st, ok := p.stmts[query]
+	if !ok {
+		var err error
+		st, err = p.tx.PrepareContext(p.ctx, p.db.q(query))
+		if err != nil {
+			return err
+		}
+		if p.stmts == nil {
+			p.stmts = map[string]*sql.Stmt{}
+		}
+		p.stmts[query] = st
+	}
+	_, err := st.ExecContext(p.ctx, args...)
+	return err
+}
+
+func (p *projector) close() {
+	for _, st := range p.stmts {
+		st.Close()
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (p *projector) apply(e *fairmark.Event) error {
+	at := ns(e.At)
+	switch e.Type {
+	case fairmark.AccountOpened:
+		a := e.Account
+		var l fairmark.Links
+		if a.Links != nil {
+			l = *a.Links
+		}
+		return p.exec(`INSERT INTO accounts (id, role, name, opened_ns, device, ip, phone, payment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET opened_ns = excluded.opened_ns, role = excluded.role, name = excluded.name,
+			device = excluded.device, ip = excluded.ip, phone = excluded.phone, payment = excluded.payment
+			WHERE excluded.opened_ns < accounts.opened_ns`,
+			string(a.ID), string(a.Role), a.Name, at, l.Device, l.IP, l.Phone, l.Payment)
+	case fairmark.OrderPlaced:
+		o := e.Order
+		var it fairmark.Item
+		if o.Item != nil {
+			it = *o.Item
+		}
+		var amt int64
+		var cur string
+		if o.Amount != nil {
+			amt, cur = int64(o.Amount.Value), o.Amount.Currency
+		}
+		return p.exec(`INSERT INTO orders (id, buyer, seller, item_id, title, category, digital, amount, currency, placed_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET buyer = excluded.buyer, seller = excluded.seller, item_id = excluded.item_id, title = excluded.title,
+			category = excluded.category, digital = excluded.digital, amount = excluded.amount, currency = excluded.currency, placed_ns = excluded.placed_ns`,
+			string(o.ID), string(o.Buyer), string(o.Seller), string(it.ID), it.Title, it.Category, b2i(it.Digital), amt, cur, at)
+	case fairmark.OrderDelivered:
+		return p.exec(`INSERT INTO orders (id, delivered_ns) VALUES (?, ?)
+			ON CONFLICT (id) DO UPDATE SET delivered_ns = CASE WHEN orders.delivered_ns IS NULL OR excluded.delivered_ns < orders.delivered_ns THEN excluded.delivered_ns ELSE orders.delivered_ns END`,
+			string(e.Order.ID), at)
+	case fairmark.OrderRefunded:
+		var amt sql.NullInt64
+		if e.Order.Amount != nil {
+			amt = sql.NullInt64{Int64: int64(e.Order.Amount.Value), Valid: true}
+		}
+		return p.exec(`INSERT INTO orders (id, refunded_ns, refund_amount) VALUES (?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET refunded_ns = excluded.refunded_ns, refund_amount = excluded.refund_amount`,
+			string(e.Order.ID), at, amt)
+	case fairmark.FeedbackLeft:
+		f := e.Feedback
+		// The left state is the current one unless a later revision came first.
+		return p.exec(`INSERT INTO feedback (id, order_id, buyer, seller, rating, stars, text, first_rating, left_ns, state_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET order_id = excluded.order_id, buyer = excluded.buyer, seller = excluded.seller,
+			first_rating = excluded.first_rating, left_ns = excluded.left_ns,
+			rating = CASE WHEN feedback.state_ns <= excluded.state_ns THEN excluded.rating ELSE feedback.rating END,
+			stars = CASE WHEN feedback.state_ns <= excluded.state_ns THEN excluded.stars ELSE feedback.stars END,
+			text = CASE WHEN feedback.state_ns <= excluded.state_ns THEN excluded.text ELSE feedback.text END,
+			state_ns = CASE WHEN feedback.state_ns <= excluded.state_ns THEN excluded.state_ns ELSE feedback.state_ns END`,
+			string(f.ID), string(f.Order), string(f.Buyer), string(f.Seller), string(f.Rating), f.Stars, f.Text, string(f.Rating), at, at)
+	case fairmark.FeedbackRevised:
+		f := e.Feedback
+		return p.exec(`INSERT INTO feedback (id, rating, stars, text, state_ns, revisions) VALUES (?, ?, ?, ?, ?, 1)
+			ON CONFLICT (id) DO UPDATE SET revisions = feedback.revisions + 1,
+			rating = CASE WHEN feedback.state_ns <= excluded.state_ns AND excluded.rating <> '' THEN excluded.rating ELSE feedback.rating END,
+			stars = CASE WHEN feedback.state_ns <= excluded.state_ns AND excluded.stars <> 0 THEN excluded.stars ELSE feedback.stars END,
+			text = CASE WHEN feedback.state_ns <= excluded.state_ns AND excluded.text <> '' THEN excluded.text ELSE feedback.text END,
+			state_ns = CASE WHEN feedback.state_ns <= excluded.state_ns THEN excluded.state_ns ELSE feedback.state_ns END`,
+			string(f.ID), string(f.Rating), f.Stars, f.Text, at)
+	case fairmark.FeedbackWithdrawn:
+		return p.exec(`INSERT INTO feedback (id, withdrawn_ns) VALUES (?, ?)
+			ON CONFLICT (id) DO UPDATE SET withdrawn_ns = CASE WHEN feedback.withdrawn_ns IS NULL OR excluded.withdrawn_ns < feedback.withdrawn_ns THEN excluded.withdrawn_ns ELSE feedback.withdrawn_ns END`,
+			string(e.Feedback.ID), at)
+	case fairmark.MessageSent:
+		m := e.Message
+		return p.exec(`INSERT INTO messages (id, conversation, order_id, sender, recipient, text, at_ns) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			string(m.ID), string(m.Conversation), string(m.Order), string(m.From), string(m.To), m.Text, at)
+	case fairmark.ReportFiled:
+		r := e.Report
+		var paid sql.NullInt64
+		var cur string
+		if r.Paid != nil {
+			paid, cur = sql.NullInt64{Int64: int64(r.Paid.Value), Valid: true}, r.Paid.Currency
+		}
+		ev := r.Evidence
+		if ev == nil {
+			ev = []fairmark.EvidenceRef{}
+		}
+		evj, _ := json.Marshal(ev)
+		return p.exec(`INSERT INTO reports (id, reporter, accused, order_id, feedback, kind, text, paid, currency, evidence, at_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			string(r.ID), string(r.Reporter), string(r.Accused), string(r.Order), string(r.Feedback), string(r.Kind), r.Text, paid, cur, string(evj), at)
+	}
+	return nil
+}
+
+// Message is a stored chat message.
+type Message struct {
+	ID           fairmark.MessageID
+	Conversation fairmark.ConversationID
+	Order        fairmark.OrderID
+	From, To     fairmark.AccountID
+	Text         string
+	At           time.Time
+}
+
+// Messages returns the messages of a conversation in time order.
+func (db *DB) Messages(ctx context.Context, conv fairmark.ConversationID) ([]Message, error) {
+	rows, err := db.r.QueryContext(ctx, db.q(`SELECT id, conversation, order_id, sender, recipient, text, at_ns FROM messages WHERE conversation = ? ORDER BY at_ns, id`), string(conv))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		var m Message
+		var at int64
+		if err := rows.Scan(&m.ID, &m.Conversation, &m.Order, &m.From, &m.To, &m.Text, &at); err != nil {
+			return nil, err
+		}
+		m.At = time.Unix(0, at).UTC()
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,251 @@
+// Package store keeps fairmark's event log, its projections and the engine's
+// decisions in a SQL database: SQLite (modernc, embedded, pure Go) on one
+// machine, PostgreSQL (pgx) when a marketplace outgrows one. Both go through
+// database/sql on one code path; a small dialect shim rewrites placeholders
+// and the migrations are kept per engine.
+//
+// The event table is append-only with the event id as idempotency key: the
+// same id twice is stored once. Append commits the events and their
+// projections in one transaction, so an acknowledged event is durable.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // SQLite driver "sqlite"
+
+	"github.com/fairmark/fairmark"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+// Supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is a fairmark store. Writes go through one connection (SQLite allows
+// one writer); reads use a pool.
+type DB struct {
+	dialect Dialect
+	w       *sql.DB
+	r       *sql.DB
+	schema  string
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+}
+
+// Dialect reports the engine behind db.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQLiteDSN returns the DSN used for the database file at path: PRAGMAs in
+// the DSN so that every pooled connection gets them, busy_timeout first.
+func SQLiteDSN(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "temp_store(MEMORY)")
+	q.Add("_pragma", "cache_size(-65536)")
+	if readOnly {
+		q.Add("_pragma", "query_only(ON)")
+	}
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// OpenSQLite opens (creating if needed) the embedded database in dir and
+// migrates it to the latest schema.
+func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	path := filepath.Join(dir, "fairmark.db")
+	w, err := sql.Open("sqlite", SQLiteDSN(path, false))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	db := &DB{dialect: SQLite, w: w, Now: time.Now}
+	if err := db.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", SQLiteDSN(path, true))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	db.r = r
+	return db, nil
+}
+
+// OpenPostgres opens the PostgreSQL database at url and migrates it. When
+// schema is not empty, every connection uses that schema (created if
+// missing); tests use it to keep runs apart.
+func OpenPostgres(ctx context.Context, dsn, schema string) (*DB, error) {
+	if schema != "" {
+		boot, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, err
+		}
+		_, err = boot.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+quoteIdent(schema))
+		boot.Close()
+		if err != nil {
+			return nil, fmt.Errorf("create schema %s: %w", schema, err)
+		}
+		dsn = withSearchPath(dsn, schema)
+	}
+	p, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	p.SetMaxOpenConns(16)
+	if err := p.PingContext(ctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	db := &DB{dialect: Postgres, w: p, r: p, schema: schema, Now: time.Now}
+	if err := db.migrate(ctx); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func withSearchPath(dsn, schema string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err == nil {
+			q := u.Query()
+			q.Set("search_path", schema)
+			u.RawQuery = q.Encode()
+			return u.String()
+		}
+	}
+	return dsn + " search_path=" + schema
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+func (db *DB) migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.dialect))
+	if err != nil {
+		return err
+	}
+	dialect := goose.DialectSQLite3
+	if db.dialect == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(dialect, db.w, sub)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate %s store: %w", db.dialect, err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	err := db.w.Close()
+	if db.r != db.w && db.r != nil {
+		if e := db.r.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// DropSchema drops the PostgreSQL schema the DB was opened with; tests call
+// it in cleanup. It does nothing on SQLite.
+func (db *DB) DropSchema(ctx context.Context) error {
+	if db.dialect != Postgres || db.schema == "" {
+		return nil
+	}
+	_, err := db.w.ExecContext(ctx, `DROP SCHEMA IF EXISTS `+quoteIdent(db.schema)+` CASCADE`)
+	return err
+}
+
+// Ping checks that the store can be read and written.
+func (db *DB) Ping(ctx context.Context) error {
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT 1`).Scan(&n); err != nil {
+		return fmt.Errorf("read: %w", err)
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, db.q(`DELETE FROM decisions WHERE key = ?`), "\x00healthz"); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	return tx.Commit()
+}
+
+// q rewrites ? placeholders for the dialect.
+func (db *DB) q(query string) string {
+	if db.dialect != Postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+func ns(t time.Time) int64 { return t.UnixNano() }
+
+func nullNS(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixNano(), Valid: true}
+}
+
+func fromNS(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, n.Int64).UTC()
+}
+
+// notFound maps sql.ErrNoRows to ENOTFOUND.
+func notFound(err error, what string, id any) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fairmark.Errorf(fairmark.ENOTFOUND, "%s %v not found", what, id)
+	}
+	return err
+}
