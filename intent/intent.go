@@ -90,7 +90,13 @@ func mustModel() *feat.Model {
 	return model
 }
 
-var vecPool = sync.Pool{New: func() any { return new(feat.Vector) }}
+// scratch is the reusable working memory of one Score call.
+type scratch struct {
+	a feat.Analysis
+	v feat.Vector
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 const quoteRunes = 60
 
@@ -98,12 +104,12 @@ const quoteRunes = 60
 // model is loaded once, on first use.
 func Score(text string) Result {
 	m := mustModel()
-	a := feat.Analyze(text)
-	v := vecPool.Get().(*feat.Vector)
-	feat.Features(a, v)
-	z := m.Logit(v)
-	vecPool.Put(v)
-	p := m.Prob(z)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	a := &sc.a
+	a.Reset(text)
+	feat.Features(a, &sc.v)
+	p := m.Prob(m.Logit(&sc.v))
 	res := Result{Probability: p, Flag: p >= m.Threshold, Reasons: []string{}}
 	for _, s := range reportOrder {
 		h := a.Hits[s]

@@ -51,14 +51,23 @@ const moneyCats = CMoney | CAmount | CIndirect
 
 // Analyze reads s.
 func Analyze(s string) *Analysis {
-	a := &Analysis{Text: Normalize(s)}
-	b := a.Text.Norm
-	a.Matches = findMatches(b, make([]Match, 0, 32))
+	a := new(Analysis)
+	a.Reset(s)
+	return a
+}
+
+// Reset analyses s into a, reusing a's buffers (for pooling).
+func (a *Analysis) Reset(s string) {
+	a.Text.reset(s)
+	a.Matches = findMatches(a.Text.Norm, a.Matches[:0])
+	a.Clauses = a.Clauses[:0]
+	a.Own, a.Neg, a.Rep = 0, 0, 0
+	a.Hits = [NumSig]Hit{}
+	a.Dispute, a.Reported = Hit{}, Hit{}
 	a.splitClauses()
 	a.markReported()
 	a.assign()
 	a.findSignals()
-	return a
 }
 
 func (a *Analysis) splitClauses() {
@@ -134,7 +143,12 @@ func (a *Analysis) clauseOf(p int32) int {
 // reporting frame counts up to the end of its sentence.
 func (a *Analysis) markReported() {
 	b := a.Text.Norm
-	a.RepBytes = make([]bool, len(b))
+	if cap(a.RepBytes) >= len(b) {
+		a.RepBytes = a.RepBytes[:len(b)]
+		clear(a.RepBytes)
+	} else {
+		a.RepBytes = make([]bool, len(b))
+	}
 	var ctx Cat
 	for _, m := range a.Matches {
 		ctx |= m.Cats

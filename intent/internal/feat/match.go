@@ -1,7 +1,6 @@
 package feat
 
 import (
-	"sort"
 	"unicode/utf8"
 )
 
@@ -155,12 +154,12 @@ func findMatches(b []byte, dst []Match) []Match {
 		}
 	}
 	dst = scanAmounts(b, dst)
-	sort.Slice(dst, func(i, j int) bool {
-		if dst[i].Start != dst[j].Start {
-			return dst[i].Start < dst[j].Start
+	// Insertion sort by start, longer first: few matches, no allocation.
+	for i := 1; i < len(dst); i++ {
+		for j := i; j > 0 && (dst[j].Start < dst[j-1].Start || dst[j].Start == dst[j-1].Start && dst[j].End > dst[j-1].End); j-- {
+			dst[j], dst[j-1] = dst[j-1], dst[j]
 		}
-		return dst[i].End > dst[j].End
-	})
+	}
 	out := dst[:0]
 	maxEnd := int32(-1)
 	for _, m := range dst {
@@ -175,8 +174,13 @@ func findMatches(b []byte, dst []Match) []Match {
 	return out
 }
 
-var cnNumeral = map[rune]bool{'零': true, '一': true, '二': true, '两': true, '三': true, '四': true, '五': true,
-	'六': true, '七': true, '八': true, '九': true, '十': true, '百': true, '千': true, '万': true, '几': true}
+func isCNNumeral(r rune) bool {
+	switch r {
+	case '零', '一', '二', '两', '三', '四', '五', '六', '七', '八', '九', '十', '百', '千', '万', '几':
+		return true
+	}
+	return false
+}
 
 var currencySuffix = []string{"块钱", "块", "元", "刀", "rmb", "yuan", "bucks", "buck", "dollars", "dollar", "usd", "美元", "美金", "毛", "w", "k", "quid", "pounds", "euros", "eur", "gbp"}
 
@@ -186,7 +190,7 @@ func scanAmounts(b []byte, dst []Match) []Match {
 	for i := 0; i < len(b); {
 		r, size := utf8.DecodeRune(b[i:])
 		digit := r >= '0' && r <= '9'
-		if !digit && !cnNumeral[r] {
+		if !digit && !isCNNumeral(r) {
 			i += size
 			continue
 		}
@@ -198,7 +202,7 @@ func scanAmounts(b []byte, dst []Match) []Match {
 				j += s2
 				continue
 			}
-			if !digit && cnNumeral[r2] {
+			if !digit && isCNNumeral(r2) {
 				j += s2
 				continue
 			}

@@ -44,8 +44,15 @@ var tradToSimp = map[rune]rune{
 
 // Normalize builds the normalised form of s. Invalid UTF-8 bytes become U+FFFD.
 func Normalize(s string) Text {
-	t := Text{Orig: s, Norm: make([]byte, 0, len(s)+8), Off: make([]int32, 0, len(s)+9)}
-	quoted := make([]bool, 0, len(s)+8)
+	var t Text
+	t.reset(s)
+	return t
+}
+
+// reset normalises s into t, reusing t's buffers.
+func (t *Text) reset(s string) {
+	t.Orig, t.Norm, t.Off = s, t.Norm[:0], t.Off[:0]
+	quoted := t.Quoted[:0]
 	// Quotation tracking. Paired marks open and close explicitly; the ASCII
 	// apostrophe only counts when it stands at a word edge (so "won't" and
 	// "I'll" are not quotes). An unclosed quotation is dropped at the end.
@@ -97,7 +104,6 @@ func Normalize(s string) Text {
 	}
 	t.Off = append(t.Off, int32(len(s)))
 	t.Quoted = quoted
-	return t
 }
 
 func pairedCloser(r rune) rune {
@@ -138,8 +144,20 @@ func foldRune(r rune) rune {
 	case r == '。':
 		return '.'
 	}
-	if s, ok := tradToSimp[r]; ok {
-		return s
+	if r >= cjkLo && r <= cjkHi && tradBits[(r-cjkLo)>>6]&(1<<((r-cjkLo)&63)) != 0 {
+		return tradToSimp[r]
 	}
 	return r
 }
+
+const cjkLo, cjkHi = 0x4E00, 0x9FFF
+
+// tradBits marks the runes of tradToSimp, so most characters skip the map.
+var tradBits = func() (b [(cjkHi-cjkLo)/64 + 1]uint64) {
+	for r := range tradToSimp {
+		if r >= cjkLo && r <= cjkHi {
+			b[(r-cjkLo)>>6] |= 1 << ((r - cjkLo) & 63)
+		}
+	}
+	return b
+}()
