@@ -28,7 +28,7 @@ func isWordConnector(r rune) bool {
 		'啊', '呀', '嘛', '就', '直', '接', '私', '聊', '叫', '用', '写', '填', '发', '给', '你', '在',
 		'留', '备', '注', '找', '好', '友', '下', '哈', '都', '也', '添', '联', '系', '方', '式', '个',
 		'人', '这', '那', '可', '以', '吧', '啦', '喔', '哟', '嗯', '滴', '地', '上', '里', '或', '和',
-		'及', '者', '信', '换', '请', '多', '少', '来', '打', '拨':
+		'及', '者', '信', '换', '请', '多', '少', '来', '打', '拨', '收', '款', '转', '到':
 		return true
 	}
 	return false
@@ -87,6 +87,13 @@ func backCue(u []unit, cues []cue, i int) int {
 			}
 			if c.weak && (words > 1 || puncts > 3) {
 				return -1
+			}
+			if c.kind == cuePhone {
+				// "支付宝账号就是我手机 158…": a phone cue inside an
+				// Alipay cue's reach names the account's form.
+				if a := backCue(u, cues, c.su); a >= 0 && cues[a].kind == cueAlipay {
+					return a
+				}
 			}
 			return k
 		}
@@ -190,6 +197,8 @@ func valueStart(u []unit, i int, weak bool) (int, bool) {
 	for i < len(u) && words <= 5 && puncts <= 6 {
 		r := u[i].r
 		switch {
+		case r == '@':
+			return i, explicit // "telegram @name"
 		case isASCIIAlnum(r) || u[i].d >= 0:
 			if isASCIILetter(r) {
 				// "id", "is" …

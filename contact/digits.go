@@ -45,11 +45,11 @@ func isRunDigit(u []unit, i int) bool {
 }
 
 func hardNeighbour(u []unit, i, step int) bool {
-	for k := 0; k < 3 && i >= 0 && i < len(u); k++ {
+	for k := 0; k < 4 && i >= 0 && i < len(u); k++ {
 		if u[i].d >= 0 && u[i].soft != 2 {
 			return true
 		}
-		if !isSep(u[i].r) {
+		if !isSep(u[i].r) && u[i].soft != 2 {
 			return false
 		}
 		i += step
@@ -59,7 +59,8 @@ func hardNeighbour(u []unit, i, step int) bool {
 
 // letterDigit returns the digit a look-alike letter stands for inside a
 // digit run (l/i → 1, o → 0), or -1. The letter must stand alone (no
-// letter next to it) and a digit must follow.
+// letter next to it), touch a digit on one side, and be followed by more
+// digits (so "10 or 20" and "iPhone 15" are left alone).
 func letterDigit(u []unit, i int) int8 {
 	if i >= len(u) {
 		return -1
@@ -76,13 +77,26 @@ func letterDigit(u []unit, i int) int8 {
 	if i > 0 && isASCIILetter(u[i-1].r) {
 		return -1
 	}
-	if i+1 >= len(u) || isASCIILetter(u[i+1].r) {
+	if i+1 >= len(u) {
 		return -1
 	}
-	if !isRunDigit(u, i+1) && !(u[i+1].r == 'o' || u[i+1].r == 'l' || u[i+1].r == 'i') {
+	if n := u[i+1].r; isASCIILetter(n) && n != 'o' && n != 'l' && n != 'i' {
 		return -1
 	}
-	return d
+	touches := isRunDigit(u, i+1) || i > 0 && isRunDigit(u, i-1)
+	if !touches {
+		return -1
+	}
+	// more digits must follow, possibly after a separator
+	for k := i + 1; k < len(u) && k <= i+3; k++ {
+		if isRunDigit(u, k) {
+			return d
+		}
+		if !isSep(u[k].r) && u[k].r != 'o' && u[k].r != 'l' && u[k].r != 'i' {
+			return -1
+		}
+	}
+	return -1
 }
 
 // groupLen counts the digits that follow i without a separator.
@@ -115,7 +129,7 @@ func findRuns(u []unit, out []run) []run {
 				j++
 				continue
 			}
-			if d := letterDigit(u, j); d >= 0 && glen > 0 {
+			if d := letterDigit(u, j); d >= 0 {
 				r.add(d)
 				last = j
 				glen++
@@ -123,18 +137,24 @@ func findRuns(u []unit, out []run) []run {
 				continue
 			}
 			// Bridge separators between two digit groups.
-			k, weak := j, false
-			for k < len(u) && k-j < 4 && (isSep(u[k].r) || isWeakSep(u[k].r)) {
+			k, weak, paren := j, false, false
+			for k < len(u) && k-j < 4 && (isSep(u[k].r) || isWeakSep(u[k].r) || u[k].r == '(' || u[k].r == ')') {
 				if isWeakSep(u[k].r) {
 					weak = true
 				}
+				if u[k].r == '(' || u[k].r == ')' {
+					paren = true
+				}
 				k++
 			}
-			if k == j || !isRunDigit(u, k) {
+			if k == j || !(isRunDigit(u, k) || letterDigit(u, k) >= 0) {
 				break
 			}
 			if weak && glen > 2 {
 				break // "50，60" lists numbers; "3，8，5" disguises one
+			}
+			if paren && glen > 4 {
+				break // only an area code sits in brackets: "(020)3888…", "+86 (0)21…"
 			}
 			if g := groupLen(u, k); r.n >= 5 && g >= 5 && r.n+g > 13 {
 				break // two numbers side by side
@@ -177,6 +197,8 @@ func parsePhone(d []byte, plus bool) (phoneResult, bool) {
 	s := string(d)
 	var res phoneResult
 	switch {
+	case plus && n > 3 && s[:3] == "860":
+		return validate("+86"+s[3:], "ZZ", true) // "+86 (0)21 …"
 	case plus:
 		return validate("+"+s, "ZZ", s[:2] == "86")
 	case n > 4 && s[:4] == "0086":

@@ -26,10 +26,15 @@ var mailHosts = map[string]string{
 // atMarker reports whether an "@" (or a spelled form: 艾特, 圈a, at, (at))
 // starts at unit i. It returns the end unit and whether it was spelled.
 func atMarker(u []unit, i int) (int, bool, bool) {
+	if i < 0 || i >= len(u) {
+		return 0, false, false
+	}
 	r := u[i].r
 	switch {
 	case r == '@':
 		return i + 1, false, true
+	case r == '#' && i > 0 && isASCIIAlnum(u[i-1].r) && i+1 < len(u) && isASCIIAlnum(u[i+1].r):
+		return i + 1, true, true // "name#163.com"
 	case r == '艾' && i+1 < len(u) && u[i+1].r == '特':
 		return i + 2, true, true
 	case r == '圈' && i+1 < len(u) && u[i+1].r == 'a' && (i+2 >= len(u) || !isASCIILetter(u[i+2].r)):
@@ -56,6 +61,10 @@ func dotMarker(u []unit, i int) (int, bool, bool) {
 	}
 	switch u[i].r {
 	case '.':
+		if i+2 < len(u) && isSpace(u[i+1].r) && isLabelUnit(u[i+2], false) &&
+			(i+3 >= len(u) || !isLabelUnit(u[i+3], true) || isSpace(u[i+3].r)) {
+			return i + 2, false, true // ". c o m"
+		}
 		return i + 1, false, true
 	case 0x3002, 0xFF61: // 。｡
 		return i + 1, true, true
@@ -135,6 +144,9 @@ type domain struct {
 }
 
 // parseDomain reads labels separated by dots from unit i.
+//
+// In an e-mail domain (numerals true) the characters may also be spaced
+// out one by one ("q q . c o m").
 func parseDomain(u []unit, i int, numerals bool, buf []byte) (domain, bool) {
 	d := domain{name: buf[:0]}
 	lastStart := 0
@@ -143,6 +155,13 @@ func parseDomain(u []unit, i int, numerals bool, buf []byte) (domain, bool) {
 		for i < len(u) && isLabelUnit(u[i], numerals) && i-st < 63 {
 			d.name = append(d.name, labelChar(u[i]))
 			i++
+			if numerals && i+1 < len(u) && isSpace(u[i].r) && isLabelUnit(u[i+1], true) &&
+				(i-1 == st || isSpace(u[i-2].r)) && (i+2 >= len(u) || !isLabelUnit(u[i+2], true)) {
+				i++ // "q q": single characters spaced out
+			}
+		}
+		if numerals && i > st && i+1 < len(u) && isSpace(u[i].r) && (u[i+1].r == '.' || u[i+1].r == 0x3002) {
+			i++ // "q q . c o m"
 		}
 		if i == st {
 			if d.labels == 0 {
@@ -197,6 +216,12 @@ func (f *finder) findEmails() {
 		// local part, leftwards
 		j := i
 		if spelled || (j > 0 && isSpace(u[j-1].r)) {
+			for k := 0; j > 0 && k < 2 && isSpace(u[j-1].r); k++ {
+				j--
+			}
+		}
+		if spelled && j > 0 && (u[j-1].r == '(' || u[j-1].r == '[' || u[j-1].r == '{') {
+			j-- // "(at)"
 			for k := 0; j > 0 && k < 2 && isSpace(u[j-1].r); k++ {
 				j--
 			}
