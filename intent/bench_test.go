@@ -1,6 +1,7 @@
 package intent
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/fairmark/fairmark/intent/internal/feat"
@@ -35,4 +36,15 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(modelBytes)), "model-bytes")
+}
+
+// BenchmarkScoreAdversarial scores a 12 KB message dense with negators,
+// money words, conditions and report frames: the analysis must stay
+// roughly linear in the text length.
+func BenchmarkScoreAdversarial(b *testing.B) {
+	s := strings.Repeat("不钱就他说1 ", 1000)
+	b.SetBytes(int64(len(s)))
+	for i := 0; i < b.N; i++ {
+		Score(s)
+	}
 }

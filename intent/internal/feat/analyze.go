@@ -156,6 +156,7 @@ func (a *Analysis) markReported() {
 	if ctx&(CReport|CMeta|CSeller|CThird) != 0 {
 		copy(a.RepBytes, a.Text.Quoted)
 	}
+	marked := int32(0) // bytes before this are already marked
 	for _, m := range a.Matches {
 		if m.Cats&CReport == 0 {
 			continue
@@ -172,34 +173,69 @@ func (a *Analysis) markReported() {
 				break
 			}
 		}
-		for p := m.End; p < end; p++ {
+		from := m.End
+		if from < marked {
+			from = marked
+		}
+		for p := from; p < end; p++ {
 			a.RepBytes[p] = true
+		}
+		if end > marked {
+			marked = end
 		}
 	}
 }
 
-// assign distributes matches over clauses, applying negation scope.
+// assign distributes matches over clauses, applying negation scope in one
+// left-to-right pass per clause. A negator is void in a conditional clause
+// (a condition before it, or a consequence after it: "如果不给钱", "不给钱就
+// 差评", "if you don't pay"), and its scope stops at a condition marker
+// ("won't remove it unless you pay"). Strong negators also negate money.
 func (a *Analysis) assign() {
-	for i := range a.Matches {
-		m := &a.Matches[i]
-		ci := a.clauseOf(m.Start)
+	ms := a.Matches
+	for i := 0; i < len(ms); {
+		ci := a.clauseOf(ms[i].Start)
 		cl := &a.Clauses[ci]
-		if a.RepBytes[m.Start] {
-			cl.Rep |= m.Cats
-			continue
+		// Matches [i, j) start in this clause.
+		j := i
+		lastConseq := -1
+		for ; j < len(ms) && ms[j].Start < cl.End; j++ {
+			if ms[j].Cats&CConseq != 0 && !a.RepBytes[ms[j].Start] {
+				lastConseq = j
+			}
 		}
-		cats := m.Cats
-		if cats&(CFbNeg|CThreat|COff|moneyCats|CDemand) != 0 {
-			if n := a.negatedBy(i, ci); n != 0 {
+		if j == i { // defensive: a match outside every clause
+			j = i + 1
+		}
+		var negator Cat
+		preCond := false
+		for k := i; k < j; k++ {
+			m := ms[k]
+			if a.RepBytes[m.Start] {
+				cl.Rep |= m.Cats
+				continue
+			}
+			cats := m.Cats
+			if negator != 0 && cats&(CFbNeg|CThreat|COff|moneyCats|CDemand) != 0 {
 				neg := cats & (CFbNeg | CThreat | COff)
-				if n&CNegStrong != 0 {
+				if negator&CNegStrong != 0 {
 					neg |= cats & (moneyCats | CDemand)
 				}
 				cl.Neg |= neg
 				cats &^= neg
 			}
+			cl.Own |= cats
+			switch {
+			case m.Cats&CNeg != 0 && !preCond:
+				negator = m.Cats
+				if lastConseq > k {
+					negator = 0
+				}
+			case m.Cats&CCond != 0:
+				negator, preCond = 0, true
+			}
 		}
-		cl.Own |= cats
+		i = j
 	}
 	for i := range a.Clauses {
 		a.Own |= a.Clauses[i].Own
@@ -212,41 +248,6 @@ func (a *Analysis) assign() {
 			break
 		}
 	}
-}
-
-// negatedBy returns the categories of the negator that negates match i in
-// clause ci, or 0. A negator is void in a conditional clause (a condition
-// before it, or a consequence after it: "如果不给钱", "不给钱就差评", "if you
-// don't pay"), and its scope stops at a condition marker ("won't remove it
-// unless you pay").
-func (a *Analysis) negatedBy(i, ci int) Cat {
-	cl := a.Clauses[ci]
-	m := a.Matches[i]
-	var negator Cat
-	preCond := false
-	for j := 0; j < len(a.Matches); j++ {
-		o := a.Matches[j]
-		if o.Start < cl.Start || a.RepBytes[o.Start] {
-			continue
-		}
-		if o.Start >= m.Start || o.Start >= cl.End {
-			break
-		}
-		switch {
-		case o.Cats&CNeg != 0 && !preCond:
-			negator = o.Cats
-			// A consequence after the negator makes it a condition.
-			for k := j + 1; k < len(a.Matches) && a.Matches[k].Start < cl.End; k++ {
-				if a.Matches[k].Cats&CConseq != 0 && !a.RepBytes[a.Matches[k].Start] {
-					negator = 0
-					break
-				}
-			}
-		case o.Cats&CCond != 0:
-			negator, preCond = 0, true
-		}
-	}
-	return negator
 }
 
 // window returns the union of own categories of clauses ci-1..ci+1.

@@ -1,6 +1,7 @@
 package feat
 
 import (
+	"slices"
 	"unicode/utf8"
 )
 
@@ -154,12 +155,12 @@ func findMatches(b []byte, dst []Match) []Match {
 		}
 	}
 	dst = scanAmounts(b, dst)
-	// Insertion sort by start, longer first: few matches, no allocation.
-	for i := 1; i < len(dst); i++ {
-		for j := i; j > 0 && (dst[j].Start < dst[j-1].Start || dst[j].Start == dst[j-1].Start && dst[j].End > dst[j-1].End); j-- {
-			dst[j], dst[j-1] = dst[j-1], dst[j]
+	slices.SortFunc(dst, func(x, y Match) int {
+		if x.Start != y.Start {
+			return int(x.Start - y.Start)
 		}
-	}
+		return int(y.End - x.End)
+	})
 	out := dst[:0]
 	maxEnd := int32(-1)
 	for _, m := range dst {
