@@ -37,7 +37,14 @@ func isWordConnector(r rune) bool {
 // asciiConnectorWord reports whether the ASCII word (folded) may sit
 // between a cue and a value: "qq id: …", "wechat is …", "add me on …".
 func asciiConnectorWord(w []rune) bool {
-	switch string(w) {
+	var b [8]byte
+	if len(w) > len(b) {
+		return false
+	}
+	for i, r := range w {
+		b[i] = byte(r)
+	}
+	switch string(b[:len(w)]) {
 	case "id", "is", "no", "num", "number", "me", "my", "at", "add", "on", "account", "acc", "or", "and", "to", "via":
 		return true
 	}

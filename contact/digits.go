@@ -194,25 +194,24 @@ func parsePhone(d []byte, plus bool) (phoneResult, bool) {
 	if n < 7 || n > 15 {
 		return phoneResult{}, false
 	}
-	s := string(d)
-	var res phoneResult
+	has := func(p string) bool { return n >= len(p) && string(d[:len(p)]) == p }
 	switch {
-	case plus && n > 3 && s[:3] == "860":
-		return validate("+86"+s[3:], "ZZ", true) // "+86 (0)21 …"
+	case plus && has("860"):
+		return validate("+86"+string(d[3:]), "ZZ", true) // "+86 (0)21 …"
 	case plus:
-		return validate("+"+s, "ZZ", s[:2] == "86")
-	case n > 4 && s[:4] == "0086":
-		return validate("+"+s[2:], "ZZ", true)
-	case n == 13 && s[:2] == "86" && s[2] == '1':
-		return validate("+"+s, "ZZ", true)
-	case n == 11 && s[0] == '1' && s[1] >= '3':
-		return validate(s, "CN", false)
-	case s[0] == '0' && n >= 10 && n <= 12:
-		return validate(s, "CN", false)
-	case n == 10 && (s[:3] == "400" || s[:3] == "800"):
-		return validate(s, "CN", false)
+		return validate("+"+string(d), "ZZ", has("86"))
+	case n > 4 && has("0086"):
+		return validate("+"+string(d[2:]), "ZZ", true)
+	case n == 13 && has("86") && d[2] == '1':
+		return validate("+"+string(d), "ZZ", true)
+	case n == 11 && d[0] == '1' && d[1] >= '3':
+		return validate(string(d), "CN", false)
+	case d[0] == '0' && n >= 10 && n <= 12:
+		return validate(string(d), "CN", false)
+	case n == 10 && (has("400") || has("800")):
+		return validate(string(d), "CN", false)
 	}
-	return res, false
+	return phoneResult{}, false
 }
 
 func validate(s, region string, cc86 bool) (phoneResult, bool) {
@@ -220,15 +219,14 @@ func validate(s, region string, cc86 bool) (phoneResult, bool) {
 	if err != nil || !phonenumbers.IsValidNumber(num) {
 		return phoneResult{}, false
 	}
-	switch t := phonenumbers.GetNumberType(num); t {
-	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE, phonenumbers.FIXED_LINE_OR_MOBILE,
-		phonenumbers.TOLL_FREE, phonenumbers.SHARED_COST, phonenumbers.VOIP,
-		phonenumbers.PERSONAL_NUMBER, phonenumbers.UAN:
-		return phoneResult{
-			e164:   phonenumbers.Format(num, phonenumbers.E164),
-			mobile: t == phonenumbers.MOBILE || t == phonenumbers.FIXED_LINE_OR_MOBILE,
-			cc86:   cc86,
-		}, true
-	}
-	return phoneResult{}, false
+	// Mobile is decided from the number's shape rather than with
+	// GetNumberType, which runs a dozen more regular expressions: a
+	// Chinese mobile number is the 11-digit national number starting with 1.
+	nat := num.GetNationalNumber()
+	mobile := num.GetCountryCode() == 86 && nat >= 13000000000 && nat < 20000000000
+	return phoneResult{
+		e164:   phonenumbers.Format(num, phonenumbers.E164),
+		mobile: mobile || num.GetCountryCode() != 86,
+		cc86:   cc86,
+	}, true
 }

@@ -3,83 +3,126 @@ package contact
 import "unicode/utf8"
 
 // mayContain is a cheap test run before any normalisation: it reports
-// whether text has at least five digit-like runes (a QQ number is the
-// shortest value made of digits) or a cue that can announce a value with
-// no digits (a WeChat id, a spelled-out e-mail address, a URL). It does
-// not allocate.
+// whether text has a cluster of at least five digit-like runes (a QQ
+// number is the shortest value made of digits; the digits may be broken
+// up by a few other marks) or a cue that can announce a value with no
+// digits (a WeChat id, a spelled-out e-mail address, a URL). It does not
+// allocate.
 func mayContain(text string) bool {
-	digits := 0
+	// cl counts the digit-like runes of the current cluster: digits with
+	// at most four other marks between them, as in a disguised number.
+	cl, gap := 0, 0
 	var word [8]byte // current ASCII word, folded
 	wn := 0
-	endWord := func() bool {
-		hit := wn > 0 && wn <= len(word) && asciiTrigger(word[:wn])
-		wn = 0
-		return hit
-	}
 	for i := 0; i < len(text); {
 		c := text[i]
-		var r rune
-		size := 1
 		if c < utf8.RuneSelf {
-			r = rune(c)
-		} else {
-			r, size = utf8.DecodeRuneInString(text[i:])
-			if r >= 0xFF01 && r <= 0xFF5E {
-				r -= 0xFEE0
-			} else if h := homoglyph(r); h != 0 {
-				r = h
-			} else if l := enclosedLetter(r); l != 0 {
-				r = l
+			i++
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
 			}
-		}
-		i += size
-		if r < utf8.RuneSelf {
-			if r >= 'A' && r <= 'Z' {
-				r += 'a' - 'A'
-			}
-			if r >= 'a' && r <= 'z' {
+			if c >= 'a' && c <= 'z' {
 				if wn < len(word) {
-					word[wn] = byte(r)
+					word[wn] = c
 				}
 				wn++
+				if c != 'l' && c != 'i' && c != 'o' {
+					cl, gap = 0, 0
+				}
 				continue
 			}
-			if endWord() {
-				return true
-			}
-			switch {
-			case r >= '0' && r <= '9':
-				digits++
-				if digits >= 5 {
+			if wn > 0 {
+				if wn <= len(word) && asciiTrigger(word[:wn]) {
 					return true
 				}
-			case r == '@':
+				wn = 0
+			}
+			switch {
+			case c >= '0' && c <= '9':
+				cl, gap = cl+1, 0
+				if cl >= 5 {
+					return true
+				}
+				continue
+			case c == '@':
 				return true
-			case r == '.':
+			case c == '.':
 				if i < len(text) && isASCIIAlnum(foldASCII(text[i])) {
 					return true
 				}
 			}
+			if gap++; gap > 4 {
+				cl, gap = 0, 0
+			}
 			continue
 		}
-		if endWord() {
-			return true
-		}
-		if d, _ := cnDigit(r); d >= 0 {
-			digits++
-		} else if enclosedNumber(r) >= 0 || needsCompat(r) {
-			digits++
-		} else {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		if r >= 0x4E00 && r <= 0x9FFF { // CJK ideographs: numerals and cue heads
+			if wn > 0 {
+				if wn <= len(word) && asciiTrigger(word[:wn]) {
+					return true
+				}
+				wn = 0
+			}
+			if d, _ := cnDigit(r); d >= 0 {
+				cl, gap = cl+1, 0
+				if cl >= 5 {
+					return true
+				}
+				continue
+			}
 			switch r {
-			case '微', '薇', '威', '卫', '徽', '维', '为', '绿', '艾', '圈', '点', '點', '＠', '﹫', '电', '飞', '钉', '陌', '抖', '手':
+			case '微', '薇', '威', '卫', '徽', '维', '为', '绿', '艾', '圈', '点', '點', '电', '飞', '钉', '陌', '抖':
+				return true
+			case '丶', '丨', '丿':
+				if gap++; gap > 4 {
+					cl, gap = 0, 0
+				}
+			default:
+				cl, gap = 0, 0
+			}
+			continue
+		}
+		if r >= 0xFF01 && r <= 0xFF5E { // full-width ASCII: fold and redo
+			r -= 0xFEE0
+		} else if h := homoglyph(r); h != 0 {
+			r = h
+		} else if l := enclosedLetter(r); l != 0 {
+			r = l
+		}
+		if r < utf8.RuneSelf {
+			c := byte(foldASCII(byte(r)))
+			switch {
+			case c >= 'a' && c <= 'z':
+				if wn < len(word) {
+					word[wn] = c
+				}
+				wn++
+				continue
+			case c >= '0' && c <= '9':
+				cl, gap = cl+1, 0
+			case c == '@':
 				return true
 			}
+		} else if d, _ := cnDigit(r); d >= 0 || enclosedNumber(r) >= 0 || needsCompat(r) {
+			cl, gap = cl+1, 0
+		} else if r == '﹫' {
+			return true
+		} else if gap++; gap > 4 {
+			cl, gap = 0, 0
 		}
-		if digits >= 5 {
+		if wn > 0 {
+			if wn <= len(word) && asciiTrigger(word[:wn]) {
+				return true
+			}
+			wn = 0
+		}
+		if cl >= 5 {
 			return true
 		}
 	}
-	return endWord()
+	return wn > 0 && wn <= len(word) && asciiTrigger(word[:wn])
 }
 
 func foldASCII(c byte) rune {

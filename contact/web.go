@@ -1,6 +1,9 @@
 package contact
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // knownTLD lists the top-level domains accepted for bare domains and for
 // addresses with "点"/"dot" spelled out. Short or word-like TLDs that
@@ -139,7 +142,7 @@ type domain struct {
 	eu      int // one past its last unit
 	name    []byte
 	labels  int
-	tld     string
+	tld     []byte
 	spelled bool
 }
 
@@ -186,15 +189,14 @@ func parseDomain(u []unit, i int, numerals bool, buf []byte) (domain, bool) {
 		i = e
 	}
 	// the last label is the TLD
-	start := strings.LastIndexByte(string(d.name), '.') + 1
 	_ = lastStart
-	d.tld = string(d.name[start:])
+	d.tld = d.name[bytes.LastIndexByte(d.name, '.')+1:]
 	return d, true
 }
 
 // isLetters reports whether s is made of ASCII letters only.
-func isLetters(s string) bool {
-	if s == "" {
+func isLetters(s []byte) bool {
+	if len(s) == 0 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -260,19 +262,20 @@ func (f *finder) findEmails() {
 			continue
 		}
 		f.tmp = dom.name[:0]
-		host := string(dom.name)
+		implied := ""
 		switch {
 		case dom.labels == 1:
-			tld, known := mailHosts[host]
+			tld, known := mailHosts[string(dom.name)]
 			if !known {
 				continue
 			}
-			host += "." + tld
+			implied = "." + tld
 		case !isLetters(dom.tld) || len(dom.tld) < 2 || len(dom.tld) > 10:
 			continue
-		case (spelled || dom.spelled) && !knownTLD[dom.tld]:
+		case (spelled || dom.spelled) && !knownTLD[string(dom.tld)]:
 			continue
 		}
+		host := string(dom.name) + implied
 		var local []byte
 		for x := j; x < le; x++ {
 			if isSep(u[x].r) && u[x].r != '.' && u[x].r != '_' && u[x].r != '-' {
@@ -328,6 +331,17 @@ func (f *finder) findURLs() {
 				continue
 			}
 		}
+		// cheap look-ahead: a domain needs a dot marker after its first label
+		k := i
+		for k < len(u) && isLabelUnit(u[k], false) {
+			k++
+		}
+		if !(k+2 < len(u) && u[k].r == ':' && u[k+1].r == '/') {
+			if _, _, ok := dotMarker(u, k); !ok {
+				i = k
+				continue
+			}
+		}
 		start := i
 		j := i
 		scheme := false
@@ -349,25 +363,26 @@ func (f *finder) findURLs() {
 		if dom.eu < len(u) && u[dom.eu].r == '@' {
 			continue // the local part of an e-mail address
 		}
-		host := string(dom.name)
-		www := strings.HasPrefix(host, "www.")
+		www := bytes.HasPrefix(dom.name, []byte("www."))
 		if !scheme {
-			if dom.labels < 2 || !knownTLD[dom.tld] {
+			if dom.labels < 2 || !knownTLD[string(dom.tld)] {
 				continue
 			}
-			sld := host[:len(host)-len(dom.tld)-1]
-			if p := strings.LastIndexByte(sld, '.'); p >= 0 {
+			sld := dom.name[:len(dom.name)-len(dom.tld)-1]
+			if p := bytes.LastIndexByte(sld, '.'); p >= 0 {
 				sld = sld[p+1:]
 			}
-			if len(sld) < 2 && !www && dom.tld != "cn" && dom.tld != "co" && dom.tld != "mp" {
+			tld := string(dom.tld)
+			if len(sld) < 2 && !www && tld != "cn" && tld != "co" && tld != "mp" {
 				continue
 			}
 			if isDigits(sld) && dom.labels == 2 && !mailHostDigits(sld) {
 				continue // "1.cn", "2.5.cm"
 			}
-		} else if dom.labels < 2 && host != "localhost" {
+		} else if dom.labels < 2 && string(dom.name) != "localhost" {
 			continue
 		}
+		host := string(dom.name)
 		end := dom.eu
 		path := []byte(nil)
 		if end < len(u) && (u[end].r == '/' || u[end].r == '?' || u[end].r == ':' && scheme) && !dom.spelled {
@@ -395,8 +410,8 @@ func (f *finder) findURLs() {
 	}
 }
 
-func isDigits(s string) bool {
-	if s == "" {
+func isDigits(s []byte) bool {
+	if len(s) == 0 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -407,7 +422,7 @@ func isDigits(s string) bool {
 	return true
 }
 
-func mailHostDigits(s string) bool {
-	_, ok := mailHosts[s]
+func mailHostDigits(s []byte) bool {
+	_, ok := mailHosts[string(s)]
 	return ok
 }
