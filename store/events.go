@@ -252,3 +252,25 @@ func (db *DB) Messages(ctx context.Context, conv fairmark.ConversationID) ([]Mes
 	}
 	return out, rows.Err()
 }
+
+// FeedbackRow is the projected state of one feedback.
+type FeedbackRow struct {
+	ID                  fairmark.FeedbackID
+	Order               fairmark.OrderID
+	Buyer, Seller       fairmark.AccountID
+	Rating, FirstRating fairmark.Rating
+	Stars               int
+	Text                string
+	Left, Withdrawn     time.Time
+	Revisions           int
+}
+
+// FeedbackRow returns the projection of one feedback; ENOTFOUND if absent.
+func (db *DB) FeedbackRow(ctx context.Context, id fairmark.FeedbackID) (FeedbackRow, error) {
+	var f FeedbackRow
+	var left, wd sql.NullInt64
+	err := db.r.QueryRowContext(ctx, db.q(`SELECT id, order_id, buyer, seller, rating, first_rating, stars, text, left_ns, withdrawn_ns, revisions FROM feedback WHERE id = ?`), string(id)).
+		Scan(&f.ID, &f.Order, &f.Buyer, &f.Seller, &f.Rating, &f.FirstRating, &f.Stars, &f.Text, &left, &wd, &f.Revisions)
+	f.Left, f.Withdrawn = fromNS(left), fromNS(wd)
+	return f, notFound(err, "feedback", id)
+}

@@ -201,7 +201,7 @@ func (db *DB) Ping(ctx context.Context) error {
 		return fmt.Errorf("write: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, db.q(`DELETE FROM decisions WHERE key = ?`), "\x00healthz"); err != nil {
+	if _, err := tx.ExecContext(ctx, db.q(`DELETE FROM decisions WHERE key = ?`), "-healthz-probe"); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
 	return tx.Commit()

@@ -1,0 +1,44 @@
+-- +goose Up
+CREATE TABLE evidence_records (
+    idx       INTEGER PRIMARY KEY,
+    kind      TEXT    NOT NULL,
+    ref       TEXT    NOT NULL,
+    at_us     INTEGER NOT NULL,
+    logged_us INTEGER NOT NULL,
+    content   BLOB,
+    sha       BLOB    NOT NULL,
+    redacted  INTEGER NOT NULL DEFAULT 0,
+    scopes    TEXT    NOT NULL
+);
+CREATE INDEX evidence_records_ref ON evidence_records (kind, ref);
+
+CREATE TABLE evidence_scopes (
+    type TEXT    NOT NULL,
+    id   TEXT    NOT NULL,
+    idx  INTEGER NOT NULL,
+    PRIMARY KEY (type, id, idx)
+);
+
+CREATE TABLE evidence_hashes (
+    idx  INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL
+);
+
+CREATE TABLE evidence_checkpoints (
+    seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+    size  INTEGER NOT NULL,
+    note  BLOB    NOT NULL
+);
+
+CREATE TABLE evidence_blobs (
+    sha          BLOB PRIMARY KEY,
+    content_type TEXT NOT NULL,
+    data         BLOB NOT NULL
+);
+
+-- +goose Down
+DROP TABLE evidence_blobs;
+DROP TABLE evidence_checkpoints;
+DROP TABLE evidence_hashes;
+DROP TABLE evidence_scopes;
+DROP TABLE evidence_records;

@@ -1,0 +1,201 @@
+package store_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/fairmark/fairmark"
+	"github.com/fairmark/fairmark/event"
+	"github.com/fairmark/fairmark/evidence"
+	"github.com/fairmark/fairmark/evidence/evidencetest"
+	"github.com/fairmark/fairmark/store"
+)
+
+// engines lists the stores every test runs on: SQLite always, PostgreSQL
+// when FAIRMARK_TEST_POSTGRES names a database.
+func engines(t *testing.T) map[string]func(t *testing.T) *store.DB {
+	m := map[string]func(t *testing.T) *store.DB{"sqlite": MustOpenSQLite}
+	m["postgres"] = MustOpenPostgres
+	return m
+}
+
+// MustOpenSQLite opens a fresh embedded store in a temp folder.
+func MustOpenSQLite(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.OpenSQLite(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// MustOpenPostgres opens a fresh schema in the database named by
+// FAIRMARK_TEST_POSTGRES, or skips.
+func MustOpenPostgres(t *testing.T) *store.DB {
+	t.Helper()
+	url := os.Getenv("FAIRMARK_TEST_POSTGRES")
+	if url == "" {
+		t.Skip("PostgreSQL tests skipped: set FAIRMARK_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run them")
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "fm_test_" + hex.EncodeToString(b[:])
+	db, err := store.OpenPostgres(context.Background(), url, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db.DropSchema(context.Background())
+		db.Close()
+	})
+	return db
+}
+
+func mustDecode(t *testing.T, lines ...string) []store.Incoming {
+	t.Helper()
+	var out []store.Incoming
+	for _, l := range lines {
+		e, err := event.Decode([]byte(l))
+		if err != nil {
+			t.Fatalf("decode %s: %v", l, err)
+		}
+		out = append(out, store.Incoming{Event: e, Raw: []byte(l)})
+	}
+	return out
+}
+
+var story = []string{
+	`{"id":"e1","type":"account.opened","at":"2026-03-01T08:00:00Z","account":{"id":"s9","role":"seller","links":{"device":"d-77"}}}`,
+	`{"id":"e2","type":"order.placed","at":"2026-03-02T10:00:00Z","order":{"id":"o1","buyer":"b123","seller":"s9","item":{"id":"i1","title":"50元 Q币充值卡","category":"prepaid_card","digital":true},"amount":{"value":"50.00","currency":"CNY"}}}`,
+	`{"id":"e3","type":"order.delivered","at":"2026-03-02T10:01:00Z","order":{"id":"o1"}}`,
+	`{"id":"e5","type":"feedback.left","at":"2026-03-02T10:04:00Z","feedback":{"id":"f1","order":"o1","buyer":"b123","seller":"s9","rating":"negative","stars":1,"text":"骗子卖家，充值卡无效"}}`,
+	`{"id":"e6","type":"feedback.revised","at":"2026-03-04T09:00:00Z","feedback":{"id":"f1","rating":"positive","text":"误会，卡没问题"}}`,
+	`{"id":"e8","type":"message.sent","at":"2026-03-02T10:06:00Z","message":{"id":"m1","conversation":"c1","order":"o1","from":"b123","to":"s9","text":"想删差评加我扣扣 3 8 5 7 2 1 9 0 6"}}`,
+	`{"id":"e9","type":"report.filed","at":"2026-03-03T12:00:00Z","report":{"id":"r1","reporter":"s9","accused":"b123","order":"o1","feedback":"f1","kind":"extortion","paid":{"value":"50.00","currency":"CNY"}}}`,
+}
+
+func TestAppendIdempotent(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			db := open(t)
+			evs := mustDecode(t, story...)
+			isNew, err := db.Append(ctx, evs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, n := range isNew {
+				if !n {
+					t.Fatalf("event %d: got duplicate, want new", i)
+				}
+			}
+			// Again, plus one duplicate inside the batch: nothing new.
+			again := append(mustDecode(t, story...), evs[0])
+			isNew, err = db.Append(ctx, again)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, n := range isNew {
+				if n {
+					t.Fatalf("event %d: got new on second append, want duplicate", i)
+				}
+			}
+			n, err := db.EventCount(ctx)
+			if err != nil || n != int64(len(story)) {
+				t.Fatalf("event count: got %d (%v), want %d", n, err, len(story))
+			}
+			// Engine order: time then id.
+			var ids []string
+			err = db.EventsInOrder(ctx, func(raw []byte) error {
+				e, err := event.Decode(raw)
+				if err != nil {
+					return err
+				}
+				ids = append(ids, string(e.ID))
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"e1", "e2", "e3", "e5", "e8", "e9", "e6"}
+			if len(ids) != len(want) {
+				t.Fatalf("order: got %v, want %v", ids, want)
+			}
+			for i := range want {
+				if ids[i] != want[i] {
+					t.Fatalf("order: got %v, want %v", ids, want)
+				}
+			}
+			msgs, err := db.Messages(ctx, "c1")
+			if err != nil || len(msgs) != 1 || msgs[0].From != "b123" {
+				t.Fatalf("messages: got %+v (%v)", msgs, err)
+			}
+			if err := db.Ping(ctx); err != nil {
+				t.Fatalf("ping: %v", err)
+			}
+		})
+	}
+}
+
+func TestFeedbackProjectionOrderIndependent(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			db := open(t)
+			// The revision arrives before the feedback it revises.
+			evs := mustDecode(t, story[4], story[3])
+			if _, err := db.Append(ctx, evs); err != nil {
+				t.Fatal(err)
+			}
+			f, err := db.FeedbackRow(ctx, "f1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Rating != fairmark.Positive || f.FirstRating != fairmark.Negative || f.Revisions != 1 {
+				t.Fatalf("feedback: got %+v, want current positive, first negative, 1 revision", f)
+			}
+		})
+	}
+}
+
+func TestEvidenceStorageConformance(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			evidencetest.RunStorageTests(t, func(t *testing.T) evidence.Storage { return open(t).Evidence() })
+		})
+	}
+}
+
+func TestEvidenceLogOnStore(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenSQLite(t)
+	signer, err := evidence.LoadOrCreateKey(t.TempDir(), "fairmark.test/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := evidence.Open(ctx, db.Evidence(), signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := evidence.Scope{Type: evidence.ScopeConversation, ID: "c1"}
+	for i := range 5 {
+		if _, err := log.Append(ctx, evidence.Record{Kind: "message", Ref: "m" + string(rune('0'+i)), Scopes: []evidence.Scope{conv}, At: time.Date(2026, 3, 2, 10, i, 0, 0, time.UTC), Content: []byte(`{"text":"hi"}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := log.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b, err := log.Bundle(ctx, conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Records) != 5 {
+		t.Fatalf("bundle records: got %d, want 5", len(b.Records))
+	}
+}
