@@ -1,8 +1,10 @@
 package graph
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Algorithms accepted by Options.Algo.
@@ -162,6 +164,39 @@ func ComputeDetail(g *Graph, opt Options) (*Result, error) {
 			res.Scores[u] = Score{Node: g.names[u], Fairness: r.F[u], Goodness: r.G[u], Risk: 1 - r.F[u]}
 		}
 	}
-	slices.SortFunc(res.Scores, func(a, b Score) int { return nodeLess(a.Node, b.Node) })
+	sortScores(res.Scores)
 	return res, nil
+}
+
+// sortScores orders scores by node: canonical decimal integers first, by
+// value, then other names lexicographically. Keys are parsed once.
+func sortScores(s []Score) {
+	type key struct {
+		num   int64
+		isNum bool
+		i     int
+	}
+	keys := make([]key, len(s))
+	for i := range s {
+		v, ok := parseID(s[i].Node)
+		keys[i] = key{v, ok, i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		switch {
+		case a.isNum && b.isNum:
+			if a.num != b.num {
+				return cmp.Compare(a.num, b.num)
+			}
+		case a.isNum:
+			return -1
+		case b.isNum:
+			return 1
+		}
+		return strings.Compare(s[a.i].Node, s[b.i].Node)
+	})
+	out := make([]Score, len(s))
+	for i, k := range keys {
+		out[i] = s[k.i]
+	}
+	copy(s, out)
 }

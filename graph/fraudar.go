@@ -1,6 +1,9 @@
 package graph
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Block is a dense block found by the ring detector: raters (sources) and
 // the targets they rated, with the block's density (weighted edges per
@@ -56,79 +59,115 @@ func unjustifiedNegative(g *Graph) edgeWeight {
 // crowds around a popular target do not make a block look dense. The
 // peeling repeatedly removes the node with the smallest weighted degree and
 // keeps the node set with the highest density f(S)/|S|. After a block is
-// found its edges are removed and the search repeats. Blocks with fewer
+// found its edges are removed and the search repeats on the rest (column
+// weights recomputed). Blocks with fewer
 // than minRaters raters are dropped. Deterministic: ties break on node id.
 func detectBlocks(g *Graph, weight edgeWeight, k, minRaters int) []Block {
 	n := g.NumNodes()
-	// Edges consumed by earlier blocks: from a detected rater to a
-	// detected target.
-	inBlockR := make([]int32, n) // 1-based block index of a rater, 0 none
-	inBlockT := make([]int32, n)
-	tmark := make([]int32, n)
-	alive := func(u, v int32, r float32) float64 {
-		if inBlockR[u] != 0 && inBlockT[v] != 0 {
-			return 0
-		}
-		return weight(v, r)
+	// Extract the weighted subgraph once: compact node ids for raters
+	// (rows) and targets (columns), and its edges in row-major order.
+	rowOf := make([]int32, n)
+	colOf := make([]int32, n)
+	for i := range rowOf {
+		rowOf[i], colOf[i] = -1, -1
 	}
+	var rows, cols []int32 // compact -> node
+	var eRow, eCol []int32
+	var eW []float64
+	for u := 0; u < n; u++ {
+		for j := g.outStart[u]; j < g.outStart[u+1]; j++ {
+			v := g.outDst[j]
+			w := weight(v, g.outRating[j])
+			if w <= 0 {
+				continue
+			}
+			if rowOf[u] < 0 {
+				rowOf[u] = int32(len(rows))
+				rows = append(rows, int32(u))
+			}
+			if colOf[v] < 0 {
+				colOf[v] = int32(len(cols))
+				cols = append(cols, v)
+			}
+			eRow = append(eRow, rowOf[u])
+			eCol = append(eCol, colOf[v])
+			eW = append(eW, w)
+		}
+	}
+	nr, nc, m := len(rows), len(cols), len(eRow)
+	if m == 0 {
+		return nil
+	}
+	// Row CSR is the edge order itself; build column CSR of edge indexes.
+	rowStart := make([]int32, nr+1)
+	for _, r := range eRow {
+		rowStart[r+1]++
+	}
+	colStart := make([]int32, nc+1)
+	for _, c := range eCol {
+		colStart[c+1]++
+	}
+	for i := 0; i < nr; i++ {
+		rowStart[i+1] += rowStart[i]
+	}
+	for i := 0; i < nc; i++ {
+		colStart[i+1] += colStart[i]
+	}
+	colEdges := make([]int32, m)
+	cpos := slices.Clone(colStart[:nc])
+	for e := 0; e < m; e++ {
+		c := eCol[e]
+		colEdges[cpos[c]] = int32(e)
+		cpos[c]++
+	}
+
+	dead := make([]bool, m) // consumed by an earlier block
+	colW := make([]float64, nc)
+	prio := make([]float64, nr+nc) // rows 0..nr-1, columns nr..
+	gone := make([]bool, nr+nc)
+	order := make([]int32, 0, nr+nc)
+	h := newIndexHeap(nr + nc)
 	var blocks []Block
-	colW := make([]float64, n)
-	prio := make([]float64, 2*n)
-	gone := make([]bool, 2*n)
-	order := make([]int32, 0, 2*n)
-	for bi := 1; bi <= k; bi++ {
-		// Column weights from subgraph in-degrees.
-		var total float64
-		var m int64
-		for v := 0; v < n; v++ {
+	for bi := 0; bi < k; bi++ {
+		var alive int
+		for c := 0; c < nc; c++ {
 			var d int
-			for j := g.inStart[v]; j < g.inStart[v+1]; j++ {
-				if alive(g.inSrc[j], int32(v), g.inRating[j]) > 0 {
+			for _, e := range colEdges[colStart[c]:colStart[c+1]] {
+				if !dead[e] {
 					d++
 				}
 			}
-			colW[v] = 0
+			colW[c] = 0
 			if d > 0 {
-				colW[v] = 1 / math.Log(float64(d)+5)
+				colW[c] = 1 / math.Log(float64(d)+5)
 			}
+			alive += d
 		}
-		h := newIndexHeap(2 * n)
-		for u := 0; u < n; u++ {
-			var s float64
-			for j := g.outStart[u]; j < g.outStart[u+1]; j++ {
-				v := g.outDst[j]
-				if w := alive(int32(u), v, g.outRating[j]); w > 0 {
-					s += w * colW[v]
-					m++
-				}
-			}
-			prio[u] = s
-			gone[u] = s == 0
-			if s > 0 {
-				h.push(int32(u), s)
-				total += s
-			}
-			ws := colW[u]
-			var c float64
-			if ws > 0 {
-				for j := g.inStart[u]; j < g.inStart[u+1]; j++ {
-					if w := alive(g.inSrc[j], int32(u), g.inRating[j]); w > 0 {
-						c += w * ws
-					}
-				}
-			}
-			prio[n+u] = c
-			gone[n+u] = c == 0
-			if c > 0 {
-				h.push(int32(n+u), c)
-			}
-		}
-		if m == 0 {
+		if alive == 0 {
 			break
 		}
-		size := h.len()
+		clear(prio)
+		for e := 0; e < m; e++ {
+			if !dead[e] {
+				w := eW[e] * colW[eCol[e]]
+				prio[eRow[e]] += w
+				prio[int32(nr)+eCol[e]] += w
+			}
+		}
+		var total float64
+		size := 0
+		for x := range prio {
+			gone[x] = prio[x] == 0
+			if prio[x] > 0 {
+				h.push(int32(x), prio[x])
+				size++
+				if x < nr {
+					total += prio[x]
+				}
+			}
+		}
 		best := total / float64(size)
-		bestAt := 0 // number of removals before the best set
+		bestAt := 0 // removals before the best set
 		order = order[:0]
 		f := total
 		for h.len() > 0 {
@@ -137,22 +176,19 @@ func detectBlocks(g *Graph, weight edgeWeight, k, minRaters int) []Block {
 			order = append(order, x)
 			f -= px
 			size--
-			if x < int32(n) { // rater: its out-edges leave the set
-				u := x
-				for j := g.outStart[u]; j < g.outStart[u+1]; j++ {
-					v := g.outDst[j]
-					if w := alive(u, v, g.outRating[j]); w > 0 && !gone[int32(n)+v] {
-						prio[int32(n)+v] -= w * colW[v]
-						h.update(int32(n)+v, prio[int32(n)+v])
+			if x < int32(nr) {
+				for e := rowStart[x]; e < rowStart[x+1]; e++ {
+					if c := int32(nr) + eCol[e]; !dead[e] && !gone[c] {
+						prio[c] -= eW[e] * colW[eCol[e]]
+						h.update(c, prio[c])
 					}
 				}
 			} else {
-				v := x - int32(n)
-				for j := g.inStart[v]; j < g.inStart[v+1]; j++ {
-					u := g.inSrc[j]
-					if w := alive(u, v, g.inRating[j]); w > 0 && !gone[u] {
-						prio[u] -= w * colW[v]
-						h.update(u, prio[u])
+				c := x - int32(nr)
+				for _, e := range colEdges[colStart[c]:colStart[c+1]] {
+					if r := eRow[e]; !dead[e] && !gone[r] {
+						prio[r] -= eW[e] * colW[c]
+						h.update(r, prio[r])
 					}
 				}
 			}
@@ -162,32 +198,29 @@ func detectBlocks(g *Graph, weight edgeWeight, k, minRaters int) []Block {
 				}
 			}
 		}
-		var blk Block
-		blk.Density = best
+		blk := Block{Density: best}
+		inBlock := map[int32]bool{}
 		for _, x := range order[bestAt:] {
-			if x < int32(n) {
-				blk.Raters = append(blk.Raters, x)
+			if x < int32(nr) {
+				blk.Raters = append(blk.Raters, rows[x])
 			} else {
-				blk.Targets = append(blk.Targets, x-int32(n))
+				blk.Targets = append(blk.Targets, cols[x-int32(nr)])
+				inBlock[x-int32(nr)] = true
 			}
 		}
-		for _, v := range blk.Targets {
-			tmark[v] = int32(bi)
-		}
-		for _, u := range blk.Raters {
-			for j := g.outStart[u]; j < g.outStart[u+1]; j++ {
-				v := g.outDst[j]
-				if tmark[v] == int32(bi) && alive(u, v, g.outRating[j]) > 0 {
-					blk.Edges++
+		// Consume the block's edges so the next round finds another block.
+		for _, x := range order[bestAt:] {
+			if x < int32(nr) {
+				for e := rowStart[x]; e < rowStart[x+1]; e++ {
+					if !dead[e] && inBlock[eCol[e]] {
+						dead[e] = true
+						blk.Edges++
+					}
 				}
 			}
 		}
-		for _, v := range blk.Targets {
-			inBlockT[v] = int32(bi)
-		}
-		for _, u := range blk.Raters {
-			inBlockR[u] = int32(bi)
-		}
+		slices.Sort(blk.Raters)
+		slices.Sort(blk.Targets)
 		if len(blk.Raters) >= minRaters && len(blk.Targets) > 0 {
 			blocks = append(blocks, blk)
 		}

@@ -55,8 +55,9 @@ func (b *Builder) Node(name string) int32 {
 }
 
 // Add stages the rating src -> dst with the given rating (any symmetric
-// scale) and Unix time in seconds. It returns an error for a non-finite
-// rating or time. Self-loops are counted and dropped (both nodes still
+// scale) and Unix time in seconds. Ratings are kept as float32 (about 7
+// significant digits). It returns an error for a non-finite rating or
+// time, or a rating beyond the float32 range. Self-loops are counted and dropped (both nodes still
 // appear in the graph).
 func (b *Builder) Add(src, dst string, rating, time float64) error {
 	return b.AddEdge(b.Node(src), b.Node(dst), rating, time)
@@ -71,6 +72,9 @@ func (b *Builder) AddEdge(src, dst int32, rating, time float64) error {
 	if math.IsNaN(rating) || math.IsInf(rating, 0) {
 		return fmt.Errorf("rating: not a finite number")
 	}
+	if math.Abs(rating) > math.MaxFloat32 {
+		return fmt.Errorf("rating: out of range (ratings are kept as float32)")
+	}
 	if math.IsNaN(time) || math.IsInf(time, 0) {
 		return fmt.Errorf("time: not a finite number")
 	}
@@ -78,7 +82,9 @@ func (b *Builder) AddEdge(src, dst int32, rating, time float64) error {
 		b.loops++
 		return nil
 	}
-	if a := math.Abs(rating); a > b.maxAbs {
+	// The maximum is taken over the stored float32 values, so the scale
+	// always matches what is kept (a rating that underflows float32 is 0).
+	if a := math.Abs(float64(float32(rating))); a > b.maxAbs {
 		b.maxAbs = a
 	}
 	b.minT = min(b.minT, time)
@@ -177,9 +183,9 @@ func (b *Builder) Build() *Graph {
 	if b.n > 0 {
 		g.minTime = b.minT
 	}
-	scale := float32(1)
+	div := 1.0
 	if b.maxAbs > 0 {
-		scale = float32(1 / b.maxAbs)
+		div = b.maxAbs
 	}
 
 	// Counting sort by source, stable in insertion order.
@@ -202,7 +208,7 @@ func (b *Builder) Build() *Graph {
 			k := pos[s]
 			pos[s]++
 			dst[k] = c.dst[i]
-			rat[k] = c.rating[i] * scale
+			rat[k] = float32(float64(c.rating[i]) / div)
 			tim[k] = c.time[i]
 		}
 		b.chunks[ci] = nil

@@ -33,6 +33,7 @@ func TestReadCSVErrors(t *testing.T) {
 		{"rating NaN", "1,2,NaN,0\n", "line 1: rating: not a finite number"},
 		{"rating Inf", "1,2,5,0\n\n1,3,+Inf,0\n", "line 3: rating: not a finite number"},
 		{"rating overflow", "1,2,1e400,0\n", "line 1: rating: out of range"},
+		{"rating beyond float32", "1,2,1e39,0\n", "line 1: rating: out of range (ratings are kept as float32)"},
 		{"rating empty", "1,2,,0\n", "line 1: rating: empty"},
 		{"time text", "1,2,5,yesterday\n", "line 1: time: not a number"},
 		{"time NaN", "1,2,5,nan\n", "line 1: time: not a finite number"},

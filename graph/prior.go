@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -9,25 +10,15 @@ import (
 // All are 0 for nodes that rated nobody.
 type behaviour struct {
 	deg      []int32   // ratings given
-	meanR    []float32 // mean normalised rating given
-	negFrac  []float32 // share of ratings < 0
-	harsh    []float32 // mean of max(0, consensus(p) - w)/2: ratings below the target's consensus
-	harshWin []float32 // largest sum of those gaps within any burstWindow
-	gapAbs   []float32 // mean |consensus(p) - w|/2
 	burst    []float32 // share of ratings given within burstWindow of the rater's first rating
 	spanDays []float32 // days between first and last rating given
-	entropy  []float32 // normalised entropy of the rating-value histogram (0 = one value)
-	tgtPop   []float32 // mean log(1 + in-degree) of rated targets
-	recip    []float32 // share of targets that also rated this node
+	harshWin []float32 // largest sum, within any burstWindow, of max(0, consensus(p) - w)/2
 	timeMean float64   // mean raw time term over raters with >= 2 ratings
 }
 
-// burstWindow is BIRDNEST's "early burst" horizon: complainers act within
-// days of their first activity.
+// burstWindow is the burst horizon: complainers act within days of their
+// first activity.
 const burstWindow = 7 * 24 * 3600
-
-// valueBins is the number of rating-value histogram bins over -1..1.
-const valueBins = 5
 
 // computeBehaviour extracts rater features. consensus(p) is the mean rating
 // p received from everybody else (leave-one-out), which keeps a rater's own
@@ -36,69 +27,44 @@ const valueBins = 5
 func computeBehaviour(g *Graph) *behaviour {
 	n := g.NumNodes()
 	b := &behaviour{
-		deg: make([]int32, n), meanR: make([]float32, n), negFrac: make([]float32, n),
-		harsh: make([]float32, n), harshWin: make([]float32, n), gapAbs: make([]float32, n), burst: make([]float32, n),
-		spanDays: make([]float32, n), entropy: make([]float32, n), tgtPop: make([]float32, n),
-		recip: make([]float32, n),
+		deg: make([]int32, n), burst: make([]float32, n),
+		spanDays: make([]float32, n), harshWin: make([]float32, n),
 	}
 	inSum := make([]float64, n)
-	for q := 0; q < n; q++ {
-		var s float64
-		for j := g.inStart[q]; j < g.inStart[q+1]; j++ {
-			s += float64(g.inRating[j])
+	parallelRanges(g.inStart, func(lo, hi int) {
+		for q := lo; q < hi; q++ {
+			var s float64
+			for j := g.inStart[q]; j < g.inStart[q+1]; j++ {
+				s += float64(g.inRating[j])
+			}
+			inSum[q] = s
 		}
-		inSum[q] = s
-	}
+	})
 	parallelRanges(g.outStart, func(lo, hi int) {
-		var hist [valueBins]int
 		type th struct{ t, h float32 }
 		var win []th
 		for u := lo; u < hi; u++ {
-			win = win[:0]
 			s, e := g.outStart[u], g.outStart[u+1]
 			d := e - s
 			if d == 0 {
 				continue
 			}
-			b.deg[u] = int32(d)
-			var sum, neg, harsh, gap, pop, recip float64
-			var ngap int
+			b.deg[u] = int32(min(d, math.MaxInt32))
+			win = win[:0]
 			tmin, tmax := float32(math.Inf(1)), float32(math.Inf(-1))
-			hist = [valueBins]int{}
 			for j := s; j < e; j++ {
 				w := float64(g.outRating[j])
 				q := g.outDst[j]
-				sum += w
-				if w < 0 {
-					neg++
-				}
-				bin := int((w + 1) / 2 * valueBins)
-				hist[min(max(bin, 0), valueBins-1)]++
 				if m := g.inStart[q+1] - g.inStart[q]; m > 1 {
 					c := (inSum[q] - w) / float64(m-1)
 					if h := max(0, c-w) / 2; h > 0 {
-						harsh += h
 						win = append(win, th{g.outTime[j], float32(h)})
 					}
-					gap += math.Abs(c-w) / 2
-					ngap++
-				}
-				pop += math.Log1p(float64(g.inStart[q+1] - g.inStart[q]))
-				if g.hasEdge(q, int32(u)) {
-					recip++
 				}
 				t := g.outTime[j]
 				tmin, tmax = min(tmin, t), max(tmax, t)
 			}
-			slices.SortFunc(win, func(a, b th) int {
-				switch {
-				case a.t < b.t:
-					return -1
-				case a.t > b.t:
-					return 1
-				}
-				return 0
-			})
+			slices.SortFunc(win, func(a, b th) int { return cmp.Compare(a.t, b.t) })
 			var wsum, wmax float64
 			for i, k := 0, 0; i < len(win); i++ {
 				wsum += float64(win[i].h)
@@ -115,25 +81,8 @@ func computeBehaviour(g *Graph) *behaviour {
 					early++
 				}
 			}
-			fd := float64(d)
-			b.meanR[u] = float32(sum / fd)
-			b.negFrac[u] = float32(neg / fd)
-			if ngap > 0 {
-				b.harsh[u] = float32(harsh / float64(ngap))
-				b.gapAbs[u] = float32(gap / float64(ngap))
-			}
-			b.burst[u] = float32(early / fd)
+			b.burst[u] = float32(early / float64(d))
 			b.spanDays[u] = (tmax - tmin) / 86400
-			var h float64
-			for _, c := range hist {
-				if c > 0 {
-					pr := float64(c) / fd
-					h -= pr * math.Log(pr)
-				}
-			}
-			b.entropy[u] = float32(h / math.Log(valueBins))
-			b.tgtPop[u] = float32(pop / fd)
-			b.recip[u] = float32(recip / fd)
 		}
 	})
 	var sum float64
@@ -148,13 +97,6 @@ func computeBehaviour(g *Graph) *behaviour {
 		b.timeMean = sum / float64(cnt)
 	}
 	return b
-}
-
-// hasEdge reports whether u rated v (binary search in u's sorted segment).
-func (g *Graph) hasEdge(u, v int32) bool {
-	seg := g.outDst[g.outStart[u]:g.outStart[u+1]]
-	_, ok := slices.BinarySearch(seg, v)
-	return ok
 }
 
 // Horizons of the behavioural prior. They are domain choices, not fitted:
