@@ -1,5 +1,7 @@
 package contact
 
+import "sort"
+
 // Connectors are what people write between a cue and its value: spaces,
 // colons, brackets, emoji, and a few function words ("qq号是", "加我微信：",
 // "微信搜索"). They are skipped when pairing cues with values.
@@ -51,28 +53,21 @@ func asciiConnectorWord(w []rune) bool {
 	return false
 }
 
-// cueAt returns the index of the cue ending at unit e, or -1.
+// cueEndingAt returns the index of the cue ending at unit e, or -1. Cues
+// are sorted and do not overlap, so both ends increase with the index.
 func cueEndingAt(cues []cue, e int) int {
-	for k := len(cues) - 1; k >= 0; k-- {
-		if cues[k].eu == e {
-			return k
-		}
-		if cues[k].eu < e {
-			break
-		}
+	k := sort.Search(len(cues), func(k int) bool { return cues[k].eu >= e })
+	if k < len(cues) && cues[k].eu == e {
+		return k
 	}
 	return -1
 }
 
 // cueStartingAt returns the index of the cue starting at unit s, or -1.
 func cueStartingAt(cues []cue, s int) int {
-	for k := range cues {
-		if cues[k].su == s {
-			return k
-		}
-		if cues[k].su > s {
-			break
-		}
+	k := sort.Search(len(cues), func(k int) bool { return cues[k].su >= s })
+	if k < len(cues) && cues[k].su == s {
+		return k
 	}
 	return -1
 }

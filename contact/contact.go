@@ -67,6 +67,7 @@ type finder struct {
 	runs  []run
 	cands []cand
 	tmp   []byte
+	taken []bool // units already covered by an accepted candidate
 }
 
 var finderPool = sync.Pool{New: func() any { return new(finder) }}
@@ -103,7 +104,7 @@ func Find(text string) []Contact {
 	out := f.resolve()
 	f.text = ""
 	if cap(f.u) > 1<<16 {
-		f.u = nil // do not keep huge buffers alive in the pool
+		f.u, f.taken = nil, nil // do not keep huge buffers alive in the pool
 	}
 	finderPool.Put(f)
 	return out
@@ -125,18 +126,23 @@ func (f *finder) resolve() []Contact {
 		}
 		return cs[i].eu-cs[i].su > cs[j].eu-cs[j].su
 	})
+	if cap(f.taken) < len(f.u) {
+		f.taken = make([]bool, len(f.u))
+	}
+	taken := f.taken[:len(f.u)]
+	clear(taken)
 	var out []Contact
 	for _, c := range cs {
 		if c.su >= c.eu || c.eu > len(f.u) {
 			continue
 		}
-		s, e := int(f.u[c.su].s), int(f.u[c.eu-1].e)
-		for k := c.eu; k < len(f.u) && isKeycapTail(f.u[k].r); k++ {
-			e = int(f.u[k].e) // keep "1️⃣" whole
+		eu := c.eu
+		for eu < len(f.u) && isKeycapTail(f.u[eu].r) {
+			eu++ // keep "1️⃣" whole
 		}
 		clash := false
-		for _, o := range out {
-			if s < o.End && o.Start < e {
+		for k := c.su; k < eu; k++ {
+			if taken[k] {
 				clash = true
 				break
 			}
@@ -144,6 +150,10 @@ func (f *finder) resolve() []Contact {
 		if clash {
 			continue
 		}
+		for k := c.su; k < eu; k++ {
+			taken[k] = true
+		}
+		s, e := int(f.u[c.su].s), int(f.u[eu-1].e)
 		out = append(out, Contact{Kind: c.kind, Value: c.val, Start: s, End: e, Cue: c.cueTxt, Confidence: c.conf})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Start < out[j].Start })

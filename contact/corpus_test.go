@@ -242,13 +242,17 @@ func TestCorpusQuality(t *testing.T) {
 	}
 }
 
-// TestDevQuality scores Find on a smaller corpus written separately and
-// not tuned on; it checks generalisation and only fails on a collapse.
+// TestDevQuality scores Find on two small corpora written separately and
+// not tuned on (dev.jsonl was scored once before rule fixes that its
+// errors shared with the main corpus; dev2.jsonl was written after the
+// rules were done). It checks generalisation and fails only on a collapse.
 func TestDevQuality(t *testing.T) {
-	corpus := loadCorpus(t, "testdata/dev.jsonl")
-	all, per := score(t, corpus)
-	logScores(t, "dev", all, per)
-	if p, r := all.precision(), all.recall(); p < 0.85 || r < 0.80 {
-		t.Fatalf("got P=%.3f R=%.3f on the dev corpus, want P>=0.85 R>=0.80", p, r)
+	for _, name := range []string{"dev", "dev2"} {
+		corpus := loadCorpus(t, "testdata/"+name+".jsonl")
+		all, per := score(t, corpus)
+		logScores(t, name, all, per)
+		if p, r := all.precision(), all.recall(); p < 0.85 || r < 0.80 {
+			t.Fatalf("got P=%.3f R=%.3f on %s, want P>=0.85 R>=0.80", p, r, name)
+		}
 	}
 }

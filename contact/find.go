@@ -1,6 +1,9 @@
 package contact
 
-import "unicode/utf8"
+import (
+	"sort"
+	"unicode/utf8"
+)
 
 // Confidence levels.
 const (
@@ -174,14 +177,8 @@ func (f *finder) codeOrAmount(r *run) bool {
 // negBefore reports whether a negative cue (订单号, 快递, 卡号…) stands
 // shortly before unit i with no other cue in between.
 func (f *finder) negBefore(i int) bool {
-	for k := len(f.cues) - 1; k >= 0; k-- {
-		c := f.cues[k]
-		if c.eu > i {
-			continue
-		}
-		return c.kind == cueNeg && i-c.eu <= 14
-	}
-	return false
+	k := sort.Search(len(f.cues), func(k int) bool { return f.cues[k].eu > i }) - 1
+	return k >= 0 && f.cues[k].kind == cueNeg && i-f.cues[k].eu <= 14
 }
 
 // findIDs finds WeChat ids and other messenger ids written after a cue,
@@ -267,20 +264,29 @@ func (f *finder) token(i int) (string, int, bool) {
 
 // alipayEmails relabels e-mail candidates announced by an Alipay cue.
 func (f *finder) alipayEmails() {
+	var reach map[int]int // value start unit -> Alipay cue
 	for k, c := range f.cues {
 		if c.kind != cueAlipay {
 			continue
 		}
-		vs, _ := valueStart(f.u, c.eu, false)
-		if vs < 0 {
+		if vs, _ := valueStart(f.u, c.eu, false); vs >= 0 {
+			if reach == nil {
+				reach = make(map[int]int)
+			}
+			reach[vs] = k
+		}
+	}
+	if reach == nil {
+		return
+	}
+	for i := range f.cands {
+		c := &f.cands[i]
+		k, ok := reach[c.su]
+		if !ok || c.kind != Email {
 			continue
 		}
-		for i := range f.cands {
-			if f.cands[i].kind == Email && f.cands[i].su == vs {
-				f.cands[i].kind, f.cands[i].prio, f.cands[i].cue = Alipay, prioAlipay, k
-				cu := f.cues[k]
-				f.cands[i].cueTxt = f.text[f.u[cu.su].s:f.u[cu.eu-1].e]
-			}
-		}
+		cu := f.cues[k]
+		c.kind, c.prio, c.cue = Alipay, prioAlipay, k
+		c.cueTxt = f.text[f.u[cu.su].s:f.u[cu.eu-1].e]
 	}
 }

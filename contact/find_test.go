@@ -202,3 +202,15 @@ func TestNoAllocWhenNothingFound(t *testing.T) {
 		t.Errorf("Find(%q) allocates %v times, want 0", text, n)
 	}
 }
+
+// TestFindLongInput checks that long texts with many cues and values are
+// handled in full (the matching must stay linear to finish here).
+func TestFindLongInput(t *testing.T) {
+	const n = 20000
+	text := strings.Repeat("qq 385721906，支付宝 a@b.com，订单 2026030112345678；", n)
+	got := Find(text)
+	if len(got) != 2*n {
+		t.Fatalf("got %d contacts, want %d", len(got), 2*n)
+	}
+	checkOffsets(t, text, got)
+}
