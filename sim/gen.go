@@ -394,7 +394,7 @@ func (g *gen) order(b *buyer, s *seller, t int64, camouflage bool) {
 	switch b.kind {
 	case kHonest:
 		if s.bad {
-			pFb, pNeg, pNeu = 0.7, 0.45, 0.15
+			pFb, pNeg, pNeu = 0.7, 0.55, 0.15
 		}
 	case kCritic:
 		pFb, pNeg, pNeu = 0.85, 0.15, 0.15
@@ -415,21 +415,29 @@ func (g *gen) order(b *buyer, s *seller, t int64, camouflage bool) {
 	if r.Float64() >= pFb {
 		return
 	}
+	u := r.Float64()
+	f0 := fairmark.Positive
+	switch {
+	case u < pNeg:
+		f0 = fairmark.Negative
+	case u < pNeg+pNeu:
+		f0 = fairmark.Neutral
+	}
 	var at int64
 	switch {
 	case camouflage:
 		at = delivered + g.between(600, 6*3600)
 	case b.kind == kCritic || b.kind == kHarsh:
 		at = delivered + g.expDur(day, 2*float64(day), 15*day)
-	case it.digital && r.Float64() < 0.3:
+	case it.digital && f0 == fairmark.Positive && r.Float64() < 0.2:
+		// a card that works is sometimes confirmed at once
 		at = delivered + g.between(300, 3600)
 	default:
-		at = delivered + g.expDur(3600, 1.5*float64(day), 15*day)
+		at = delivered + g.expDur(day, 1.5*float64(day), 15*day)
 	}
-	u := r.Float64()
 	f := &fairmark.Feedback{ID: g.newFeedback(), Order: o, Buyer: b.id, Seller: s.id}
-	switch {
-	case u < pNeg:
+	switch f0 {
+	case fairmark.Negative:
 		f.Rating, f.Stars = fairmark.Negative, 1+r.IntN(2)
 		switch {
 		case s.bad && r.Float64() < 0.6:
@@ -439,7 +447,7 @@ func (g *gen) order(b *buyer, s *seller, t int64, camouflage bool) {
 		default:
 			f.Text = pick(r, negPhysicalHonest)
 		}
-	case u < pNeg+pNeu:
+	case fairmark.Neutral:
 		f.Rating, f.Stars, f.Text = fairmark.Neutral, 3, pick(r, neutralTexts)
 	default:
 		f.Rating, f.Stars, f.Text = fairmark.Positive, 4+r.IntN(2), pick(r, positiveTexts)

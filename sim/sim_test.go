@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
+	"flag"
 	"io"
 	"slices"
 	"strings"
@@ -13,8 +14,10 @@ import (
 	"github.com/fairmark/fairmark/event"
 )
 
+var seed = flag.Int64("seed", 7, "simulation seed for the pattern tests")
+
 func small(t Tactic) Config {
-	return Config{Seed: 7, Sellers: 120, Buyers: 2000, Days: 30, Complainers: 12, Tactic: t}
+	return Config{Seed: *seed, Sellers: 120, Buyers: 2000, Days: 30, Complainers: 12, Tactic: t}
 }
 
 func generate(t testing.TB, cfg Config) ([]byte, Labels) {
@@ -348,4 +351,25 @@ func TestDefaultsScale(t *testing.T) {
 		t.Fatalf("default config: %d extortionists, want 20", c)
 	}
 
+}
+
+// TestTiny runs every tactic on the smallest marketplaces: it must not
+// fail or emit an invalid event when there is hardly anyone to trade with.
+func TestTiny(t *testing.T) {
+	for _, tac := range Tactics {
+		for _, cfg := range []Config{
+			{Seed: 1, Sellers: 1, Buyers: 1, Days: 1, Complainers: 1, History: -1, Tactic: tac},
+			{Seed: 2, Sellers: 2, Buyers: 3, Days: 3, Complainers: 2, Tactic: tac},
+			{Seed: 3, Sellers: 5, Buyers: 20, Days: 10, Complainers: 7, Tactic: tac, Shuffle: 0.5, Duplicates: 0.5},
+		} {
+			out, l := generate(t, cfg)
+			evs := decodeAll(t, out)
+			if len(evs) < cfg.Sellers+cfg.Buyers {
+				t.Fatalf("%+v: got %d events, want at least the account openings", cfg, len(evs))
+			}
+			if want := cfg.Sellers + cfg.Buyers + cfg.Complainers; len(l) != want {
+				t.Fatalf("%+v: got %d labels, want %d", cfg, len(l), want)
+			}
+		}
+	}
 }
