@@ -91,6 +91,13 @@ func TestParseErrors(t *testing.T) {
 				{6, 8, "condition has type double, want bool"},
 				{8, 11, "reason placeholder {x}"},
 			}},
+		{"doc example", "version = \"1\"\n\n[rule a]\nwhen = negatives_7d >= 3 && nope\nthen = flag, ban\nreason = \"{negatives_7d} to {sellers} sellers\"\n\n[rule b]\nwhen = negatives_7d + 1\nthen = hold\n",
+			[]wantErr{
+				{4, 29, "when: undeclared reference to 'nope'"},
+				{5, 14, `then: unknown action "ban"; want flag, hold, alert or review`},
+				{6, 29, "reason placeholder {sellers} is not a declared variable"},
+				{9, 8, "when: condition has type int, want bool"},
+			}},
 		{"invalid utf-8", head + "[rule a]\nwhen = \xff\nthen = flag\n",
 			[]wantErr{{3, 1, "not valid UTF-8"}, {2, 1, "rule a has no when"}}},
 	}
@@ -145,7 +152,7 @@ version = "2026-11-27.1"
 
 [rule burst_new_sellers]
 # a comment inside a rule
-  when   = negatives_7d >= 3 && distinct_sellers_7d >= 3
+  when   = negatives_7d >= 3 && distinct_sellers_7d >= 3 // CEL comment
            # comments may sit inside a continued condition
            && new_seller_share >= 0.5
   then   = flag , hold
@@ -165,7 +172,7 @@ then = alert
 		t.Fatalf("got version %q name %q, want 2026-11-27.1 t.rules", s.Version, s.Name)
 	}
 	want := []Rule{
-		{Name: "burst_new_sellers", Expr: "negatives_7d >= 3 && distinct_sellers_7d >= 3\n&& new_seller_share >= 0.5",
+		{Name: "burst_new_sellers", Expr: "negatives_7d >= 3 && distinct_sellers_7d >= 3 // CEL comment\n&& new_seller_share >= 0.5",
 			Actions: []Action{ActionFlag, ActionHold}, Score: 0.5,
 			Reason: "{negatives_7d} negatives to {distinct_sellers_7d} sellers {{7d}}", Doc: "burst", Line: 4},
 		{Name: "contact", Expr: "contact_detections >= 1", Actions: []Action{ActionAlert}, Line: 14},
@@ -180,6 +187,16 @@ then = alert
 	for _, r := range s.Rules {
 		if r.Cost == 0 || len(r.Hash) != 16 || r.CostTracked {
 			t.Fatalf("rule %s: got cost %d hash %q tracked %v, want cost > 0, 16-digit hash, untracked", r.Name, r.Cost, r.Hash, r.CostTracked)
+		}
+	}
+	// The condition's second line still counts after the // comment.
+	for _, tc := range []struct {
+		share float64
+		want  int
+	}{{0.2, 0}, {0.6, 1}} {
+		hits, err := s.Eval(fill(t, s, feat{"negatives_7d": 3, "distinct_sellers_7d": 3, "new_seller_share": tc.share}))
+		if err != nil || len(hits) != tc.want {
+			t.Fatalf("share %v: got %v, %v, want %d hits", tc.share, hits, err, tc.want)
 		}
 	}
 	if !strings.HasPrefix(s.Hash, "sha256:") || len(s.Hash) != 7+64 {
