@@ -232,6 +232,9 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	b.reasons = reasons(terms, ruleReasons)
 	if b.risk >= en.cfg.FlagAt {
 		flag = true
+	} else if flag || holdAll {
+		// A rule that flags or holds says the risk is at least that high.
+		b.risk = en.cfg.FlagAt
 	}
 	if b.cleared && b.risk < b.clearedRisk+0.1 {
 		flag, holdAll = false, false

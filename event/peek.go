@@ -2,9 +2,9 @@ package event
 
 import "encoding/json"
 
-// peekID returns the "id" of a line that failed validation when it can be
+// PeekID returns the "id" of a line that failed validation when it can be
 // read, so errors can name the event. It returns "" otherwise.
-func peekID(raw []byte) string {
+func PeekID(raw []byte) string {
 	var v struct {
 		ID any `json:"id"`
 	}

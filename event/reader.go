@@ -69,7 +69,7 @@ func (r *Reader) Next() (Line, error) {
 		ln := Line{Num: r.num, Raw: raw}
 		ev, derr := Decode(raw)
 		if derr != nil {
-			ln.Err = &LineError{Line: r.num, ID: peekID(raw), Err: derr}
+			ln.Err = &LineError{Line: r.num, ID: PeekID(raw), Err: derr}
 		} else {
 			ln.Event = ev
 		}

@@ -203,8 +203,8 @@ func (p *projector) apply(e *fairmark.Event) error {
 			string(e.Feedback.ID), at)
 	case fairmark.MessageSent:
 		m := e.Message
-		return p.exec(`INSERT INTO messages (id, conversation, order_id, sender, recipient, text, at_ns) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-			string(m.ID), string(m.Conversation), string(m.Order), string(m.From), string(m.To), m.Text, at)
+		return p.exec(`INSERT INTO messages (id, conversation, order_id, sender, recipient, text, event_id, at_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			string(m.ID), string(m.Conversation), string(m.Order), string(m.From), string(m.To), m.Text, string(e.ID), at)
 	case fairmark.ReportFiled:
 		r := e.Report
 		var paid sql.NullInt64
@@ -217,8 +217,8 @@ func (p *projector) apply(e *fairmark.Event) error {
 			ev = []fairmark.EvidenceRef{}
 		}
 		evj, _ := json.Marshal(ev)
-		return p.exec(`INSERT INTO reports (id, reporter, accused, order_id, feedback, kind, text, paid, currency, evidence, at_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-			string(r.ID), string(r.Reporter), string(r.Accused), string(r.Order), string(r.Feedback), string(r.Kind), r.Text, paid, cur, string(evj), at)
+		return p.exec(`INSERT INTO reports (id, reporter, accused, order_id, feedback, kind, text, paid, currency, evidence, event_id, at_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			string(r.ID), string(r.Reporter), string(r.Accused), string(r.Order), string(r.Feedback), string(r.Kind), r.Text, paid, cur, string(evj), string(e.ID), at)
 	}
 	return nil
 }
@@ -273,4 +273,111 @@ func (db *DB) FeedbackRow(ctx context.Context, id fairmark.FeedbackID) (Feedback
 		Scan(&f.ID, &f.Order, &f.Buyer, &f.Seller, &f.Rating, &f.FirstRating, &f.Stars, &f.Text, &left, &wd, &f.Revisions)
 	f.Left, f.Withdrawn = fromNS(left), fromNS(wd)
 	return f, notFound(err, "feedback", id)
+}
+
+// UnloggedEvidence returns the stored bytes of message and report events
+// that have no record in the evidence log yet, in arrival order: what the
+// server appends to the log at start after a crash between the two.
+func (db *DB) UnloggedEvidence(ctx context.Context) ([][]byte, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT e.body FROM events e WHERE e.id IN (
+		SELECT m.event_id FROM messages m WHERE NOT EXISTS (SELECT 1 FROM evidence_records r WHERE r.kind = 'message' AND r.ref = m.id)
+		UNION
+		SELECT p.event_id FROM reports p WHERE NOT EXISTS (SELECT 1 FROM evidence_records r WHERE r.kind = 'report' AND r.ref = p.id)
+	) ORDER BY e.seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// Decision is a stored engine decision.
+type Decision struct {
+	Key      string
+	Kind     string
+	At       time.Time
+	Event    fairmark.EventID
+	Account  fairmark.AccountID
+	Seller   fairmark.AccountID
+	Feedback fairmark.FeedbackID
+	Body     []byte // the decision as JSON
+}
+
+// SaveDecisions stores decisions, ignoring any whose key is already stored.
+func (db *DB) SaveDecisions(ctx context.Context, ds []Decision) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, db.q(`INSERT INTO decisions (key, kind, at_ns, event_id, account, seller, feedback, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, d := range ds {
+		if _, err := st.ExecContext(ctx, d.Key, d.Kind, ns(d.At), string(d.Event), string(d.Account), string(d.Seller), string(d.Feedback), string(d.Body)); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// DecisionFilter selects decisions; empty fields match everything.
+type DecisionFilter struct {
+	Kind    string
+	Seller  fairmark.AccountID
+	Account fairmark.AccountID
+	Limit   int // default 100
+}
+
+// Decisions returns stored decisions, newest first.
+func (db *DB) Decisions(ctx context.Context, f DecisionFilter) ([]Decision, error) {
+	q := `SELECT key, kind, at_ns, event_id, account, seller, feedback, body FROM decisions WHERE 1=1`
+	var args []any
+	if f.Kind != "" {
+		q += ` AND kind = ?`
+		args = append(args, f.Kind)
+	}
+	if f.Seller != "" {
+		q += ` AND seller = ?`
+		args = append(args, string(f.Seller))
+	}
+	if f.Account != "" {
+		q += ` AND account = ?`
+		args = append(args, string(f.Account))
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	q += ` ORDER BY at_ns DESC, key LIMIT ?`
+	args = append(args, f.Limit)
+	rows, err := db.r.QueryContext(ctx, db.q(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Decision
+	for rows.Next() {
+		var d Decision
+		var at int64
+		var body string
+		if err := rows.Scan(&d.Key, &d.Kind, &at, &d.Event, &d.Account, &d.Seller, &d.Feedback, &body); err != nil {
+			return nil, err
+		}
+		d.At, d.Body = time.Unix(0, at).UTC(), []byte(body)
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }

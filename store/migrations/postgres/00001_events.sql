@@ -62,6 +62,7 @@ CREATE TABLE messages (
     sender       TEXT NOT NULL,
     recipient    TEXT NOT NULL,
     text         TEXT NOT NULL,
+    event_id     TEXT NOT NULL DEFAULT '',
     at_ns        BIGINT NOT NULL
 );
 CREATE INDEX messages_conversation ON messages (conversation, at_ns);
@@ -77,6 +78,7 @@ CREATE TABLE reports (
     paid      BIGINT,
     currency  TEXT NOT NULL DEFAULT '',
     evidence  TEXT NOT NULL DEFAULT '[]',
+    event_id  TEXT NOT NULL DEFAULT '',
     at_ns     BIGINT NOT NULL
 );
 CREATE INDEX reports_accused ON reports (accused);

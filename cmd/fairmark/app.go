@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/fairmark/fairmark/engine"
+	"github.com/fairmark/fairmark/evidence"
+	"github.com/fairmark/fairmark/service"
+	"github.com/fairmark/fairmark/store"
+)
+
+// origin names this fairmark's evidence log in its checkpoints.
+const origin = "fairmark.local/evidence"
+
+// storeFlags are the flags that choose the store.
+type storeFlags struct {
+	data     string
+	postgres string
+	rules    string
+}
+
+func (m *Main) addStoreFlags(fs interface {
+	StringVar(p *string, name, value, usage string)
+}, sf *storeFlags) {
+	fs.StringVar(&sf.data, "data", m.env("FAIRMARK_DATA", "./fairmark-data"), "data folder (embedded database, keys) [FAIRMARK_DATA]")
+	fs.StringVar(&sf.postgres, "postgres", m.env("FAIRMARK_POSTGRES", ""), "PostgreSQL URL instead of the embedded database [FAIRMARK_POSTGRES]")
+	fs.StringVar(&sf.rules, "rules", m.env("FAIRMARK_RULES", ""), "operator rules file (default: built-in rules) [FAIRMARK_RULES]")
+}
+
+func (m *Main) env(key, def string) string {
+	if v := m.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// openStore opens the store the flags name.
+func openStore(ctx context.Context, sf *storeFlags) (*store.DB, error) {
+	if sf.postgres != "" {
+		return store.OpenPostgres(ctx, sf.postgres, "")
+	}
+	return store.OpenSQLite(ctx, sf.data)
+}
+
+// openService opens the store, the evidence log and the service.
+func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Logger) (*service.Service, *store.DB, error) {
+	db, err := openStore(ctx, sf)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := os.MkdirAll(sf.data, 0o700); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	signer, err := evidence.LoadOrCreateKey(filepath.Join(sf.data, "keys"), origin)
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("evidence key: %w", err)
+	}
+	log, err := evidence.Open(ctx, db.Evidence(), signer)
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("evidence log: %w", err)
+	}
+	cfg, err := m.engineConfig(sf.rules)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: cfg, Logger: logger,
+		Engine: func(c engine.Config) *engine.Engine {
+			// Each engine gets its own rule evaluator (it reuses buffers).
+			if r, ok := c.Rules.(*engine.Rules); ok {
+				c.Rules = engine.NewRules(r.Set)
+			}
+			return engine.New(c)
+		}})
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return svc, db, nil
+}
+
+// apiKey returns the operator key: FAIRMARK_API_KEY, else the one kept in
+// the data folder, else a new one stored there. created reports a new key.
+func (m *Main) apiKey(dir string) (key string, created bool, err error) {
+	if k := m.Getenv("FAIRMARK_API_KEY"); k != "" {
+		return k, false, nil
+	}
+	path := filepath.Join(dir, "api-key")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if k := strings.TrimSpace(string(b)); k != "" {
+			return k, false, nil
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", false, err
+	}
+	var raw [24]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", false, err
+	}
+	key = "fm_" + hex.EncodeToString(raw[:])
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", false, err
+	}
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		return "", false, err
+	}
+	return key, true, nil
+}

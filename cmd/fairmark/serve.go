@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/fairmark/fairmark/event"
+	"github.com/fairmark/fairmark/service"
+	"github.com/fairmark/fairmark/sim"
+	"github.com/fairmark/fairmark/store"
+	"github.com/fairmark/fairmark/web"
+)
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	fs := m.newFlags("serve", "serve [--addr HOST:PORT] [--data DIR | --postgres URL] [--demo]")
+	addr := fs.String("addr", m.env("FAIRMARK_ADDR", "127.0.0.1:8080"), "listen address [FAIRMARK_ADDR]")
+	demo := fs.Bool("demo", false, "load a small simulated marketplace so the story shows at once")
+	var sf storeFlags
+	m.addStoreFlags(fs, &sf)
+	logLevel := fs.String("log-level", m.env("FAIRMARK_LOG_LEVEL", "info"), "debug, info, warn or error [FAIRMARK_LOG_LEVEL]")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return usageErr("bad --log-level %q", *logLevel)
+	}
+	logger := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+
+	svc, db, err := m.openService(ctx, &sf, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	key, created, err := m.apiKey(sf.data)
+	if err != nil {
+		return fmt.Errorf("API key: %w", err)
+	}
+	if *demo {
+		n, err := m.loadDemo(ctx, svc)
+		if err != nil {
+			return fmt.Errorf("demo marketplace: %w", err)
+		}
+		logger.Info("demo marketplace loaded", "events", n)
+	}
+	srv := web.New(svc, key, logger)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	if created {
+		fmt.Fprintf(m.Stderr, "operator API key (shown once, kept in %s/api-key): %s\n", sf.data, key)
+	}
+	fmt.Fprintf(m.Stderr, "evidence log public key: %s\n", svc.EvidenceLog().VerifierKey())
+	fmt.Fprintf(m.Stderr, "fairmark listening on http://%s\n", ln.Addr())
+	if m.Ready != nil {
+		m.Ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// DemoConfig is the demo marketplace: small, fixed seed, so every newcomer
+// sees the same story.
+var DemoConfig = sim.Config{Seed: 7, Sellers: 40, Buyers: 600, Days: 21, Complainers: 4}
+
+// loadDemo ingests the demo marketplace. Loading it twice adds nothing: the
+// event ids repeat.
+func (m *Main) loadDemo(ctx context.Context, svc *service.Service) (int, error) {
+	evs, _, err := sim.Events(DemoConfig)
+	if err != nil {
+		return 0, err
+	}
+	var batch []store.Incoming
+	n := 0
+	flush := func() error {
+		acc, _, err := svc.IngestValid(ctx, batch)
+		n += acc
+		batch = batch[:0]
+		return err
+	}
+	for _, e := range evs {
+		raw, err := event.Encode(e)
+		if err != nil {
+			return n, err
+		}
+		batch = append(batch, store.Incoming{Event: e, Raw: raw})
+		if len(batch) == 2000 {
+			if err := flush(); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, flush()
+}

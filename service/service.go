@@ -1,0 +1,364 @@
+// Package service is the running fairmark: it ingests events into the
+// store, feeds them to the one engine, keeps the engine's decisions and the
+// evidence log, and answers queries. HTTP, import and the stream sources
+// all ingest through it.
+//
+// The engine applies events in engine order. An event that arrives later
+// than events already applied (by its `at`) makes the service rebuild the
+// engine from the event log, so the state is always that of the ordered,
+// deduplicated stream, whatever order events arrived in.
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/fairmark/fairmark"
+	"github.com/fairmark/fairmark/engine"
+	"github.com/fairmark/fairmark/event"
+	"github.com/fairmark/fairmark/evidence"
+	"github.com/fairmark/fairmark/replay"
+	"github.com/fairmark/fairmark/store"
+)
+
+// Options configures a Service.
+type Options struct {
+	DB       *store.DB
+	Evidence *evidence.Log // nil: no evidence log
+	// NewEngine makes an engine; the Service sets OnDecision. Rebuilds call
+	// it again, so it must return a fresh engine with the same rules.
+	Engine func(engine.Config) *engine.Engine
+	Config engine.Config
+	Logger *slog.Logger
+}
+
+// Service is the running fairmark. Its methods are safe for concurrent use.
+type Service struct {
+	opt Options
+	db  *store.DB
+	log *evidence.Log
+
+	mu        sync.Mutex // serialises ingestion and engine access
+	en        *engine.Engine
+	pending   []engine.Decision
+	rebuilds  int64
+	ingested  int64
+	decisions map[engine.DecisionKind]int64
+}
+
+// Open starts a Service: it rebuilds the engine from the event log and
+// appends to the evidence log any message or report a crash left out.
+func Open(ctx context.Context, opt Options) (*Service, error) {
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Engine == nil {
+		opt.Engine = engine.New
+	}
+	s := &Service{opt: opt, db: opt.DB, log: opt.Evidence, decisions: map[engine.DecisionKind]int64{}}
+	if err := s.Rebuild(ctx); err != nil {
+		return nil, err
+	}
+	if s.log != nil {
+		raws, err := s.db.UnloggedEvidence(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("evidence catch-up: %w", err)
+		}
+		var ins []store.Incoming
+		for _, raw := range raws {
+			e, err := event.Decode(raw)
+			if err != nil {
+				return nil, fmt.Errorf("stored event does not decode: %w", err)
+			}
+			ins = append(ins, store.Incoming{Event: e, Raw: raw})
+		}
+		if err := s.logEvidence(ctx, ins); err != nil {
+			return nil, err
+		}
+		if len(ins) > 0 {
+			opt.Logger.Info("evidence log caught up", "records", len(ins))
+		}
+	}
+	return s, nil
+}
+
+func (s *Service) newEngine() *engine.Engine {
+	cfg := s.opt.Config
+	cfg.OnDecision = func(d engine.Decision) { s.pending = append(s.pending, d) }
+	return s.opt.Engine(cfg)
+}
+
+// Rebuild replays the whole event log into a fresh engine.
+func (s *Service) Rebuild(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rebuildLocked(ctx)
+}
+
+func (s *Service) rebuildLocked(ctx context.Context) error {
+	start := time.Now()
+	var evs []*fairmark.Event
+	err := s.db.EventsInOrder(ctx, func(raw []byte) error {
+		e, err := event.Decode(raw)
+		if err != nil {
+			return fmt.Errorf("stored event does not decode: %w", err)
+		}
+		evs = append(evs, e)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	en := s.newEngine()
+	s.pending = s.pending[:0]
+	replay.Run(en, evs)
+	s.en = en
+	s.rebuilds++
+	if err := s.flushDecisionsLocked(ctx); err != nil {
+		return err
+	}
+	s.opt.Logger.Debug("engine rebuilt", "events", len(evs), "took", time.Since(start))
+	return nil
+}
+
+// Result is the outcome of one Ingest.
+type Result struct {
+	Accepted   int        `json:"accepted"`
+	Duplicates int        `json:"duplicates"`
+	Rejected   []Rejected `json:"rejected"`
+}
+
+// Rejected is one event that did not validate.
+type Rejected struct {
+	Index int    `json:"index"`
+	ID    string `json:"id,omitempty"`
+	Error string `json:"error"`
+}
+
+// Ingest stores the valid events durably, applies the new ones to the
+// engine and logs messages and reports as evidence. Invalid events are
+// listed in Rejected by their index in raws and never stop the valid ones.
+// When Ingest returns nil every accepted event is durable.
+func (s *Service) Ingest(ctx context.Context, raws [][]byte) (Result, error) {
+	res := Result{Rejected: []Rejected{}}
+	ins := make([]store.Incoming, 0, len(raws))
+	for i, raw := range raws {
+		e, err := event.Decode(raw)
+		if err != nil {
+			res.Rejected = append(res.Rejected, Rejected{Index: i, ID: event.PeekID(raw), Error: err.Error()})
+			continue
+		}
+		ins = append(ins, store.Incoming{Event: e, Raw: raw})
+	}
+	acc, dup, err := s.IngestValid(ctx, ins)
+	res.Accepted, res.Duplicates = acc, dup
+	return res, err
+}
+
+// IngestValid is Ingest for events already decoded and validated.
+func (s *Service) IngestValid(ctx context.Context, ins []store.Incoming) (accepted, duplicates int, err error) {
+	if len(ins) == 0 {
+		return 0, 0, nil
+	}
+	// Run the detectors before taking the lock: they are pure.
+	detect := s.opt.Config.Detect
+	prepared := make(map[*fairmark.Event]engine.Prepared, len(ins))
+	for _, in := range ins {
+		prepared[in.Event] = engine.Prepare(detect, in.Event)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	isNew, err := s.db.Append(ctx, ins)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store events: %w", err)
+	}
+	var fresh []store.Incoming
+	var evs []*fairmark.Event
+	for i, n := range isNew {
+		if n {
+			fresh = append(fresh, ins[i])
+			evs = append(evs, ins[i].Event)
+		}
+	}
+	accepted, duplicates = len(fresh), len(ins)-len(fresh)
+	s.ingested += int64(accepted)
+	if len(evs) == 0 {
+		return accepted, duplicates, nil
+	}
+	replay.SortEvents(evs)
+	if evs[0].At.Before(s.en.Now()) {
+		// Late: rebuild from the log so the state is that of the ordered stream.
+		if err := s.rebuildLocked(ctx); err != nil {
+			return accepted, duplicates, fmt.Errorf("rebuild engine: %w", err)
+		}
+	} else {
+		for _, e := range evs {
+			s.en.Apply(prepared[e])
+		}
+		if err := s.flushDecisionsLocked(ctx); err != nil {
+			return accepted, duplicates, err
+		}
+	}
+	if err := s.logEvidence(ctx, fresh); err != nil {
+		return accepted, duplicates, err
+	}
+	return accepted, duplicates, nil
+}
+
+func (s *Service) flushDecisionsLocked(ctx context.Context) error {
+	if len(s.pending) == 0 {
+		return nil
+	}
+	rows := make([]store.Decision, len(s.pending))
+	for i, d := range s.pending {
+		body, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		rows[i] = store.Decision{Key: d.Key(), Kind: string(d.Kind), At: d.At, Event: d.Event, Account: d.Account, Seller: d.Seller, Feedback: d.Feedback, Body: body}
+		s.decisions[d.Kind]++
+	}
+	s.pending = s.pending[:0]
+	if err := s.db.SaveDecisions(ctx, rows); err != nil {
+		return fmt.Errorf("store decisions: %w", err)
+	}
+	return nil
+}
+
+// logEvidence appends every message and report among ins to the evidence
+// log, with the event as received for content.
+func (s *Service) logEvidence(ctx context.Context, ins []store.Incoming) error {
+	if s.log == nil {
+		return nil
+	}
+	var recs []evidence.Record
+	for _, in := range ins {
+		e := in.Event
+		switch {
+		case e.Message != nil:
+			m := e.Message
+			scopes := []evidence.Scope{
+				{Type: evidence.ScopeConversation, ID: string(m.Conversation)},
+				{Type: evidence.ScopeAccount, ID: string(m.From)},
+				{Type: evidence.ScopeAccount, ID: string(m.To)},
+			}
+			if m.Order != "" {
+				scopes = append(scopes, evidence.Scope{Type: evidence.ScopeOrder, ID: string(m.Order)})
+			}
+			recs = append(recs, evidence.Record{Kind: "message", Ref: string(m.ID), Scopes: scopes, At: e.At, Content: in.Raw})
+		case e.Report != nil:
+			r := e.Report
+			scopes := []evidence.Scope{
+				{Type: evidence.ScopeReport, ID: string(r.ID)},
+				{Type: evidence.ScopeAccount, ID: string(r.Accused)},
+				{Type: evidence.ScopeAccount, ID: string(r.Reporter)},
+			}
+			if r.Order != "" {
+				scopes = append(scopes, evidence.Scope{Type: evidence.ScopeOrder, ID: string(r.Order)})
+			}
+			recs = append(recs, evidence.Record{Kind: "report", Ref: string(r.ID), Scopes: scopes, At: e.At, Content: in.Raw})
+		}
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	if _, err := s.log.Append(ctx, recs...); err != nil {
+		return fmt.Errorf("evidence log: %w", err)
+	}
+	return nil
+}
+
+// Account returns an account's current risk; ENOTFOUND if unknown.
+func (s *Service) Account(id fairmark.AccountID) (engine.AccountView, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.en.Account(id)
+	if !ok {
+		return v, fairmark.Errorf(fairmark.ENOTFOUND, "account %s not found", id)
+	}
+	return v, nil
+}
+
+// Reputation returns a seller's reputation; ENOTFOUND if unknown.
+func (s *Service) Reputation(id fairmark.AccountID) (engine.ReputationView, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.en.Reputation(id)
+	if !ok {
+		return v, fairmark.Errorf(fairmark.ENOTFOUND, "seller %s not found", id)
+	}
+	return v, nil
+}
+
+// Feedback returns one feedback's standing; ENOTFOUND if unknown.
+func (s *Service) Feedback(id fairmark.FeedbackID) (engine.FeedbackView, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.en.Feedback(id)
+	if !ok {
+		return v, fairmark.Errorf(fairmark.ENOTFOUND, "feedback %s not found", id)
+	}
+	return v, nil
+}
+
+// Alerts returns the alerts sent to a seller, newest first.
+func (s *Service) Alerts(ctx context.Context, seller fairmark.AccountID, limit int) ([]engine.Decision, error) {
+	rows, err := s.db.Decisions(ctx, store.DecisionFilter{Kind: string(engine.AlertSeller), Seller: seller, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	return decodeDecisions(rows)
+}
+
+// Decisions returns stored decisions matching f, newest first.
+func (s *Service) Decisions(ctx context.Context, f store.DecisionFilter) ([]engine.Decision, error) {
+	rows, err := s.db.Decisions(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return decodeDecisions(rows)
+}
+
+func decodeDecisions(rows []store.Decision) ([]engine.Decision, error) {
+	out := make([]engine.Decision, 0, len(rows))
+	for _, r := range rows {
+		var d engine.Decision
+		if err := json.Unmarshal(r.Body, &d); err != nil {
+			return nil, fmt.Errorf("stored decision %s: %w", r.Key, err)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// Stats are counters for /metrics.
+type Stats struct {
+	Ingested  int64
+	Applied   int64
+	Rebuilds  int64
+	Decisions map[engine.DecisionKind]int64
+}
+
+// Stats returns the service's counters.
+func (s *Service) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := make(map[engine.DecisionKind]int64, len(s.decisions))
+	for k, v := range s.decisions {
+		d[k] = v
+	}
+	return Stats{Ingested: s.ingested, Applied: s.en.Applied(), Rebuilds: s.rebuilds, Decisions: d}
+}
+
+// DB returns the store.
+func (s *Service) DB() *store.DB { return s.db }
+
+// EvidenceLog returns the evidence log, nil when there is none.
+func (s *Service) EvidenceLog() *evidence.Log { return s.log }
+
+// Ping checks the store.
+func (s *Service) Ping(ctx context.Context) error { return s.db.Ping(ctx) }
