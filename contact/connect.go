@@ -102,7 +102,7 @@ func backCue(u []unit, cues []cue, i int) int {
 		r := u[j-1].r
 		switch {
 		case isPunctConnector(r):
-			if !isSpace(r) {
+			if !isSpace(r) && !isKeycapTail(r) && r != 0x200D {
 				puncts++
 			}
 			j--
@@ -226,7 +226,7 @@ func valueStart(u []unit, i int, weak bool) (int, bool) {
 			}
 			return i, explicit
 		case isPunctConnector(r):
-			if !isSpace(r) {
+			if !isSpace(r) && !isKeycapTail(r) && r != 0x200D {
 				puncts++
 				if r == ':' || r == '=' {
 					explicit = true

@@ -109,20 +109,63 @@ func groupLen(u []unit, i int) int {
 	return n
 }
 
+// isIdeograph reports whether r is a CJK ideograph that is not a numeral.
+func isIdeograph(u unit) bool {
+	return u.r >= 0x3400 && u.r <= 0x9FFF && u.d < 0
+}
+
+// softGroup counts the Chinese-numeral digits that follow i directly.
+func softGroup(u []unit, i int) int {
+	n := 0
+	for i < len(u) && isRunDigit(u, i) && u[i].soft != 0 {
+		n++
+		i++
+	}
+	return n
+}
+
 // findRuns appends the digit runs of u to out.
+//
+// A short Chinese numeral that belongs to a word ("张三", "一直", "一下")
+// is kept out of a run of ASCII digits next to it, and a numeral group
+// and an ASCII group are not joined across a separator.
 func findRuns(u []unit, out []run) []run {
 	for i := 0; i < len(u); {
-		if !isRunDigit(u, i) {
+		if !isRunDigit(u, i) && !(letterDigit(u, i) >= 0 && i+1 < len(u) && isRunDigit(u, i+1)) {
 			i++
 			continue
 		}
+		if u[i].soft != 0 && i > 0 && isIdeograph(u[i-1]) {
+			// "张三 138…", "第一 138…": skip a short numeral word
+			if g := softGroup(u, i); g <= 2 {
+				k := i + g
+				for k < len(u) && isSep(u[k].r) && k-(i+g) < 4 {
+					k++
+				}
+				if k < len(u) && u[k].d >= 0 && u[k].soft == 0 {
+					i = k
+					continue
+				}
+			}
+		}
 		r := run{su: i, plus: -1}
-		r.add(u[i].d)
+		if u[i].d >= 0 {
+			r.add(u[i].d)
+		} else {
+			r.add(letterDigit(u, i))
+		}
 		last := i
 		glen := 1
+		groupSoft := u[i].soft != 0
 		j := i + 1
 		for j < len(u) {
 			if isRunDigit(u, j) {
+				if u[j].soft != 0 && u[j-1].soft == 0 && u[j-1].d >= 0 {
+					// ASCII digit then numeral: "138…5678一直"
+					if g := softGroup(u, j); g <= 2 && (j+g >= len(u) || isIdeograph(u[j+g])) {
+						break
+					}
+				}
 				r.add(u[j].d)
 				last = j
 				glen++
@@ -156,11 +199,15 @@ func findRuns(u []unit, out []run) []run {
 			if paren && glen > 4 {
 				break // only an area code sits in brackets: "(020)3888…", "+86 (0)21…"
 			}
+			if nextSoft := u[k].soft != 0; nextSoft != groupSoft && glen > 1 && u[k].d >= 0 {
+				break // "三三 138…": numerals and ASCII digits are different numbers
+			}
 			if g := groupLen(u, k); r.n >= 5 && g >= 5 && r.n+g > 13 {
 				break // two numbers side by side
 			}
 			r.seps += k - j
 			glen = 0
+			groupSoft = u[k].soft != 0
 			j = k
 		}
 		r.eu = last + 1

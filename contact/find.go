@@ -32,6 +32,9 @@ func (f *finder) evalRun(r *run) {
 		}
 	}
 	bc := backCue(u, f.cues, vsu)
+	if bc < 0 {
+		bc = f.alipayNear(vsu)
+	}
 	kind := cueKind(0)
 	weak, after := false, false
 	if bc >= 0 {
@@ -172,6 +175,21 @@ func (f *finder) codeOrAmount(r *run) bool {
 		}
 	}
 	return false
+}
+
+// alipayNear returns an Alipay cue shortly before unit i with only a name
+// and punctuation between ("支付宝：张三 138…"), or -1.
+func (f *finder) alipayNear(i int) int {
+	k := sort.Search(len(f.cues), func(k int) bool { return f.cues[k].eu > i }) - 1
+	if k < 0 || f.cues[k].kind != cueAlipay || i-f.cues[k].eu > 8 {
+		return -1
+	}
+	for x := f.cues[k].eu; x < i; x++ {
+		if r := f.u[x].r; !(r >= 0x3400 && r <= 0x9FFF) && !isPunctConnector(r) {
+			return -1
+		}
+	}
+	return k
 }
 
 // negBefore reports whether a negative cue (订单号, 快递, 卡号…) stands
