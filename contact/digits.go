@@ -127,8 +127,7 @@ func softGroup(u []unit, i int) int {
 // findRuns appends the digit runs of u to out.
 //
 // A short Chinese numeral that belongs to a word ("张三", "一直", "一下")
-// is kept out of a run of ASCII digits next to it, and a numeral group
-// and an ASCII group are not joined across a separator.
+// is kept out of a run of ASCII digits next to it.
 func findRuns(u []unit, out []run) []run {
 	for i := 0; i < len(u); {
 		if !isRunDigit(u, i) && !(letterDigit(u, i) >= 0 && i+1 < len(u) && isRunDigit(u, i+1)) {
@@ -199,8 +198,11 @@ func findRuns(u []unit, out []run) []run {
 			if paren && glen > 4 {
 				break // only an area code sits in brackets: "(020)3888…", "+86 (0)21…"
 			}
-			if nextSoft := u[k].soft != 0; nextSoft != groupSoft && glen > 1 && u[k].d >= 0 {
-				break // "三三 138…": numerals and ASCII digits are different numbers
+			if u[k].soft != 0 && !groupSoft {
+				// "138… 一直": a numeral word after the number
+				if g := softGroup(u, k); g <= 2 && (k+g >= len(u) || isIdeograph(u[k+g])) {
+					break
+				}
 			}
 			if g := groupLen(u, k); r.n >= 5 && g >= 5 && r.n+g > 13 {
 				break // two numbers side by side

@@ -68,6 +68,12 @@ func TestFindDisguises(t *testing.T) {
 		{"telegram", "telegram @fast_refund", []kv{{Other, "fast_refund"}}},
 		{"two contacts", "qq 385721906，电话 138 1234 5678", []kv{{QQ, "385721906"}, {Phone, "+8613812345678"}}},
 		{"numbers side by side", "385721906 13812345678", []kv{{Phone, "+8613812345678"}}},
+		{"numeral in a name", "支付宝：张三 13812345678", []kv{{Alipay, "+8613812345678"}}},
+		{"numeral word after", "打13812345678一直没人接", []kv{{Phone, "+8613812345678"}}},
+		{"numeral word after space", "13812345678 一下", []kv{{Phone, "+8613812345678"}}},
+		{"mixed numerals and digits", "电话 138 〇〇一三 八〇〇〇", []kv{{Phone, "+8613800138000"}}},
+		{"emoji after weak cue", "V❤️❤️：abc_123456", []kv{{WeChat, "abc_123456"}}},
+		{"look-alike letter first", "我qq：l2345678", []kv{{QQ, "12345678"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
