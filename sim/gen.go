@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/hex"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -32,6 +33,7 @@ type gen struct {
 	labels     Labels
 
 	q       pqueue
+	opens   []opening // by time
 	seq     uint64
 	nEvent  int
 	out     func(*fairmark.Event) error
@@ -72,12 +74,16 @@ func run(cfg Config, out func(*fairmark.Event) error) (Labels, error) {
 	}
 	g.buildSellers()
 	g.buildBuyers()
+	// account openings are merged into the stream from a sorted list
+	// rather than queued, so the queue holds only the look-ahead
+	g.opens = make([]opening, 0, len(g.sellers)+len(g.buyers))
 	for _, s := range g.sellers {
-		g.push(s.opened, &fairmark.Event{Type: fairmark.AccountOpened, Account: &fairmark.Account{ID: s.id, Role: fairmark.Seller, Name: s.name, Links: &s.links}})
+		g.opens = append(g.opens, opening{at: s.opened, s: s})
 	}
 	for _, b := range g.buyers {
-		g.push(b.opened, &fairmark.Event{Type: fairmark.AccountOpened, Account: &fairmark.Account{ID: b.id, Role: fairmark.Buyer, Name: b.name, Links: &b.links}})
+		g.opens = append(g.opens, opening{at: b.opened, b: b})
 	}
+	slices.SortStableFunc(g.opens, func(x, y opening) int { return cmpInt(x.at, y.at) })
 	for d := -cfg.History; d < cfg.Days; d++ {
 		ds := g.start + int64(d)*day
 		if err := g.flush(ds); err != nil {
@@ -165,11 +171,39 @@ func (g *gen) push(at int64, e *fairmark.Event) {
 	g.q.push(pending{at, g.seq, e})
 }
 
-// flush emits every queued event before limit, assigning event ids in
-// emission order.
+// opening is an account.opened event still to be emitted.
+type opening struct {
+	at int64
+	s  *seller
+	b  *buyer
+}
+
+func (o opening) event() *fairmark.Event {
+	a := &fairmark.Account{}
+	if o.s != nil {
+		a.ID, a.Role, a.Name, a.Links = o.s.id, fairmark.Seller, o.s.name, &o.s.links
+	} else {
+		a.ID, a.Role, a.Name, a.Links = o.b.id, fairmark.Buyer, o.b.name, &o.b.links
+	}
+	return &fairmark.Event{Type: fairmark.AccountOpened, At: time.Unix(o.at, 0).UTC(), Account: a}
+}
+
+// flush emits every event before limit, openings and queued events merged
+// by time (an opening first on a tie), assigning event ids in emission
+// order.
 func (g *gen) flush(limit int64) error {
-	for len(g.q) > 0 && g.q[0].at < limit {
-		p := g.q.pop()
+	limit = min(limit, g.end)
+	for {
+		var p pending
+		switch {
+		case len(g.opens) > 0 && g.opens[0].at < limit && (len(g.q) == 0 || g.opens[0].at <= g.q[0].at):
+			p.e = g.opens[0].event()
+			g.opens = g.opens[1:]
+		case len(g.q) > 0 && g.q[0].at < limit:
+			p = g.q.pop()
+		default:
+			return nil
+		}
 		g.nEvent++
 		p.e.ID = fairmark.EventID(padID("e", g.nEvent, 7))
 		var err error
@@ -182,7 +216,6 @@ func (g *gen) flush(limit int64) error {
 			return err
 		}
 	}
-	return nil
 }
 
 // ---- helpers ----
