@@ -246,36 +246,61 @@ func parsePhone(d []byte, plus bool) (phoneResult, bool) {
 	has := func(p string) bool { return n >= len(p) && string(d[:len(p)]) == p }
 	switch {
 	case plus && has("860"):
-		return validate("+86"+string(d[3:]), "ZZ", true) // "+86 (0)21 …"
+		return validateCN(d[3:], true) // "+86 (0)21 …"
+	case plus && has("86"):
+		return validateCN(d[2:], true)
 	case plus:
-		return validate("+"+string(d), "ZZ", has("86"))
+		return validate("+" + string(d))
 	case n > 4 && has("0086"):
-		return validate("+"+string(d[2:]), "ZZ", true)
+		return validateCN(d[4:], true)
 	case n == 13 && has("86") && d[2] == '1':
-		return validate("+"+string(d), "ZZ", true)
+		return validateCN(d[2:], true)
 	case n == 11 && d[0] == '1' && d[1] >= '3':
-		return validate(string(d), "CN", false)
+		return validateCN(d, false)
 	case d[0] == '0' && n >= 10 && n <= 12:
-		return validate(string(d), "CN", false)
+		return validateCN(d[1:], false) // drop the trunk prefix
 	case n == 10 && (has("400") || has("800")):
-		return validate(string(d), "CN", false)
+		return validateCN(d, false)
 	}
 	return phoneResult{}, false
 }
 
-func validate(s, region string, cc86 bool) (phoneResult, bool) {
-	num, err := phonenumbers.Parse(s, region)
+// validateCN validates a Chinese national significant number (no trunk
+// prefix) with libphonenumber's metadata. The number is built directly
+// rather than parsed from text: the digits are already clean, and
+// phonenumbers.Parse spends most of its time on regular expressions for
+// formatting and extensions that cannot occur here.
+func validateCN(nsn []byte, cc86 bool) (phoneResult, bool) {
+	if len(nsn) < 7 || len(nsn) > 12 || nsn[0] == '0' {
+		return phoneResult{}, false
+	}
+	var nat uint64
+	for _, c := range nsn {
+		nat = nat*10 + uint64(c-'0')
+	}
+	cc := int32(86)
+	num := &phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &nat}
+	if !phonenumbers.IsValidNumber(num) {
+		return phoneResult{}, false
+	}
+	return phoneResult{
+		e164:   "+86" + string(nsn),
+		mobile: len(nsn) == 11 && nsn[0] == '1',
+		cc86:   cc86,
+	}, true
+}
+
+// validate parses and validates an international number written with '+'.
+func validate(s string) (phoneResult, bool) {
+	num, err := phonenumbers.Parse(s, "ZZ")
 	if err != nil || !phonenumbers.IsValidNumber(num) {
 		return phoneResult{}, false
 	}
-	// Mobile is decided from the number's shape rather than with
-	// GetNumberType, which runs a dozen more regular expressions: a
-	// Chinese mobile number is the 11-digit national number starting with 1.
-	nat := num.GetNationalNumber()
-	mobile := num.GetCountryCode() == 86 && nat >= 13000000000 && nat < 20000000000
+	if num.GetCountryCode() == 86 {
+		return validateCN([]byte(phonenumbers.GetNationalSignificantNumber(num)), true)
+	}
 	return phoneResult{
 		e164:   phonenumbers.Format(num, phonenumbers.E164),
-		mobile: mobile || num.GetCountryCode() != 86,
-		cc86:   cc86,
+		mobile: true, // a foreign number after a QQ/WeChat cue is still a phone
 	}, true
 }
