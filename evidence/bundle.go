@@ -10,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -53,8 +55,8 @@ type BundleRecord struct {
 	Content       []byte  `json:"content,omitempty"`
 	Redacted      bool    `json:"redacted,omitempty"`
 	// Proof is the RFC 6962 inclusion proof of the leaf in the checkpoint's
-	// tree, each hash in standard base64.
-	Proof []string `json:"proof"`
+	// tree: its hashes (32 bytes each) concatenated, standard base64 in JSON.
+	Proof []byte `json:"proof"`
 }
 
 // A BundleBlob is an uploaded file carried by the bundle. It is covered by
@@ -170,13 +172,13 @@ func (l *Log) Bundle(ctx context.Context, scope Scope) (*Bundle, error) {
 			Logged:        r.Logged.UTC().Format(timeLayout),
 			ContentSHA256: hex.EncodeToString(r.ContentSHA256[:]),
 			Redacted:      r.Redacted || r.Content == nil,
-			Proof:         make([]string, len(proof)),
+			Proof:         make([]byte, 0, len(proof)*tlog.HashSize),
 		}
 		if !br.Redacted {
 			br.Content = r.Content
 		}
-		for j, h := range proof {
-			br.Proof[j] = base64.StdEncoding.EncodeToString(h[:])
+		for _, h := range proof {
+			br.Proof = append(br.Proof, h[:]...)
 		}
 		b.Records[i] = br
 		m.Leaves[i] = r.Index
@@ -203,10 +205,9 @@ func (l *Log) Bundle(ctx context.Context, scope Scope) (*Bundle, error) {
 	return b, nil
 }
 
-// WriteBundle writes b as indented JSON.
+// WriteBundle writes b as compact JSON followed by a newline.
 func WriteBundle(w io.Writer, b *Bundle) error {
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", " ")
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(b); err != nil {
 		return fmt.Errorf("evidence: writing bundle: %w", err)
@@ -346,49 +347,36 @@ func VerifyBundle(b *Bundle, pinnedKey string) (Summary, error) {
 		pos[x] = i
 	}
 	sum := Summary{Origin: cp.Origin, Key: key, Scope: b.Scope, Records: len(b.Records), Size: cp.Size, Root: cp.Root}
+	// Records are checked in parallel chunks; the first failing record (by
+	// position) is reported, whatever the scheduling.
+	workers := min(runtime.GOMAXPROCS(0), len(b.Records)/512+1)
+	chunk := (len(b.Records) + workers - 1) / max(workers, 1)
+	errs := make([]*VerifyError, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*chunk, min((w+1)*chunk, len(b.Records))
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				if e := checkBundleRecord(i, &b.Records[i], cp, b.Scope, pos, m.Leaves); e != nil {
+					errs[w] = e
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, e := range errs {
+		if e != nil {
+			return Summary{}, e
+		}
+	}
 	uploads := map[string]bool{}
 	for i := range b.Records {
-		br := &b.Records[i]
-		rfail := func(format string, args ...any) (Summary, error) {
-			return Summary{}, &VerifyError{Record: i + 1, Kind: br.Kind, Ref: br.Ref, Leaf: br.Leaf, Reason: fmt.Sprintf(format, args...)}
-		}
-		r, err := br.record()
-		if err != nil {
-			return rfail("%v", err)
-		}
-		if br.Redacted {
-			if len(br.Content) > 0 {
-				return rfail("marked redacted but carries content")
-			}
+		if b.Records[i].Redacted {
 			sum.Redacted++
-		} else if sha256.Sum256(br.Content) != r.ContentSHA256 {
-			return rfail("content does not match its SHA-256: the content was altered")
 		}
-		if br.Leaf < 0 || br.Leaf >= cp.Size {
-			return rfail("leaf index outside the checkpoint's tree of size %d", cp.Size)
-		}
-		proof := make(tlog.RecordProof, len(br.Proof))
-		for j, s := range br.Proof {
-			if proof[j], err = parseHash(s); err != nil {
-				return rfail("inclusion proof: %v", err)
-			}
-		}
-		if err := tlog.CheckRecord(proof, cp.Size, cp.Root, br.Leaf, LeafHash(r)); err != nil {
-			return rfail("inclusion proof does not match checkpoint root: the record or its proof was altered")
-		}
-		if !slices.Contains(r.Scopes, b.Scope) {
-			return rfail("record is not in the bundle's scope %s", b.Scope)
-		}
-		switch p, ok := pos[br.Leaf]; {
-		case !ok:
-			return rfail("not listed in the signed manifest: the record was added")
-		case p > i:
-			return rfail("the signed manifest lists leaf %d at this position: a record before this one was dropped or moved", m.Leaves[i])
-		case p < i:
-			return rfail("out of order: the signed manifest lists it at position %d", p+1)
-		}
-		if br.Kind == KindUpload {
-			uploads[br.Ref] = true
+		if b.Records[i].Kind == KindUpload {
+			uploads[b.Records[i].Ref] = true
 		}
 	}
 	if len(b.Records) < len(m.Leaves) {
@@ -406,6 +394,51 @@ func VerifyBundle(b *Bundle, pinnedKey string) (Summary, error) {
 		sum.Blobs++
 	}
 	return sum, nil
+}
+
+// checkBundleRecord checks the record at position i of a bundle against
+// the checkpoint cp, the bundle's scope and the manifest's leaves (pos maps
+// a leaf to its manifest position).
+func checkBundleRecord(i int, br *BundleRecord, cp Checkpoint, scope Scope, pos map[int64]int, leaves []int64) *VerifyError {
+	rfail := func(format string, args ...any) *VerifyError {
+		return &VerifyError{Record: i + 1, Kind: br.Kind, Ref: br.Ref, Leaf: br.Leaf, Reason: fmt.Sprintf(format, args...)}
+	}
+	r, err := br.record()
+	if err != nil {
+		return rfail("%v", err)
+	}
+	if br.Redacted {
+		if len(br.Content) > 0 {
+			return rfail("marked redacted but carries content")
+		}
+	} else if sha256.Sum256(br.Content) != r.ContentSHA256 {
+		return rfail("content does not match its SHA-256: the content was altered")
+	}
+	if br.Leaf < 0 || br.Leaf >= cp.Size {
+		return rfail("leaf index outside the checkpoint's tree of size %d", cp.Size)
+	}
+	if len(br.Proof)%tlog.HashSize != 0 {
+		return rfail("inclusion proof: %d bytes, not a whole number of %d-byte hashes", len(br.Proof), tlog.HashSize)
+	}
+	proof := make(tlog.RecordProof, len(br.Proof)/tlog.HashSize)
+	for j := range proof {
+		proof[j] = tlog.Hash(br.Proof[j*tlog.HashSize:])
+	}
+	if err := tlog.CheckRecord(proof, cp.Size, cp.Root, br.Leaf, LeafHash(r)); err != nil {
+		return rfail("inclusion proof does not match checkpoint root: the record or its proof was altered")
+	}
+	if !slices.Contains(r.Scopes, scope) {
+		return rfail("record is not in the bundle's scope %s", scope)
+	}
+	switch p, ok := pos[br.Leaf]; {
+	case !ok:
+		return rfail("not listed in the signed manifest: the record was added")
+	case p > i:
+		return rfail("the signed manifest lists leaf %d at this position: a record before this one was dropped or moved", leaves[i])
+	case p < i:
+		return rfail("out of order: the signed manifest lists it at position %d", p+1)
+	}
+	return nil
 }
 
 // record rebuilds the envelope fields of br.

@@ -136,9 +136,10 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		{name: "edited scopes", edit: func(b *Bundle) { b.Records[2].Scopes = append(b.Records[2].Scopes, orderA) }, record: 3, want: "inclusion proof does not match"},
 		{name: "edited leaf index", edit: func(b *Bundle) { b.Records[2].Leaf = 5 }, record: 3, want: "inclusion proof does not match"},
 		{name: "leaf outside tree", edit: func(b *Bundle) { b.Records[2].Leaf = 1000 }, record: 3, want: "outside the checkpoint"},
-		{name: "edited proof", edit: func(b *Bundle) { b.Records[2].Proof[1] = b.Records[2].Proof[0] }, record: 3, want: "inclusion proof does not match"},
-		{name: "short proof", edit: func(b *Bundle) { b.Records[2].Proof = b.Records[2].Proof[1:] }, record: 3, want: "inclusion proof does not match"},
-		{name: "malformed proof", edit: func(b *Bundle) { b.Records[2].Proof[0] = "!!" }, record: 3, want: "inclusion proof: malformed hash"},
+		{name: "edited proof", edit: func(b *Bundle) { b.Records[2].Proof[40] ^= 1 }, record: 3, want: "inclusion proof does not match"},
+		{name: "short proof", edit: func(b *Bundle) { b.Records[2].Proof = b.Records[2].Proof[32:] }, record: 3, want: "inclusion proof does not match"},
+		{name: "malformed proof", edit: func(b *Bundle) { b.Records[2].Proof = b.Records[2].Proof[1:] }, record: 3, want: "not a whole number of 32-byte hashes"},
+		{name: "proof not base64", raw: func(d []byte) []byte { return bytes.Replace(d, []byte(`"proof":"`), []byte(`"proof":"!`), 1) }, want: "bundle: bundle is not valid JSON"},
 		{name: "content hash not hex", edit: func(b *Bundle) { b.Records[2].ContentSHA256 = "zz" }, record: 3, want: "content_sha256"},
 		{name: "content added to redacted record", edit: func(b *Bundle) { b.Records[4].Content = []byte("guess") }, record: 5, want: "marked redacted but carries content"},
 		{name: "redacted record un-redacted with fake content", edit: func(b *Bundle) {
@@ -275,3 +276,32 @@ func TestBundleReusesCoveringCheckpoint(t *testing.T) {
 
 func sha256Hex(b []byte) string  { return sha256HexS(b) }
 func sha256HexS(b []byte) string { s := sha256Sum(b); return hexEncode(s[:]) }
+
+// TestVerifyReportsFirstFailure: records are checked in parallel chunks,
+// yet the first failing record by position is the one reported.
+func TestVerifyReportsFirstFailure(t *testing.T) {
+	l, _ := newTestLog(t)
+	var recs []Record
+	for i := range 3000 {
+		recs = append(recs, msg(i, convA))
+	}
+	mustAppend(t, l, recs...)
+	b, err := l.Bundle(bg, convA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := VerifyBundle(b, ""); err != nil {
+		t.Fatalf("VerifyBundle: %v", err)
+	}
+	b.Records[2900].Ref = "late"
+	b.Records[1700].Ref = "middle"
+	_, err = VerifyBundle(b, "")
+	var ve *VerifyError
+	if !errors.As(err, &ve) || ve.Record != 1701 || ve.Ref != "middle" {
+		t.Fatalf("VerifyBundle: got %v, want record 1701 (middle)", err)
+	}
+	b.Records[3].Ref = "early"
+	if _, err = VerifyBundle(b, ""); !errors.As(err, &ve) || ve.Record != 4 {
+		t.Fatalf("VerifyBundle: got %v, want record 4", err)
+	}
+}
