@@ -32,7 +32,7 @@ const (
 	// Buyer-level terms.
 	wSuspicion   = 3.2 // × shrunk sum of per-seller suspicion
 	shrinkK      = 0.5 // n/(n+k) shrinkage of little history
-	wBurst       = 1.2 // ≥ 2 suspicious negatives to different sellers in 7 days
+	wBurst       = 1.6 // ≥ 2 suspicious negatives to different sellers in 7 days
 	wBurst3      = 0.6 // ≥ 3
 	wContact     = 1.0 // first seller sent off-platform contact
 	wContactMore = 0.5 // each further seller, up to wContactCap

@@ -176,6 +176,8 @@ func (m *Main) engineConfig(rulesPath string) (engine.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
-	cfg.Rules = rs
+	if rs != nil {
+		cfg.Rules = rs
+	}
 	return cfg, nil
 }

@@ -9,8 +9,12 @@ import (
 	"github.com/fairmark/fairmark/rules"
 )
 
-// loadRules compiles the rules file at path, or the built-in rules for "".
+// loadRules compiles the rules file at path, or the built-in rules for "";
+// "none" means no rules (the risk model alone).
 func loadRules(path string) (*engine.Rules, error) {
+	if path == "none" {
+		return nil, nil
+	}
 	if path == "" {
 		set, err := rules.Default(engine.FeatureVars())
 		if err != nil {
