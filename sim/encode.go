@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/fairmark/fairmark"
+	"github.com/fairmark/fairmark/event"
 )
 
 // encoder turns events into NDJSON off the generating goroutine: batches go
@@ -30,9 +31,11 @@ type encJob struct {
 }
 
 type encResult struct {
-	b   []byte
+	b   *[]byte // from bufPool
 	err error
 }
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, encBatch*256); return &b }}
 
 const encBatch = 2048
 
@@ -48,20 +51,20 @@ func newEncoder(w io.Writer) *encoder {
 		e.wg.Add(1)
 		go func() {
 			defer e.wg.Done()
-			var buf []byte
 			for j := range e.jobs {
 				var err error
-				buf = buf[:0]
+				bp := bufPool.Get().(*[]byte)
+				buf := (*bp)[:0]
 				for _, ev := range j.evs {
 					var b []byte
-					if b, err = encodeLine(ev); err != nil {
+					if b, err = event.Encode(ev); err != nil {
 						break
 					}
 					buf = append(buf, b...)
+					buf = append(buf, '\n')
 				}
-				out := make([]byte, len(buf))
-				copy(out, buf)
-				j.res <- encResult{out, err}
+				*bp = buf
+				j.res <- encResult{bp, err}
 			}
 		}()
 	}
@@ -74,9 +77,10 @@ func newEncoder(w io.Writer) *encoder {
 			}
 			if r.err != nil {
 				err = r.err
-			} else if _, werr := e.w.Write(r.b); werr != nil {
+			} else if _, werr := e.w.Write(*r.b); werr != nil {
 				err = werr
 			}
+			bufPool.Put(r.b)
 			if err != nil {
 				e.mu.Lock()
 				e.failed = err

@@ -727,13 +727,16 @@ func (g *gen) attack(b *buyer, t, ds int64) {
 			rp.Text = pick(r, []string{"买家打电话勒索，说不给钱就继续差评", "买家短信威胁，要求转账{a}元", "拍完马上差评，然后打电话要{a}元", "buyer phoned me demanding {a} RMB to remove the remark"})
 		case r.Float64() < 0.15:
 			rp.Kind, rp.Text = fairmark.ReportOffPlatformContact, pick(r, reportOffPlatform)
+		case b.ring != nil && r.Float64() < 0.4:
+			rp.Text = pick(r, reportRing)
 		default:
 			rp.Text = pick(r, reportExtortion)
 		}
 		rp.Text = fill(rp.Text, "a", strconv.Itoa(demand))
 		if r.Float64() < 0.5 {
 			for range 1 + r.IntN(2) {
-				rp.Evidence = append(rp.Evidence, fairmark.EvidenceRef{Kind: pick(r, evidenceKinds), SHA256: g.sha256hex(), Note: pick(r, evidenceNotes)})
+				ev := pick(r, evidence)
+				rp.Evidence = append(rp.Evidence, fairmark.EvidenceRef{Kind: ev.kind, SHA256: g.sha256hex(), Note: ev.note})
 			}
 		}
 		g.report(negAt+g.between(3600, 5*day), rp)

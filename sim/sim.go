@@ -23,7 +23,6 @@ import (
 	"time"
 
 	"github.com/fairmark/fairmark"
-	"github.com/fairmark/fairmark/event"
 )
 
 // Tactic is an extortion playbook, or the mix of them the simulation uses.
@@ -230,13 +229,4 @@ func (l Labels) Count() map[string]int {
 		m[v]++
 	}
 	return m
-}
-
-// encodeLine is event.Encode plus the newline.
-func encodeLine(e *fairmark.Event) ([]byte, error) {
-	b, err := event.Encode(e)
-	if err != nil {
-		return nil, err
-	}
-	return append(b, '\n'), nil
 }

@@ -360,11 +360,14 @@ var (
 	reportExtortion = []string{
 		"买家给差评后在聊天里留QQ要{a}元才删差评", "He wants {a} yuan to remove the remark", "买家打电话勒索，说不给钱就继续差评",
 		"职业差评师，拍了就差评，然后要钱", "买家下单几分钟就差评，加微信要{a}元", "付了{a}元他才删的差评，后来发现是职业差评师",
-		"this buyer demanded {a} RMB off-platform", "对方用多个小号轮流差评勒索", "买家短信威胁，要求转账{a}元",
+		"this buyer demanded {a} RMB off-platform", "买家短信威胁，要求转账{a}元", "给了差评又发消息要红包，不给就不删",
 	}
+	reportRing        = []string{"对方用多个小号轮流差评勒索", "同一伙人换着账号给我差评要钱", "several accounts, same story: negative then a demand for {a} yuan"}
 	reportOffPlatform = []string{"买家在聊天里要求加QQ私聊", "买家引导到微信交易", "buyer keeps asking me to add him on WeChat"}
 	reportFake        = []string{"恶意差评，同行竞争", "这个买家乱给差评，东西明明没问题", "fake negative, product is fine", "买家无理取闹"}
 	reportBuyer       = []string{"卖家引导加微信私下交易", "seller asked me to pay on WeChat"}
-	evidenceNotes     = []string{"QQ聊天截图", "微信转账记录", "通话录音", "短信截图", "chat screenshot", "支付宝转账记录"}
-	evidenceKinds     = []string{"screenshot", "screenshot", "recording", "transfer_receipt"}
+	evidence          = []struct{ kind, note string }{
+		{"screenshot", "QQ聊天截图"}, {"screenshot", "微信聊天截图"}, {"screenshot", "短信截图"}, {"screenshot", "chat screenshot"},
+		{"recording", "通话录音"}, {"transfer_receipt", "微信转账记录"}, {"transfer_receipt", "支付宝转账记录"},
+	}
 )
