@@ -73,6 +73,9 @@ func (f *finder) evalRun(r *run) {
 		switch {
 		case phOK:
 			c.kind, c.val = Phone, ph.e164
+		case qqOK && bc > 0 && f.cues[bc-1].kind == cueQQ && joined(u, f.cues[bc-1].eu, f.cues[bc].su):
+			// "扣扣/微信同号 385721906": a QQ number that also logs in to WeChat
+			c.kind, c.val, c.cue = QQ, string(d), bc-1
 		case qqOK:
 			c.kind, c.val = WeChat, string(d)
 		default:
@@ -124,6 +127,20 @@ func (f *finder) evalRun(r *run) {
 		c.cueTxt = "+86"
 	}
 	f.add(c)
+}
+
+// joined reports whether only punctuation or "和/或/及" lies between units
+// a and b ("QQ/微信", "QQ和微信").
+func joined(u []unit, a, b int) bool {
+	if b-a > 3 {
+		return false
+	}
+	for ; a < b; a++ {
+		if r := u[a].r; !isPunctConnector(r) && r != '和' && r != '或' && r != '及' {
+			return false
+		}
+	}
+	return true
 }
 
 func skipSpaces(u []unit, i, max int) int {

@@ -73,6 +73,7 @@ func TestFindDisguises(t *testing.T) {
 		{"numeral word after space", "13812345678 一下", []kv{{Phone, "+8613812345678"}}},
 		{"mixed numerals and digits", "电话 138 〇〇一三 八〇〇〇", []kv{{Phone, "+8613800138000"}}},
 		{"emoji after weak cue", "V❤️❤️：abc_123456", []kv{{WeChat, "abc_123456"}}},
+		{"qq and wechat same number", "扣扣/微信同号 385721906", []kv{{QQ, "385721906"}}},
 		{"look-alike letter first", "我qq：l2345678", []kv{{QQ, "12345678"}}},
 	}
 	for _, tt := range tests {
