@@ -114,6 +114,23 @@ func ComputeDetail(g *Graph, opt Options) (*Result, error) {
 	res := &Result{}
 	var susp, ring []float64
 	if algo == AlgoFairmark {
+		k := opt.RingBlocks
+		if k == 0 {
+			k = 5
+		}
+		minR := opt.RingMinRaters
+		if minR == 0 {
+			minR = 2
+		}
+		// The ring detector does not depend on REV2: run it alongside.
+		ringDone := make(chan []Block, 1)
+		go func() {
+			if k < 0 {
+				ringDone <- nil
+				return
+			}
+			ringDone <- detectBlocks(g, unjustifiedNegative(g), k, minR)
+		}()
 		b := computeBehaviour(g)
 		susp = make([]float64, n)
 		prior := make([]float64, n)
@@ -124,20 +141,10 @@ func ComputeDetail(g *Graph, opt Options) (*Result, error) {
 		r := rev2(g, p, prior, nil)
 		res.Iterations, res.Converged = r.Iterations, r.Converged
 		ring = make([]float64, n)
-		k := opt.RingBlocks
-		if k == 0 {
-			k = 5
-		}
-		minR := opt.RingMinRaters
-		if minR == 0 {
-			minR = 2
-		}
-		if k > 0 {
-			res.Rings = detectBlocks(g, unjustifiedNegative(g), k, minR)
-			for _, bl := range res.Rings {
-				for _, u := range bl.Raters {
-					ring[u] = 1
-				}
+		res.Rings = <-ringDone
+		for _, bl := range res.Rings {
+			for _, u := range bl.Raters {
+				ring[u] = 1
 			}
 		}
 		w := opt.RiskWeights

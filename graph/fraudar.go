@@ -229,84 +229,89 @@ func detectBlocks(g *Graph, weight edgeWeight, k, minRaters int) []Block {
 }
 
 // indexHeap is a binary min-heap of node ids keyed by float64 with
-// decrease/increase-key; ties break on the smaller id.
+// decrease/increase-key; ties break on the smaller id. Keys live in the
+// heap entries (not behind the id) to keep sift operations cache-friendly.
 type indexHeap struct {
-	ids []int32
-	key []float64 // by id
-	pos []int32   // by id, -1 if absent
+	e   []heapEntry
+	pos []int32 // by id, -1 if absent
+}
+
+type heapEntry struct {
+	key float64
+	id  int32
 }
 
 func newIndexHeap(n int) *indexHeap {
-	h := &indexHeap{key: make([]float64, n), pos: make([]int32, n)}
+	h := &indexHeap{pos: make([]int32, n)}
 	for i := range h.pos {
 		h.pos[i] = -1
 	}
 	return h
 }
 
-func (h *indexHeap) len() int { return len(h.ids) }
+func (h *indexHeap) len() int { return len(h.e) }
 
-func (h *indexHeap) less(i, j int) bool {
-	a, b := h.ids[i], h.ids[j]
-	if h.key[a] != h.key[b] {
-		return h.key[a] < h.key[b]
+func entryLess(a, b heapEntry) bool {
+	if a.key != b.key {
+		return a.key < b.key
 	}
-	return a < b
-}
-
-func (h *indexHeap) swap(i, j int) {
-	h.ids[i], h.ids[j] = h.ids[j], h.ids[i]
-	h.pos[h.ids[i]] = int32(i)
-	h.pos[h.ids[j]] = int32(j)
+	return a.id < b.id
 }
 
 func (h *indexHeap) up(i int) {
+	x := h.e[i]
 	for i > 0 {
 		p := (i - 1) / 2
-		if !h.less(i, p) {
-			return
+		if !entryLess(x, h.e[p]) {
+			break
 		}
-		h.swap(i, p)
+		h.e[i] = h.e[p]
+		h.pos[h.e[i].id] = int32(i)
 		i = p
 	}
+	h.e[i] = x
+	h.pos[x.id] = int32(i)
 }
 
 func (h *indexHeap) down(i int) {
-	n := len(h.ids)
+	n := len(h.e)
+	x := h.e[i]
 	for {
 		l := 2*i + 1
 		if l >= n {
-			return
+			break
 		}
 		c := l
-		if r := l + 1; r < n && h.less(r, l) {
+		if r := l + 1; r < n && entryLess(h.e[r], h.e[l]) {
 			c = r
 		}
-		if !h.less(c, i) {
-			return
+		if !entryLess(h.e[c], x) {
+			break
 		}
-		h.swap(i, c)
+		h.e[i] = h.e[c]
+		h.pos[h.e[i].id] = int32(i)
 		i = c
 	}
+	h.e[i] = x
+	h.pos[x.id] = int32(i)
 }
 
 func (h *indexHeap) push(id int32, k float64) {
-	h.key[id] = k
-	h.pos[id] = int32(len(h.ids))
-	h.ids = append(h.ids, id)
-	h.up(len(h.ids) - 1)
+	h.e = append(h.e, heapEntry{k, id})
+	h.up(len(h.e) - 1)
 }
 
 func (h *indexHeap) pop() (int32, float64) {
-	id := h.ids[0]
-	last := len(h.ids) - 1
-	h.swap(0, last)
-	h.ids = h.ids[:last]
-	h.pos[id] = -1
+	top := h.e[0]
+	last := len(h.e) - 1
+	h.e[0] = h.e[last]
+	h.e = h.e[:last]
+	h.pos[top.id] = -1
 	if last > 0 {
+		h.pos[h.e[0].id] = 0
 		h.down(0)
 	}
-	return id, h.key[id]
+	return top.id, top.key
 }
 
 func (h *indexHeap) update(id int32, k float64) {
@@ -314,8 +319,8 @@ func (h *indexHeap) update(id int32, k float64) {
 	if i < 0 {
 		return
 	}
-	old := h.key[id]
-	h.key[id] = k
+	old := h.e[i].key
+	h.e[i].key = k
 	if k < old {
 		h.up(int(i))
 	} else {

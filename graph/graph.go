@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -13,11 +14,12 @@ import (
 // the transient 3x memory of growing one huge slice by doubling.
 const chunkSize = 1 << 20
 
-// edgeChunk holds staged edges in structure-of-arrays form (20 bytes/edge).
+// edgeChunk holds staged edges in structure-of-arrays form (16 bytes/edge).
+// Times are float32 offsets from the first staged time (Builder.base).
 type edgeChunk struct {
 	src, dst []int32
 	rating   []float32
-	time     []float64
+	time     []float32
 }
 
 // Builder accumulates ratings and builds an immutable Graph. The zero value
@@ -32,6 +34,7 @@ type Builder struct {
 	maxAbs float64
 	minT   float64
 	maxT   float64
+	base   float64 // time of the first staged rating; staged times are offsets from it
 }
 
 // NewBuilder returns an empty Builder.
@@ -87,6 +90,9 @@ func (b *Builder) AddEdge(src, dst int32, rating, time float64) error {
 	if a := math.Abs(float64(float32(rating))); a > b.maxAbs {
 		b.maxAbs = a
 	}
+	if b.n == 0 {
+		b.base = time
+	}
 	b.minT = min(b.minT, time)
 	b.maxT = max(b.maxT, time)
 	var c *edgeChunk
@@ -98,19 +104,19 @@ func (b *Builder) AddEdge(src, dst int32, rating, time float64) error {
 			src:    make([]int32, 0, chunkSize),
 			dst:    make([]int32, 0, chunkSize),
 			rating: make([]float32, 0, chunkSize),
-			time:   make([]float64, 0, chunkSize),
+			time:   make([]float32, 0, chunkSize),
 		}
 		// Small graphs should not pay for a full chunk.
 		if b.n < chunkSize {
 			c.src, c.dst = make([]int32, 0, 1024), make([]int32, 0, 1024)
-			c.rating, c.time = make([]float32, 0, 1024), make([]float64, 0, 1024)
+			c.rating, c.time = make([]float32, 0, 1024), make([]float32, 0, 1024)
 		}
 		b.chunks = append(b.chunks, c)
 	}
 	c.src = append(c.src, src)
 	c.dst = append(c.dst, dst)
 	c.rating = append(c.rating, float32(rating))
-	c.time = append(c.time, time)
+	c.time = append(c.time, float32(time-b.base))
 	b.n++
 	return nil
 }
@@ -171,7 +177,9 @@ func (g *Graph) Bytes() int64 {
 
 // Build turns the staged ratings into a Graph. Self-loops were already
 // dropped by Add; for duplicate (source, target) pairs the rating with the
-// latest time is kept (ties: the one added last). Ratings are divided by the
+// latest time is kept (ties, including times closer than the float32
+// resolution of the time span, about 32 s over ten years: the one added
+// last). Ratings are divided by the
 // largest absolute rating (all-zero ratings stay 0). The Builder must not be
 // used after Build.
 func (b *Builder) Build() *Graph {
@@ -200,7 +208,8 @@ func (b *Builder) Build() *Graph {
 	m := b.n
 	dst := make([]int32, m)
 	rat := make([]float32, m)
-	tim := make([]float64, m)
+	tim := make([]float32, m)
+	shift := float32(b.base - g.minTime) // staged offsets -> offsets from the earliest time
 	pos := make([]int64, n)
 	copy(pos, g.outStart[:n])
 	for ci, c := range b.chunks {
@@ -209,12 +218,13 @@ func (b *Builder) Build() *Graph {
 			pos[s]++
 			dst[k] = c.dst[i]
 			rat[k] = float32(float64(c.rating[i]) / div)
-			tim[k] = c.time[i]
+			tim[k] = c.time[i] + shift
 		}
 		b.chunks[ci] = nil
 	}
 	pos = nil
 	b.chunks, b.ids = nil, nil
+	releaseMemory(m) // the staged chunks are garbage now
 
 	// Sort each source's segment by (target, time, insertion) and keep the
 	// last of each target. Segments are independent, so workers split them.
@@ -227,9 +237,8 @@ func (b *Builder) Build() *Graph {
 		}
 	})
 	// Compact kept prefixes to the front (in order, so moves never overlap
-	// unread data) and convert times to float32 offsets.
+	// unread data).
 	var w int64
-	outTime := make([]float32, 0)
 	for u := 0; u < n; u++ {
 		s := g.outStart[u]
 		k := keep[u]
@@ -244,12 +253,7 @@ func (b *Builder) Build() *Graph {
 	g.stats.Edges = w
 	g.outDst = slices.Clip(dst[:w])
 	g.outRating = slices.Clip(rat[:w])
-	outTime = make([]float32, w)
-	for i := int64(0); i < w; i++ {
-		outTime[i] = float32(tim[i] - g.minTime)
-	}
-	tim = nil
-	g.outTime = outTime
+	g.outTime = slices.Clip(tim[:w])
 	keep = nil
 
 	// In-edges: counting sort by target; iterating sources in order leaves
@@ -276,17 +280,29 @@ func (b *Builder) Build() *Graph {
 	return g
 }
 
+// bigGraph is the edge count above which Build returns freed staging
+// memory to the OS between phases. Without it the garbage of one phase
+// (16 bytes per edge of staging) can still be resident when the next phase
+// allocates, raising peak RSS by up to half.
+const bigGraph = 1 << 24
+
+func releaseMemory(edges int64) {
+	if edges >= bigGraph {
+		debug.FreeOSMemory()
+	}
+}
+
 type segEdge struct {
 	dst int32
 	pos int32
-	t   float64
+	t   float32
 	r   float32
 }
 
 // dedupeSegment sorts one source's edges by (dst, time, insertion order),
 // keeps the last edge per dst, writes the kept edges to the front of the
 // slices and returns how many were kept.
-func dedupeSegment(dst []int32, rat []float32, tim []float64, buf *[]segEdge) int64 {
+func dedupeSegment(dst []int32, rat []float32, tim []float32, buf *[]segEdge) int64 {
 	k := len(dst)
 	if k <= 1 {
 		return int64(k)
