@@ -67,7 +67,8 @@ func (s *Set) hit(i int, v *Values) Hit {
 	r := &s.Rules[i]
 	h := Hit{Rule: r.Name, Hash: r.Hash, Actions: r.Actions, Score: r.Score}
 	if t := s.tmpls[i]; t != nil {
-		h.Reason = string(t.render(nil, v))
+		v.buf = t.render(v.buf[:0], v)
+		h.Reason = string(v.buf)
 	}
 	return h
 }

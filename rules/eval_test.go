@@ -415,3 +415,27 @@ func TestStaticEstimateBoundsActual(t *testing.T) {
 		}
 	}
 }
+
+func TestResolveNameCache(t *testing.T) {
+	s := mustDefault(t)
+	v := fill(t, s, complainer)
+	// Names from fresh memory (not the interned literals), twice each so
+	// the second lookup goes through the cache, and every declared name so
+	// cache slots collide.
+	for round := 0; round < 2; round++ {
+		for i, d := range engineVars {
+			name := string([]byte(d.Name))
+			got, ok := v.ResolveName(name)
+			if !ok || got != v.vals[i] {
+				t.Fatalf("round %d: ResolveName(%s): got %v %v, want %v true", round, name, got, ok, v.vals[i])
+			}
+			// A prefix shares the address but not the length.
+			if got, ok := v.ResolveName(name[:len(name)-1]); ok {
+				t.Fatalf("ResolveName(%s): got %v, want not found", name[:len(name)-1], got)
+			}
+		}
+	}
+	if got, ok := v.ResolveName(""); ok {
+		t.Fatalf("ResolveName(\"\"): got %v, want not found", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
@@ -77,6 +78,18 @@ func validIdent(s string) bool {
 type Values struct {
 	sc   *schema
 	vals []ref.Val
+	buf  []byte // scratch for rendering reasons
+	// names caches ResolveName lookups by the address of the name's bytes:
+	// cel-go passes the same name strings, held by the compiled programs,
+	// on every evaluation. Holding the pointer keeps those bytes alive, so
+	// an address and length seen here always denote the same text.
+	names [64]nameSlot
+}
+
+type nameSlot struct {
+	p   *byte
+	n   int
+	idx int
 }
 
 var _ interpreter.Activation = (*Values)(nil)
@@ -181,10 +194,16 @@ func (v *Values) StringAt(i int) string { v.check(i, String); return string(v.va
 // ResolveName implements interpreter.Activation: it returns the value of a
 // declared variable, without allocating.
 func (v *Values) ResolveName(name string) (any, bool) {
+	p := unsafe.StringData(name)
+	slot := &v.names[(uintptr(unsafe.Pointer(p))>>3)%uintptr(len(v.names))]
+	if slot.p == p && slot.n == len(name) && p != nil {
+		return v.vals[slot.idx], true
+	}
 	i, ok := v.sc.index[name]
 	if !ok {
 		return nil, false
 	}
+	*slot = nameSlot{p: p, n: len(name), idx: i}
 	return v.vals[i], true
 }
 
