@@ -384,6 +384,8 @@ func (g *gen) order(b *buyer, s *seller, t int64, camouflage bool) {
 			pushed := r.Float64() < p.sellerPush
 			if pushed {
 				text = chatFill(r, pick(r, sellerPush))
+			} else if r.Float64() < p.sellerPush {
+				text = chatFill(r, pick(r, sellerCashback))
 			}
 			g.msg(at, conv, o, s.id, b.id, text)
 			if pushed && r.Float64() < 0.1 {

@@ -8,11 +8,35 @@
 // (shared/spec/events.md), one JSON line each, together with the ground
 // truth of every account (Labels).
 //
+// What is simulated, per account kind:
+//
+//   - sellers: 30% new (opened in the 20 days before Start or during the
+//     window), the rest established (opened months or years earlier, with
+//     History days of trade before Start); digital shops (Q币 cards, 话费,
+//     game cards, e-books; delivered within a minute) and physical ones
+//     (clothes, phone cases, food; delivered after 1–4 days); 3% bad
+//     sellers (8% under Traps) whose buyers independently complain, late
+//     deliveries, refunds.
+//   - ordinary buyers: occasional purchases, feedback on about half of
+//     them a day or more after delivery, mostly positive; honest negatives
+//     with specific complaints, refunds and revisions after a fix; chats
+//     about shipping and sizes full of harmless numbers (order and
+//     tracking numbers, prices, heights); rare traps: a delivery phone
+//     number, a seller pushing WeChat or 好评返现, "refund or I keep the
+//     negative", an invalid card complained about within minutes, fixed on
+//     the chat and revised; shared household and café IPs.
+//   - honest critics and harsh reviewers: several times more negatives,
+//     after delivery (or the refund of an order never delivered), never undone without a fix on the platform;
+//     bad sellers report some of them.
+//   - extortionists: see Tactic. Their ids and names come from the same
+//     generators as everyone else's.
+//
 // The same Config always yields byte-identical output. Events come in `at`
 // order with ascending ids unless the chaos knobs (Config.Shuffle,
-// Config.Duplicates) ask otherwise. Generate streams: memory is bounded by
-// the events still pending in the simulation's look-ahead (deliveries,
-// late feedback, withdrawals), not by the size of the output.
+// Config.Duplicates) ask otherwise. Generate streams: memory holds the
+// accounts and the events still pending in the simulation's look-ahead
+// (deliveries, late feedback, withdrawals), not the output (about 0.6 KB
+// per account live; the same for 30 or 120 days).
 package sim
 
 import (

@@ -240,6 +240,12 @@ var (
 	}
 	buyerRefundDemand = []string{
 		"不给我退款我就一直差评", "东西坏了，必须全额退款", "退款！不然投诉你", "refund me now or I'll report you",
+		"退款的话我就把差评改了", "补发一个我就改好评", "给我换货，不然差评不删",
+	}
+	// "好评返现": sellers paying for positive feedback, money and review
+	// words together but no extortion
+	sellerCashback = []string{
+		"亲，收到货给五星好评，截图返现{p}元", "好评返现{p}元哦，记得晒图", "五星好评联系客服领{p}元红包",
 	}
 	sellerPush = []string{
 		"亲，加我微信 {wx} 领10元优惠券", "加店主V信 {wx} 有老客户折扣", "以后直接加微信 {wx} 下单更便宜",
