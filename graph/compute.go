@@ -110,6 +110,14 @@ func ComputeDetail(g *Graph, opt Options) (*Result, error) {
 	if p.maxIt <= 0 {
 		p.maxIt = 500
 	}
+	w := opt.RiskWeights
+	if w == ([3]float64{}) {
+		w = [3]float64{0.5, 0.3, 0.2}
+	}
+	tot := w[0] + w[1] + w[2]
+	if !(tot > 0) || w[0] < 0 || w[1] < 0 || w[2] < 0 {
+		return nil, fmt.Errorf("graph: RiskWeights must be >= 0 with a positive sum")
+	}
 	n := g.NumNodes()
 	res := &Result{}
 	var susp, ring []float64
@@ -146,14 +154,6 @@ func ComputeDetail(g *Graph, opt Options) (*Result, error) {
 			for _, u := range bl.Raters {
 				ring[u] = 1
 			}
-		}
-		w := opt.RiskWeights
-		if w == ([3]float64{}) {
-			w = [3]float64{0.5, 0.3, 0.2}
-		}
-		tot := w[0] + w[1] + w[2]
-		if tot <= 0 || w[0] < 0 || w[1] < 0 || w[2] < 0 {
-			return nil, fmt.Errorf("graph: RiskWeights must be >= 0 with a positive sum")
 		}
 		res.Scores = make([]Score, n)
 		for u := range res.Scores {
