@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -440,5 +441,32 @@ func TestResolveNameCache(t *testing.T) {
 	}
 	if got, ok := v.ResolveName(""); ok {
 		t.Fatalf("ResolveName(\"\"): got %v, want not found", got)
+	}
+}
+
+func TestConcurrentEval(t *testing.T) {
+	s := mustDefault(t)
+	want, err := s.Eval(fill(t, s, complainer))
+	if err != nil {
+		t.Fatalf("Eval: %v", err)
+	}
+	errc := make(chan string, 4)
+	for g := 0; g < 4; g++ {
+		v := fill(t, s, complainer) // one Values per goroutine
+		go func() {
+			for i := 0; i < 200; i++ {
+				got, err := s.Eval(v)
+				if err != nil || !cmp.Equal(want, got) {
+					errc <- fmt.Sprintf("got %v, %v, want %v", got, err, want)
+					return
+				}
+			}
+			errc <- ""
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if msg := <-errc; msg != "" {
+			t.Fatal(msg)
+		}
 	}
 }
