@@ -40,7 +40,7 @@ const (
 	wIntent      = 3.0 // × max intent probability
 	wIntentMore  = 1.0 // demands made to two or more sellers
 	wReport      = 1.2 // × weighted reports, capped at 3
-	wRing        = 0.9 // ring evidence beyond one's own, × ring factor
+	ringWeakLink = 1.5 // log-odds taken off a ring tied only by an IP address
 	wRule        = 4.0 // × a fired rule's score
 	suspiciousAt = 0.6 // per-negative suspicion counted as suspicious
 	holdOneAt    = 0.9 // hold one negative at once when this suspicious with text evidence
@@ -119,32 +119,8 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 		s, _ := en.suspicion(b, n)
 		views = append(views, negView{n, s})
 	}
-	own, nOwn := perSellerSum(views, now)
+	pattern := en.patternTerms(views, now)
 	var terms []term
-
-	if nOwn > 0 {
-		shrunk := own * nOwn / (nOwn + shrinkK)
-		terms = append(terms, term{wSuspicion * shrunk, describeNegatives(views, now, en.cfg.NewSellerDays)})
-		if top := mostSuspicious(views); top != nil && top.s >= suspiciousAt {
-			if d := describeOne(top.n); d != "" {
-				terms = append(terms, term{0, d})
-			}
-		}
-	}
-	// Burst: suspicious negatives to different sellers within 7 days.
-	burst := map[*account]bool{}
-	for _, v := range views {
-		if v.s >= suspiciousAt && now.Sub(v.n.left) <= 7*day {
-			burst[v.n.seller] = true
-		}
-	}
-	if len(burst) >= 2 {
-		w := wBurst
-		if len(burst) >= 3 {
-			w += wBurst3
-		}
-		terms = append(terms, term{w, fmt.Sprintf("%d suspicious negative remarks to %d different sellers within 7 days", len(burst), len(burst))})
-	}
 	turned := 0
 	for _, v := range views {
 		if v.n.turned() {
@@ -178,7 +154,8 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 		}
 		terms = append(terms, term{wReport * math.Min(rw, 3), fmt.Sprintf("%d report(s) against this account (weighted %.1f)", len(b.reports), rw)})
 	}
-	// Ring: the linked accounts' pattern counts for every member.
+	// Ring: the linked accounts' pattern, taken as one account's, counts for
+	// every member when it says more than the member's own.
 	if len(mates) > 1 {
 		var all []negView
 		for _, m := range mates {
@@ -187,17 +164,19 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 				all = append(all, negView{n, s})
 			}
 		}
-		ring, nRing := perSellerSum(all, now)
-		if extra := ring - own; extra > 0.3 && nRing >= 2 {
-			factor := 0.5
-			root := b.root()
-			if root.linkVia["device"] || root.linkVia["payment"] || root.linkVia["phone"] {
-				factor = 1
-			}
-			terms = append(terms, term{wRing * wSuspicion * extra * factor / 2,
-				fmt.Sprintf("linked to %d account(s) by %s; together %d negative remarks to %d sellers", len(mates)-1, linkKinds(root), len(all), int(nRing))})
+		root := b.root()
+		penalty := ringWeakLink // only an IP in common: households and offices share one
+		if root.linkVia["device"] || root.linkVia["payment"] || root.linkVia["phone"] {
+			penalty = 0
+		}
+		ringTerms := en.patternTerms(all, now)
+		if sum(ringTerms)-penalty > sum(pattern)+0.3 {
+			ringTerms[0].reason = fmt.Sprintf("linked to %d account(s) by %s; together: %s", len(mates)-1, linkKinds(root), ringTerms[0].reason)
+			ringTerms[0].logit -= penalty
+			pattern = ringTerms
 		}
 	}
+	terms = append(pattern, terms...)
 
 	logit := priorLogit
 	for _, t := range terms {
@@ -265,6 +244,47 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 			en.hold(e, v.n, "remark came with an off-platform contact or a demand for money to the same seller")
 		}
 	}
+}
+
+// patternTerms is the evidence of a set of negatives: the shrunk sum of
+// per-seller suspicion, the most telling remark, and a burst of suspicious
+// remarks to different sellers within 7 days. The first term is always the
+// suspicion sum when there are negatives.
+func (en *Engine) patternTerms(views []negView, now time.Time) []term {
+	var terms []term
+	total, n := perSellerSum(views, now)
+	if n == 0 {
+		return nil
+	}
+	shrunk := total * n / (n + shrinkK)
+	terms = append(terms, term{wSuspicion * shrunk, describeNegatives(views, now, en.cfg.NewSellerDays)})
+	if top := mostSuspicious(views); top != nil && top.s >= suspiciousAt {
+		if d := describeOne(top.n); d != "" {
+			terms = append(terms, term{0, d})
+		}
+	}
+	burst := map[*account]bool{}
+	for _, v := range views {
+		if v.s >= suspiciousAt && now.Sub(v.n.left) <= 7*day {
+			burst[v.n.seller] = true
+		}
+	}
+	if len(burst) >= 2 {
+		w := wBurst
+		if len(burst) >= 3 {
+			w += wBurst3
+		}
+		terms = append(terms, term{w, fmt.Sprintf("%d suspicious negative remarks to %d different sellers within 7 days", len(burst), len(burst))})
+	}
+	return terms
+}
+
+func sum(ts []term) float64 {
+	x := 0.0
+	for _, t := range ts {
+		x += t.logit
+	}
+	return x
 }
 
 // perSellerSum sums, over distinct sellers, the most suspicious negative to

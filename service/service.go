@@ -362,3 +362,11 @@ func (s *Service) EvidenceLog() *evidence.Log { return s.log }
 
 // Ping checks the store.
 func (s *Service) Ping(ctx context.Context) error { return s.db.Ping(ctx) }
+
+// Snapshot calls fn with the engine under the service's lock and returns
+// its result: for tests and reports that need a consistent view.
+func Snapshot[T any](s *Service, fn func(*engine.Engine) T) T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fn(s.en)
+}

@@ -1,0 +1,282 @@
+package engine_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fairmark/fairmark"
+	"github.com/fairmark/fairmark/engine"
+	"github.com/fairmark/fairmark/scan"
+)
+
+// market is a small scenario DSL: it builds events in time order and
+// applies them to one engine, the way the server does.
+type market struct {
+	t         *testing.T
+	en        *engine.Engine
+	now       time.Time
+	n         int
+	decisions []engine.Decision
+}
+
+func newMarket(t *testing.T) *market {
+	m := &market{t: t, now: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
+	m.en = engine.New(engine.Config{Detect: scan.Detector, OnDecision: func(d engine.Decision) { m.decisions = append(m.decisions, d) }})
+	return m
+}
+
+func (m *market) after(d time.Duration) *market { m.now = m.now.Add(d); return m }
+
+func (m *market) apply(e *fairmark.Event) {
+	m.n++
+	e.ID = fairmark.EventID(fmt.Sprintf("e%05d", m.n))
+	e.At = m.now
+	m.en.ApplyEvent(e)
+}
+
+func (m *market) open(id string, role fairmark.Role, links *fairmark.Links) {
+	m.apply(&fairmark.Event{Type: fairmark.AccountOpened, Account: &fairmark.Account{ID: fairmark.AccountID(id), Role: role, Links: links}})
+}
+
+// buy places an order and returns its id; digital goods are delivered at once.
+func (m *market) buy(buyer, seller string, price string, digital bool) fairmark.OrderID {
+	v, err := fairmark.ParseDecimal(price)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	id := fairmark.OrderID(fmt.Sprintf("o%05d", m.n+1))
+	cat := "phone_case"
+	if digital {
+		cat = "prepaid_card"
+	}
+	m.apply(&fairmark.Event{Type: fairmark.OrderPlaced, Order: &fairmark.Order{ID: id, Buyer: fairmark.AccountID(buyer), Seller: fairmark.AccountID(seller),
+		Item: &fairmark.Item{Title: "item", Category: cat, Digital: digital}, Amount: &fairmark.Money{Value: v, Currency: "CNY"}}})
+	if digital {
+		m.after(time.Minute)
+		m.apply(&fairmark.Event{Type: fairmark.OrderDelivered, Order: &fairmark.Order{ID: id}})
+	}
+	return id
+}
+
+func (m *market) deliver(o fairmark.OrderID) {
+	m.apply(&fairmark.Event{Type: fairmark.OrderDelivered, Order: &fairmark.Order{ID: o}})
+}
+
+func (m *market) rate(o fairmark.OrderID, buyer, seller string, r fairmark.Rating, text string) fairmark.FeedbackID {
+	id := fairmark.FeedbackID("f" + string(o))
+	m.apply(&fairmark.Event{Type: fairmark.FeedbackLeft, Feedback: &fairmark.Feedback{ID: id, Order: o, Buyer: fairmark.AccountID(buyer), Seller: fairmark.AccountID(seller), Rating: r, Text: text}})
+	return id
+}
+
+func (m *market) say(from, to, conv, text string) {
+	m.apply(&fairmark.Event{Type: fairmark.MessageSent, Message: &fairmark.Message{ID: fairmark.MessageID(fmt.Sprintf("m%05d", m.n+1)), Conversation: fairmark.ConversationID(conv), From: fairmark.AccountID(from), To: fairmark.AccountID(to), Text: text}})
+}
+
+func (m *market) withdraw(f fairmark.FeedbackID) {
+	m.apply(&fairmark.Event{Type: fairmark.FeedbackWithdrawn, Feedback: &fairmark.Feedback{ID: f}})
+}
+
+func (m *market) account(id string) engine.AccountView {
+	v, ok := m.en.Account(fairmark.AccountID(id))
+	if !ok {
+		m.t.Fatalf("account %s unknown", id)
+	}
+	return v
+}
+
+func (m *market) rep(id string) engine.ReputationView {
+	v, ok := m.en.Reputation(fairmark.AccountID(id))
+	if !ok {
+		m.t.Fatalf("seller %s unknown", id)
+	}
+	return v
+}
+
+// establishedSeller opens a seller a year before now with n positive ratings.
+func (m *market) establishedSeller(id string, n int) {
+	m.now = m.now.Add(-365 * 24 * time.Hour)
+	m.open(id, fairmark.Seller, nil)
+	m.now = m.now.Add(365 * 24 * time.Hour)
+	for i := range n {
+		b := fmt.Sprintf("%s-fan%d", id, i)
+		o := m.buy(b, id, "80.00", true)
+		m.after(time.Hour)
+		m.rate(o, b, id, fairmark.Positive, "好评")
+	}
+}
+
+// TestSeedStory: a prepaid card bought, a negative at once, a QQ number on
+// chat — repeated on a second new seller — is flagged by the second remark,
+// the remarks are held, and the sellers are warned with guidance.
+func TestSeedStory(t *testing.T) {
+	m := newMarket(t)
+	m.open("s1", fairmark.Seller, nil)
+	m.open("s2", fairmark.Seller, nil)
+	m.open("b1", fairmark.Buyer, nil)
+	m.after(2 * 24 * time.Hour)
+	o1 := m.buy("b1", "s1", "50.00", true)
+	m.after(4 * time.Minute)
+	f1 := m.rate(o1, "b1", "s1", fairmark.Negative, "骗子卖家，充值卡无效")
+	if a := m.account("b1"); a.Flagged {
+		t.Fatalf("flagged on one bare negative (risk %.3f): an honest buyer with a dud card looks the same", a.Risk)
+	}
+	m.after(2 * time.Minute)
+	m.say("b1", "s1", "c1", "想删差评加我扣扣 3 8 5 7 2 1 9 0 6")
+	// A negative plus an off-platform contact plus a removal offer is the
+	// playbook itself: flagged at once.
+	if a := m.account("b1"); !a.Flagged {
+		t.Fatalf("not flagged after the QQ message: risk %.3f reasons %q", a.Risk, a.Reasons)
+	}
+	m.after(20 * time.Hour)
+	o2 := m.buy("b1", "s2", "50.00", true)
+	m.after(3 * time.Minute)
+	f2 := m.rate(o2, "b1", "s2", fairmark.Negative, "充值卡是假的")
+	m.after(time.Minute)
+	m.say("b1", "s2", "c2", "加我扣扣 3 8 5 7 2 1 9 0 6 给50块钱就删差评")
+
+	a := m.account("b1")
+	if !a.Flagged || a.Risk < 0.7 || a.Risk > 1 {
+		t.Fatalf("after the second remark: got flagged=%v risk=%.3f, want flagged with risk in [0.7,1]", a.Flagged, a.Risk)
+	}
+	if len(a.Reasons) == 0 || !strings.Contains(strings.Join(a.Reasons, " | "), "negative remarks to 2 sellers") {
+		t.Fatalf("reasons: got %q, want one naming the 2 negative remarks", a.Reasons)
+	}
+	for _, f := range []fairmark.FeedbackID{f1, f2} {
+		v, _ := m.en.Feedback(f)
+		if !v.Held || v.Counted {
+			t.Fatalf("feedback %s: got held=%v counted=%v, want held and not counted", f, v.Held, v.Counted)
+		}
+	}
+	r := m.rep("s1")
+	if r.ScoreRaw != -1 || r.ScoreProtected != 0 || r.NegativesRaw != 1 || r.NegativesCounted != 0 || len(r.Held) != 1 {
+		t.Fatalf("s1 reputation: got %+v, want raw -1, protected 0, 1 held", r)
+	}
+	var offPlatform, held int
+	for _, d := range m.decisions {
+		if d.Kind == engine.AlertSeller && d.Alert.Kind == engine.AlertOffPlatform {
+			offPlatform++
+			if !strings.Contains(d.Alert.Guidance, "Never pay") || d.Alert.GuidanceZH == "" {
+				t.Fatalf("alert without guidance: %+v", d.Alert)
+			}
+		}
+		if d.Kind == engine.HoldFeedback {
+			held++
+		}
+	}
+	if offPlatform != 2 || held != 2 {
+		t.Fatalf("decisions: got %d off-platform alerts and %d holds, want 2 and 2", offPlatform, held)
+	}
+	// The seller paid; the remark is withdrawn: it no longer counts at all.
+	m.after(24 * time.Hour)
+	m.withdraw(f1)
+	if r := m.rep("s1"); r.ScoreRaw != 0 || r.ScoreProtected != 0 {
+		t.Fatalf("after withdrawal: got raw %d protected %d, want 0 and 0", r.ScoreRaw, r.ScoreProtected)
+	}
+}
+
+// TestHonestCriticSpared: negatives left days after delivery on a seller
+// many unrelated buyers also complain about are not extortion.
+func TestHonestCriticSpared(t *testing.T) {
+	m := newMarket(t)
+	m.establishedSeller("bad", 3)
+	m.open("critic", fairmark.Buyer, nil)
+	for i := range 6 { // other buyers complain about the bad seller
+		b := fmt.Sprintf("other%d", i)
+		o := m.buy(b, "bad", "120.00", false)
+		m.after(48 * time.Hour)
+		m.deliver(o)
+		m.after(24 * time.Hour)
+		m.rate(o, b, "bad", fairmark.Negative, "质量太差了")
+	}
+	for i := range 3 {
+		s := fmt.Sprintf("est%d", i)
+		m.establishedSeller(s, 20)
+		o := m.buy("critic", s, "150.00", false)
+		m.after(72 * time.Hour)
+		m.deliver(o)
+		m.after(96 * time.Hour)
+		m.rate(o, "critic", s, fairmark.Negative, "物流太慢，包装破损")
+	}
+	o := m.buy("critic", "bad", "120.00", false)
+	m.after(48 * time.Hour)
+	m.deliver(o)
+	m.after(30 * time.Hour)
+	m.rate(o, "critic", "bad", fairmark.Negative, "和描述不符，质量很差")
+	a := m.account("critic")
+	if a.Flagged || a.Risk >= 0.3 {
+		t.Fatalf("honest critic: got flagged=%v risk=%.3f reasons=%q, want not flagged and low risk", a.Flagged, a.Risk, a.Reasons)
+	}
+	if r := m.rep("bad"); len(r.Held) != 0 {
+		t.Fatalf("bad seller: %d remarks held, want none", len(r.Held))
+	}
+}
+
+// TestCamouflageDoesNotWashOut: many positives given elsewhere do not hide
+// the pattern.
+func TestCamouflageDoesNotWashOut(t *testing.T) {
+	m := newMarket(t)
+	m.open("b1", fairmark.Buyer, nil)
+	for i := range 20 {
+		s := fmt.Sprintf("fav%d", i)
+		m.establishedSeller(s, 0)
+		o := m.buy("b1", s, "30.00", true)
+		m.after(2 * time.Hour)
+		m.rate(o, "b1", s, fairmark.Positive, "很好")
+	}
+	for i := range 3 {
+		s := fmt.Sprintf("new%d", i)
+		m.open(s, fairmark.Seller, nil)
+		m.after(24 * time.Hour)
+		o := m.buy("b1", s, "30.00", true)
+		m.after(5 * time.Minute)
+		m.rate(o, "b1", s, fairmark.Negative, "骗子")
+	}
+	if a := m.account("b1"); !a.Flagged {
+		t.Fatalf("camouflaged complainer: got risk %.3f reasons %q, want flagged", a.Risk, a.Reasons)
+	}
+}
+
+// TestSybilRing: accounts sharing a device each leave one fast negative to
+// a different new seller; the ring is flagged together.
+func TestSybilRing(t *testing.T) {
+	m := newMarket(t)
+	dev := &fairmark.Links{Device: "d-1"}
+	for i := range 4 {
+		m.open(fmt.Sprintf("sy%d", i), fairmark.Buyer, dev)
+		m.open(fmt.Sprintf("ns%d", i), fairmark.Seller, nil)
+	}
+	m.after(24 * time.Hour)
+	for i := range 4 {
+		b, s := fmt.Sprintf("sy%d", i), fmt.Sprintf("ns%d", i)
+		o := m.buy(b, s, "50.00", true)
+		m.after(6 * time.Minute)
+		m.rate(o, b, s, fairmark.Negative, "垃圾")
+		m.after(3 * time.Hour)
+	}
+	for i := range 4 {
+		a := m.account(fmt.Sprintf("sy%d", i))
+		if !a.Flagged || len(a.Linked) != 3 {
+			t.Fatalf("sybil sy%d: got flagged=%v linked=%v risk=%.3f reasons=%q, want flagged with 3 linked", i, a.Flagged, a.Linked, a.Risk, a.Reasons)
+		}
+	}
+}
+
+// TestRiskBounded: risk stays in [0,1] and every flagged account has reasons.
+func TestRiskBounded(t *testing.T) {
+	m := newMarket(t)
+	m.open("b1", fairmark.Buyer, nil)
+	for i := range 30 {
+		s := fmt.Sprintf("s%d", i)
+		m.open(s, fairmark.Seller, nil)
+		o := m.buy("b1", s, "10.00", true)
+		m.after(time.Minute)
+		f := m.rate(o, "b1", s, fairmark.Negative, "给我100块钱我就删差评，加我微信 abc_12345")
+		m.withdraw(f)
+	}
+	a := m.account("b1")
+	if a.Risk < 0 || a.Risk > 1 || !a.Flagged || len(a.Reasons) == 0 {
+		t.Fatalf("got risk %v flagged %v reasons %q", a.Risk, a.Flagged, a.Reasons)
+	}
+}
