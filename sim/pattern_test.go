@@ -21,6 +21,7 @@ type world struct {
 	undone    map[fairmark.FeedbackID]*fairmark.Event // withdrawn or revised to positive
 	byBuyer   map[fairmark.AccountID][]*fairmark.Event
 	sent      map[fairmark.AccountID]int
+	texts     map[fairmark.AccountID][]string
 	sellerMsg map[fairmark.OrderID]time.Time // first message from the seller about an order
 	reported  map[fairmark.AccountID]int     // extortion reports against an account
 }
@@ -34,6 +35,7 @@ func analyse(t *testing.T, cfg Config) (*world, Labels) {
 		delivered: map[fairmark.OrderID]time.Time{}, refunded: map[fairmark.OrderID]time.Time{},
 		left: map[fairmark.FeedbackID]*fairmark.Event{}, undone: map[fairmark.FeedbackID]*fairmark.Event{},
 		byBuyer: map[fairmark.AccountID][]*fairmark.Event{}, sent: map[fairmark.AccountID]int{},
+		texts:     map[fairmark.AccountID][]string{},
 		sellerMsg: map[fairmark.OrderID]time.Time{}, reported: map[fairmark.AccountID]int{},
 	}
 	for _, e := range decodeAll(t, out) {
@@ -61,6 +63,7 @@ func analyse(t *testing.T, cfg Config) (*world, Labels) {
 			}
 		case fairmark.MessageSent:
 			w.sent[e.Message.From]++
+			w.texts[e.Message.From] = append(w.texts[e.Message.From], e.Message.Text)
 			if o := w.orders[e.Message.Order]; o != nil && o.Seller == e.Message.From {
 				if _, ok := w.sellerMsg[o.ID]; !ok {
 					w.sellerMsg[o.ID] = e.At
@@ -157,6 +160,17 @@ func TestClassicPattern(t *testing.T) {
 		if w.undoneCount(x) == 0 {
 			t.Fatalf("%s: no negative withdrawn or revised after payment", x)
 		}
+	}
+	// the chat texts vary
+	distinct, total := map[string]bool{}, 0
+	for _, x := range xs {
+		for _, m := range w.texts[x] {
+			distinct[m] = true
+			total++
+		}
+	}
+	if len(distinct) < total*6/10 {
+		t.Fatalf("extortionists sent %d distinct texts in %d messages, want at least 60%% distinct", len(distinct), total)
 	}
 	// ordinary buyers do not look like this
 	for _, h := range ofLabel(l, LabelHonest) {
