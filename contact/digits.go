@@ -74,30 +74,45 @@ func letterDigit(u []unit, i int) int8 {
 	default:
 		return -1
 	}
-	if i > 0 && isASCIILetter(u[i-1].r) {
+	// the chain of look-alikes must not be part of a word ("pool", "oil")
+	b := i
+	for b > 0 && isLookAlike(u[b-1].r) {
+		b--
+	}
+	if b > 0 && isASCIILetter(u[b-1].r) {
 		return -1
 	}
-	if i+1 >= len(u) {
-		return -1
-	}
-	if n := u[i+1].r; isASCIILetter(n) && n != 'o' && n != 'l' && n != 'i' {
+	if i+1 < len(u) && isASCIILetter(u[i+1].r) && !isLookAlike(u[i+1].r) {
 		return -1
 	}
 	touches := isRunDigit(u, i+1) || i > 0 && isRunDigit(u, i-1)
-	if !touches {
+	if !touches && !(i > 0 && isLookAlike(u[i-1].r)) {
 		return -1
 	}
-	// more digits must follow, possibly after a separator
-	for k := i + 1; k < len(u) && k <= i+3; k++ {
-		if isRunDigit(u, k) {
+	k := i
+	for k < len(u) && isLookAlike(u[k].r) {
+		k++
+	}
+	if k < len(u) && isASCIILetter(u[k].r) {
+		return -1 // nor continue into one
+	}
+	// more digits follow, possibly after a separator ("3857 2l 906") …
+	for x := k; x < len(u) && x <= k+2; x++ {
+		if isRunDigit(u, x) {
 			return d
 		}
-		if !isSep(u[k].r) && u[k].r != 'o' && u[k].r != 'l' && u[k].r != 'i' {
-			return -1
+		if !isSep(u[x].r) {
+			break
 		}
+	}
+	// … or the chain ends a number ("138OO138OOO")
+	if i > 0 && (isRunDigit(u, i-1) || isLookAlike(u[i-1].r)) {
+		return d
 	}
 	return -1
 }
+
+func isLookAlike(r rune) bool { return r == 'o' || r == 'l' || r == 'i' }
 
 // groupLen counts the digits that follow i without a separator.
 func groupLen(u []unit, i int) int {
