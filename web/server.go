@@ -93,8 +93,47 @@ func (s *Server) handle(pattern string, h func(w http.ResponseWriter, r *http.Re
 	})
 }
 
-// ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler. Requests no route matches get the
+// mux's 404 or 405 as a JSON error, like every other error.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h, pattern := s.mux.Handler(r)
+	if pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	rec := &headerRecorder{h: http.Header{}}
+	h.ServeHTTP(rec, r)
+	if allow := rec.h.Get("Allow"); allow != "" {
+		w.Header().Set("Allow", allow)
+	}
+	code, msg := fairmark.ENOTFOUND, "no such endpoint: "+r.Method+" "+r.URL.Path+" (see /v1/openapi.json)"
+	if rec.status == http.StatusMethodNotAllowed {
+		code, msg = fairmark.EINVALID, "method "+r.Method+" not allowed for "+r.URL.Path+" (allowed: "+rec.h.Get("Allow")+")"
+	} else if rec.status != http.StatusNotFound {
+		s.mux.ServeHTTP(w, r) // not a plain miss: let the mux answer
+		return
+	}
+	status := rec.status
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+// headerRecorder records the status and headers of the mux's own 404 and
+// 405 answers and drops their plain-text bodies.
+type headerRecorder struct {
+	h      http.Header
+	status int
+}
+
+func (rr *headerRecorder) Header() http.Header { return rr.h }
+func (rr *headerRecorder) WriteHeader(code int) {
+	if rr.status == 0 {
+		rr.status = code
+	}
+}
+func (rr *headerRecorder) Write(b []byte) (int, error) {
+	rr.WriteHeader(http.StatusOK)
+	return len(b), nil
+}
 
 // Handle adds a handler to the server's mux (for the UI).
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
