@@ -3,6 +3,7 @@ package graph
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 )
@@ -23,7 +24,7 @@ type Options struct {
 	// defaults are used: fairmark Alpha1=1, Alpha2=2, Beta1=1, Beta2=0,
 	// Gamma1=1, Gamma2=1; rev2 Gamma1=Gamma2=1 and the rest 0.
 	// Alpha1 weighs the median fairness, Alpha2 the behavioural prior
-	// (fairmark only), Beta1 the median goodness, Beta2 is unused (no
+	// (fairmark only; ignored by rev2), Beta1 the median goodness, Beta2 is unused (no
 	// target prior; kept for the paper's notation), Gamma1 the rater's
 	// fairness and Gamma2 the rating's agreement with the target's goodness
 	// in a rating's reliability.
@@ -90,16 +91,19 @@ func ComputeDetail(g *Graph, opt Options) (*Result, error) {
 	if algo != AlgoFairmark && algo != AlgoREV2 {
 		return nil, fmt.Errorf("graph: unknown algorithm %q (want fairmark or rev2)", opt.Algo)
 	}
-	if p.a1+p.a2+p.b1+p.b2+p.g1+p.g2 == 0 {
+	if p.a1 == 0 && p.a2 == 0 && p.b1 == 0 && p.b2 == 0 && p.g1 == 0 && p.g2 == 0 {
 		p.g1, p.g2 = 1, 1
 		if algo == AlgoFairmark {
 			p.a1, p.a2, p.b1 = 1, 2, 1
 		}
 	}
 	for _, v := range []float64{p.a1, p.a2, p.b1, p.b2, p.g1, p.g2, p.tol, p.relTol} {
-		if v < 0 || v != v {
-			return nil, fmt.Errorf("graph: weights and tolerances must be >= 0")
+		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("graph: weights and tolerances must be finite and >= 0")
 		}
+	}
+	if algo == AlgoREV2 {
+		p.a2 = 0 // no behavioural prior in the reference
 	}
 	if p.g1+p.g2 == 0 {
 		return nil, fmt.Errorf("graph: Gamma1 + Gamma2 must be > 0")

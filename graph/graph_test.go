@@ -140,10 +140,26 @@ func TestRunOutputOrderAndHeader(t *testing.T) {
 	}
 }
 
-func TestRunRejectsUnknownAlgo(t *testing.T) {
-	err := Run(strings.NewReader("1,2,1,0\n"), &bytes.Buffer{}, Options{Algo: "pagerank"})
-	if err == nil || !strings.Contains(err.Error(), "unknown algorithm") {
-		t.Fatalf("got %v, want unknown algorithm error", err)
+func TestOptionsRejected(t *testing.T) {
+	tests := []struct {
+		name string
+		opt  Options
+		want string
+	}{
+		{"unknown algo", Options{Algo: "pagerank"}, "unknown algorithm"},
+		{"negative weight", Options{Alpha1: -1, Gamma1: 1}, "must be finite and >= 0"},
+		{"infinite weight", Options{Gamma1: math.Inf(1)}, "must be finite and >= 0"},
+		{"no gamma", Options{Alpha1: 1}, "Gamma1 + Gamma2 must be > 0"},
+		{"negative tolerance", Options{Tolerance: -0.1}, "must be finite and >= 0"},
+		{"risk weights", Options{RiskWeights: [3]float64{1, -1, 0}}, "RiskWeights"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := Run(strings.NewReader("1,2,1,0\n"), &bytes.Buffer{}, tt.opt)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want error containing %q", err, tt.want)
+			}
+		})
 	}
 }
 
