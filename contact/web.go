@@ -152,7 +152,6 @@ type domain struct {
 // out one by one ("q q . c o m").
 func parseDomain(u []unit, i int, numerals bool, buf []byte) (domain, bool) {
 	d := domain{name: buf[:0]}
-	lastStart := 0
 	for {
 		st := i
 		for i < len(u) && isLabelUnit(u[i], numerals) && i-st < 63 {
@@ -176,7 +175,6 @@ func parseDomain(u []unit, i int, numerals bool, buf []byte) (domain, bool) {
 		}
 		d.labels++
 		d.eu = i
-		lastStart = len(d.name) - (i - st)
 		e, spelled, ok := dotMarker(u, i)
 		if !ok || e >= len(u) || !isLabelUnit(u[e], numerals) {
 			break
@@ -185,11 +183,9 @@ func parseDomain(u []unit, i int, numerals bool, buf []byte) (domain, bool) {
 			d.spelled = true
 		}
 		d.name = append(d.name, '.')
-		lastStart = len(d.name)
 		i = e
 	}
 	// the last label is the TLD
-	_ = lastStart
 	d.tld = d.name[bytes.LastIndexByte(d.name, '.')+1:]
 	return d, true
 }
