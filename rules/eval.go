@@ -16,8 +16,9 @@ type Hit struct {
 	Reason  string   // the reason template rendered with the evaluated values
 }
 
-// ErrSchemaMismatch is returned by Eval when the Values were made for
-// variables different from the Set's.
+// ErrSchemaMismatch is returned by Eval when the Values is nil, a zero
+// Values (not made by NewValues), or was made for variables different from
+// the Set's.
 var ErrSchemaMismatch = errors.New("rules: values were made for different variables")
 
 // Eval evaluates every rule against v and returns the rules that fired, in
@@ -33,7 +34,7 @@ func (s *Set) Eval(v *Values) ([]Hit, error) {
 // AppendEval is Eval appending the hits to dst, so a caller can reuse one
 // slice; it allocates nothing when no rule fires.
 func (s *Set) AppendEval(dst []Hit, v *Values) ([]Hit, error) {
-	if v == nil || (v.sc != s.sc && v.sc.key != s.sc.key) {
+	if v == nil || v.sc == nil || (v.sc != s.sc && v.sc.key != s.sc.key) {
 		return dst, ErrSchemaMismatch
 	}
 	var errs []error

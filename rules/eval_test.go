@@ -305,6 +305,9 @@ func TestSchemaMismatch(t *testing.T) {
 	if _, err := s.Eval(other.NewValues()); !errors.Is(err, ErrSchemaMismatch) {
 		t.Fatalf("got %v, want ErrSchemaMismatch", err)
 	}
+	if _, err := s.Eval(&Values{}); !errors.Is(err, ErrSchemaMismatch) {
+		t.Fatalf("got %v, want ErrSchemaMismatch for a zero Values", err)
+	}
 	if _, err := s.Eval(nil); !errors.Is(err, ErrSchemaMismatch) {
 		t.Fatalf("got %v, want ErrSchemaMismatch for nil Values", err)
 	}
