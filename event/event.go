@@ -73,7 +73,49 @@ func Decode(data []byte) (*fairmark.Event, error) {
 	if err := json.Unmarshal(data, &w); err != nil {
 		return nil, jsonErr(err, &w)
 	}
-	return validate(&w)
+	e, err := validate(&w)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkZeroAmount(data, e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// checkZeroAmount rejects an amount without "value": Decimal's zero value
+// cannot tell "0" from absent, so a zero amount is looked up in the raw
+// event (rare: only zero amounts pay for it).
+func checkZeroAmount(data []byte, e *fairmark.Event) error {
+	field := ""
+	switch {
+	case e.Order != nil && e.Order.Amount != nil && e.Order.Amount.Value == 0:
+		field = "order.amount.value"
+	case e.Report != nil && e.Report.Paid != nil && e.Report.Paid.Value == 0:
+		field = "report.paid.value"
+	default:
+		return nil
+	}
+	type value struct {
+		Value json.RawMessage `json:"value"`
+	}
+	var probe struct {
+		Order struct {
+			Amount value `json:"amount"`
+		} `json:"order"`
+		Report struct {
+			Paid value `json:"paid"`
+		} `json:"report"`
+	}
+	_ = json.Unmarshal(data, &probe) // data already decoded once without error
+	v := probe.Order.Amount.Value
+	if field == "report.paid.value" {
+		v = probe.Report.Paid.Value
+	}
+	if v == nil {
+		return fieldErr(field, "required")
+	}
+	return nil
 }
 
 // jsonErr turns an encoding/json error into a FieldError naming the field
@@ -99,7 +141,7 @@ func jsonErr(err error, w *wire) error {
 		field := "amount.value"
 		if w.Type != nil {
 			switch fairmark.EventType(*w.Type) {
-			case fairmark.OrderPlaced, fairmark.OrderRefunded:
+			case fairmark.OrderPlaced, fairmark.OrderDelivered, fairmark.OrderRefunded:
 				field = "order.amount.value"
 			case fairmark.ReportFiled:
 				field = "report.paid.value"
@@ -146,8 +188,15 @@ func validate(w *wire) (*fairmark.Event, error) {
 		return nil, fieldErr("at", "required (RFC 3339 time)")
 	}
 	at, err := time.Parse(time.RFC3339Nano, *w.At)
-	if err != nil {
+	// time.Parse also takes a comma before the fraction, which RFC 3339
+	// does not.
+	if err != nil || strings.IndexByte(*w.At, ',') >= 0 {
 		return nil, fieldErr("at", "%q is not an RFC 3339 time", *w.At)
+	}
+	// In UTC the year must still have four digits, or Encode would write a
+	// time no one can parse.
+	if y := at.UTC().Year(); y < 0 || y > 9999 {
+		return nil, fieldErr("at", "%q is outside the years 0000 to 9999 in UTC", *w.At)
 	}
 	e := &fairmark.Event{ID: fairmark.EventID(*w.ID), Type: typ, At: at.UTC()}
 	switch typ {
@@ -236,7 +285,7 @@ func validateOrder(typ fairmark.EventType, o *fairmark.Order) error {
 			return fieldErr("order.seller", "must differ from order.buyer")
 		}
 		return validateMoney("order.amount", o.Amount, true)
-	case fairmark.OrderRefunded:
+	case fairmark.OrderDelivered, fairmark.OrderRefunded:
 		return validateMoney("order.amount", o.Amount, false)
 	}
 	return nil
