@@ -79,6 +79,9 @@ func (c *Config) defaults() {
 	}
 }
 
+// linkKey is one link: its kind (device, ip, phone, payment) and value.
+type linkKey struct{ kind, value string }
+
 // Prepared is an event with its text detections done, ready to Apply.
 type Prepared struct {
 	Event *fairmark.Event
@@ -91,7 +94,7 @@ type Engine struct {
 	accounts  map[fairmark.AccountID]*account
 	orders    map[fairmark.OrderID]*order
 	feedback  map[fairmark.FeedbackID]*feedback
-	links     map[string]*account // "device\x00d-77" → first account with it
+	links     map[linkKey]*account // first account with each link
 	now       time.Time
 	applied   int64
 	lastEvent fairmark.EventID
@@ -105,7 +108,7 @@ func New(cfg Config) *Engine {
 		accounts: make(map[fairmark.AccountID]*account),
 		orders:   make(map[fairmark.OrderID]*order),
 		feedback: make(map[fairmark.FeedbackID]*feedback),
-		links:    make(map[string]*account),
+		links:    make(map[linkKey]*account),
 	}
 }
 
@@ -221,7 +224,7 @@ func (en *Engine) accountOpened(e *fairmark.Event) {
 	}
 	if l := e.Account.Links; l != nil {
 		l.Each(func(kind, value string) {
-			key := kind + "\x00" + value
+			key := linkKey{kind, value}
 			if other := en.links[key]; other != nil && other != a {
 				en.link(a, other, kind)
 			} else if other == nil {

@@ -67,15 +67,19 @@ type Report struct {
 	Missed                            []fairmark.AccountID
 }
 
-// Evaluate compares en's state after evs with labels. Accounts absent from
-// labels are not counted; sellers are not counted.
-func Evaluate(en *engine.Engine, evs []*fairmark.Event, labels map[fairmark.AccountID]string) Report {
+// Evaluate compares en's end state with labels. Accounts absent from labels
+// are not counted; sellers are not counted.
+func Evaluate(en *engine.Engine, labels map[fairmark.AccountID]string) Report {
 	var r Report
 	negTimes := map[fairmark.AccountID][]time.Time{}
-	for _, e := range evs {
-		if e.Type == fairmark.FeedbackLeft && e.Feedback.Rating == fairmark.Negative {
-			negTimes[e.Feedback.Buyer] = append(negTimes[e.Feedback.Buyer], e.At)
+	for _, id := range en.FeedbackIDs() {
+		f, _ := en.Feedback(id)
+		if f.First == fairmark.Negative {
+			negTimes[f.Buyer] = append(negTimes[f.Buyer], f.Left)
 		}
+	}
+	for _, ts := range negTimes {
+		sort.Slice(ts, func(i, j int) bool { return ts[i].Before(ts[j]) })
 	}
 	type scored struct {
 		risk float64

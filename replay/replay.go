@@ -147,12 +147,14 @@ func SortEvents(evs []*fairmark.Event) {
 }
 
 // Run applies evs (in engine order) to en, running the detectors on all
-// cores ahead of the single-threaded apply.
+// cores ahead of the single-threaded apply. It clears evs as it goes so
+// that applied events can be freed: evs is empty (all nil) afterwards.
 func Run(en *engine.Engine, evs []*fairmark.Event) {
 	detect := en.Detector()
 	if detect == nil {
-		for _, e := range evs {
+		for i, e := range evs {
 			en.Apply(engine.Prepared{Event: e})
+			evs[i] = nil
 		}
 		return
 	}
@@ -178,6 +180,7 @@ func Run(en *engine.Engine, evs []*fairmark.Event) {
 				ps := make([]engine.Prepared, hi-lo)
 				for k := lo; k < hi; k++ {
 					ps[k-lo] = engine.Prepare(detect, evs[k])
+					evs[k] = nil
 				}
 				parts[i].ps = ps
 				close(parts[i].ready)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/fairmark/fairmark"
 	"github.com/fairmark/fairmark/engine"
 	"github.com/fairmark/fairmark/replay"
 )
@@ -61,7 +62,7 @@ func (m *Main) rulesTest(ctx context.Context, args []string) error {
 		c := &countingRules{inner: rs, fired: map[string]int{}}
 		cfg.Rules = c
 		en := engine.New(cfg)
-		replay.Run(en, evs)
+		replay.Run(en, append([]*fairmark.Event(nil), evs...))
 		return en, c.fired
 	}
 	baseEn, _ := run(base)

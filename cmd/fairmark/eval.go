@@ -47,6 +47,6 @@ func (m *Main) eval(ctx context.Context, args []string) error {
 	}
 	en := engine.New(cfg)
 	replay.Run(en, evs)
-	eval.Evaluate(en, evs, labels).Write(m.Stdout)
+	eval.Evaluate(en, labels).Write(m.Stdout)
 	return nil
 }
