@@ -54,7 +54,9 @@ func naiveREV2(g *Graph, a1, a2, b1, g1, g2 float64, prior []float64, tol float6
 			G[q] = x
 		}
 		for j := range R {
-			x := reliability(F[src[j]], G[g.outDst[j]], float64(g.outRating[j]), g1, g2)
+			// The reference formula, clamp included.
+			x := (g1*F[src[j]] + g2*(1-math.Abs(float64(g.outRating[j])-G[g.outDst[j]])/2)) / (g1 + g2)
+			x = math.Min(1, math.Max(0, x))
 			dr += math.Abs(R[j] - x)
 			R[j] = x
 		}

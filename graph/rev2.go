@@ -23,11 +23,12 @@ type rev2Result struct {
 	DU, DP, DR float64 // last sums of absolute changes
 }
 
-// reliability is REV2's R(u,p): a weighted mean of the rater's fairness and
-// of how close the rating w is to the target's goodness, clamped to 0..1.
-func reliability(f, g, w, g1, g2 float64) float64 {
-	x := (g1*f + g2*(1-math.Abs(w-g)/2)) / (g1 + g2)
-	return min(max(x, 0), 1)
+// reliability is REV2's R(u,p) = (γ1·f + γ2·(1 − |w − g|/2)) / (γ1 + γ2)
+// with c1 = γ1/(γ1+γ2) and c2 = γ2/(γ1+γ2) precomputed. With f in 0..1 and
+// w, g in -1..1 it is a convex combination of values in 0..1, so the
+// reference's clamp to 0..1 is a no-op and omitted.
+func reliability(f, g, w, c1, c2 float64) float64 {
+	return c1*f + c2*(1-math.Abs(w-g)*0.5)
 }
 
 // rev2 runs the REV2 fixed-point iteration. userPrior (per node, 0..1, may
@@ -73,6 +74,7 @@ func rev2(g *Graph, p rev2Params, userPrior, targetPrior []float64) rev2Result {
 	drs := make([]float64, len(outParts))
 	var scratch []float64
 	res := rev2Result{}
+	c1, c2 := p.g1/(p.g1+p.g2), p.g2/(p.g1+p.g2)
 	for k := 1; k <= p.maxIt; k++ {
 		// Goodness.
 		var medG float64
@@ -93,7 +95,7 @@ func rev2(g *Graph, p rev2Params, userPrior, targetPrior []float64) rev2Result {
 						w := float64(g.inRating[j])
 						r := 1.0
 						if !first {
-							r = reliability(fb[g.inSrc[j]], gq, w, p.g1, p.g2)
+							r = reliability(fb[g.inSrc[j]], gq, w, c1, c2)
 						}
 						sum += r * w
 					}
@@ -129,10 +131,10 @@ func rev2(g *Graph, p rev2Params, userPrior, targetPrior []float64) rev2Result {
 				for j := s; j < e; j++ {
 					w := float64(g.outRating[j])
 					q := g.outDst[j]
-					r := reliability(fu, ga[q], w, p.g1, p.g2)
+					r := reliability(fu, ga[q], w, c1, c2)
 					rOld := 1.0
 					if !first {
-						rOld = reliability(fOld, gb[q], w, p.g1, p.g2)
+						rOld = reliability(fOld, gb[q], w, c1, c2)
 					}
 					dr += math.Abs(r - rOld)
 					sum += r
