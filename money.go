@@ -56,16 +56,17 @@ func ParseDecimal(s string) (Decimal, error) {
 // "0.125").
 func (d Decimal) String() string {
 	neg := d < 0
+	u := uint64(d) // magnitude in uint64: -d overflows for the smallest Decimal
 	if neg {
-		d = -d
+		u = -u
 	}
-	whole, frac := int64(d)/DecimalScale, int64(d)%DecimalScale
+	whole, frac := u/DecimalScale, u%DecimalScale
 	fs := fmt.Sprintf("%04d", frac)
 	fs = strings.TrimRight(fs, "0")
 	for len(fs) < 2 {
 		fs += "0"
 	}
-	s := strconv.FormatInt(whole, 10) + "." + fs
+	s := strconv.FormatUint(whole, 10) + "." + fs
 	if neg {
 		s = "-" + s
 	}

@@ -1,0 +1,108 @@
+package event_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fairmark/fairmark/event"
+)
+
+// FuzzDecode: Decode never panics; an accepted event satisfies its
+// invariants and survives Encode → Decode unchanged; a rejection is a
+// *FieldError. Seeds: testdata/fuzz/FuzzDecode (events.md examples and the
+// malformed corpus, one line per seed).
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{specAccount, specPlaced, specDelivered, specRefunded, specLeft, specRevised, specWithdrawn, specMessage, specReport} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, err := event.Decode(data)
+		if err != nil {
+			if e != nil {
+				t.Fatalf("got event %+v with error %v, want nil event", e, err)
+			}
+			var fe *event.FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("got error %T %v, want a *event.FieldError", err, err)
+			}
+			if err.Error() == "" {
+				t.Fatalf("got an empty error message")
+			}
+			return
+		}
+		checkEvent(t, e)
+		checkRoundTrip(t, e)
+	})
+}
+
+// FuzzReader: over any multi-line input Reader never panics, returns one
+// outcome per non-blank line with its number, agrees with RawReader+Decode,
+// and every event it returns satisfies the invariants and round-trips.
+// Seeds: testdata/fuzz/FuzzReader (the files of testdata/corpus).
+func FuzzReader(f *testing.F) {
+	f.Add([]byte(specLeft + "\n" + specMessage + "\r\n\n{\"id\":\"x\"}\n" + specReport))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got := readAll(t, bytes.NewReader(data)) // checks events and LineErrors
+		if diff := cmp.Diff(got, rawReadAll(t, bytes.NewReader(data))); diff != "" {
+			t.Fatalf("Reader and RawReader+Decode differ (-Reader +Raw):\n%s", diff)
+		}
+		lines := physicalLines(data)
+		i := 0
+		for n, line := range lines {
+			if isBlank(line) {
+				continue
+			}
+			if i >= len(got) || got[i].Num != n+1 {
+				t.Fatalf("line %d %q: no outcome for it (outcomes %v)", n+1, line, got)
+			}
+			if len(line) > event.MaxLine {
+				i++
+				continue
+			}
+			// The outcome is the one Decode gives for that line alone.
+			e, err := event.Decode(line)
+			if (err == nil) != got[i].OK {
+				t.Fatalf("line %d: Reader says ok=%v, Decode says %v", n+1, got[i].OK, err)
+			}
+			if e != nil && string(e.ID) != got[i].ID {
+				t.Fatalf("line %d: got id %q, want %q", n+1, got[i].ID, e.ID)
+			}
+			i++
+		}
+		if i != len(got) {
+			t.Fatalf("got %d outcomes, want %d (one per non-blank line)", len(got), i)
+		}
+		// A source that returns data a byte at a time changes nothing.
+		rd := event.NewReader(&oneByte{data})
+		for k := 0; ; k++ {
+			ln, err := rd.Next()
+			if err == io.EOF {
+				if k != len(got) {
+					t.Fatalf("one-byte reads: got %d lines, want %d", k, len(got))
+				}
+				break
+			}
+			if err != nil || k >= len(got) || ln.Num != got[k].Num {
+				t.Fatalf("one-byte reads: line %d, %v; want %v", ln.Num, err, got)
+			}
+		}
+	})
+}
+
+type oneByte struct{ b []byte }
+
+func (r *oneByte) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		return 0, io.EOF
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	p[0] = r.b[0]
+	r.b = r.b[1:]
+	return 1, nil
+}
