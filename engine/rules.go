@@ -56,13 +56,11 @@ func (r *Rules) Evaluate(f *Features) ([]RuleHit, error) {
 			r.values.SetBool(i, v.Field(i).Bool())
 		}
 	}
+	// A rule that fails at run time does not fire; the others still count.
 	var err error
 	r.hits, err = r.Set.AppendEval(r.hits[:0], r.values)
-	if err != nil {
-		return nil, err
-	}
 	if len(r.hits) == 0 {
-		return nil, nil
+		return nil, err
 	}
 	out := make([]RuleHit, len(r.hits))
 	for i, h := range r.hits {
@@ -72,5 +70,5 @@ func (r *Rules) Evaluate(f *Features) ([]RuleHit, error) {
 		}
 		out[i] = RuleHit{Name: h.Rule, Actions: acts, Score: h.Score, Reason: h.Reason}
 	}
-	return out, nil
+	return out, err
 }

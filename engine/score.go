@@ -189,8 +189,8 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	var holdAll, flag bool
 	ruleReasons := []string{}
 	if en.cfg.Rules != nil && b.role != fairmark.Seller {
-		hits, err := en.cfg.Rules.Evaluate(&f)
-		if err == nil {
+		hits, _ := en.cfg.Rules.Evaluate(&f) // failed rules do not fire
+		{
 			for _, h := range hits {
 				if h.Score != 0 {
 					logit += wRule * h.Score

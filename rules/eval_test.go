@@ -124,8 +124,8 @@ func TestHitContents(t *testing.T) {
 	want := Hit{
 		Rule:    "fast_negatives_new_sellers",
 		Hash:    s.Rules[0].Hash,
-		Actions: []Action{ActionFlag, ActionHold},
-		Score:   0.5,
+		Actions: []Action{ActionReview},
+		Score:   0.3,
 		Reason:  "5 negatives within an hour of purchase, 4 in 7 days, mostly to new sellers; agreement with other buyers 0.1",
 	}
 	if diff := cmp.Diff(want, hits[0]); diff != "" {
