@@ -87,16 +87,17 @@ const (
 // Tactics lists every tactic.
 var Tactics = []Tactic{Classic, SlowDrip, Sybil, Camouflage, OffPlatform, Traps, Mixed}
 
-// Config describes a simulation. The zero value is usable: zero sizes take
-// the defaults of DefaultConfig.
+// Config describes a simulation. The zero value is usable: zero Sellers,
+// Buyers, Days and History take the defaults of DefaultConfig; zero
+// Complainers means none.
 type Config struct {
 	Seed    int64 // the same Config always yields the same output
 	Sellers int   // seller accounts (0: 200)
 	Buyers  int   // ordinary buyer accounts, not counting Complainers (0: 5000)
 	Days    int   // length of the window from Start (0: 30)
 	// Complainers is the number of extra buyer accounts run as
-	// extortionists (0: 20; negative: none). Under Traps they are honest
-	// look-alikes instead: harsh reviewers and honest critics.
+	// extortionists (0: none; DefaultConfig has 20). Under Traps they are
+	// honest look-alikes instead: harsh reviewers and honest critics.
 	Complainers int
 	Tactic      Tactic    // "" means Mixed
 	Start       time.Time // zero means 2026-03-01T00:00:00Z
@@ -135,11 +136,6 @@ func (c Config) normalize() (Config, error) {
 	if c.Days == 0 {
 		c.Days = d.Days
 	}
-	if c.Complainers == 0 {
-		c.Complainers = d.Complainers
-	} else if c.Complainers < 0 {
-		c.Complainers = 0
-	}
 	if c.History == 0 {
 		c.History = d.History
 	} else if c.History < 0 {
@@ -153,8 +149,8 @@ func (c Config) normalize() (Config, error) {
 	}
 	c.Start = c.Start.UTC().Truncate(time.Second)
 	switch {
-	case c.Sellers < 0 || c.Buyers < 0 || c.Days < 0:
-		return c, fairmark.Errorf(fairmark.EINVALID, "sellers, buyers and days must not be negative")
+	case c.Sellers < 0 || c.Buyers < 0 || c.Days < 0 || c.Complainers < 0:
+		return c, fairmark.Errorf(fairmark.EINVALID, "sellers, buyers, days and complainers must not be negative")
 	case c.Days > 3650 || c.History > 3650:
 		return c, fairmark.Errorf(fairmark.EINVALID, "days and history must be at most 3650")
 	case c.Sellers > 1_000_000 || c.Buyers > 100_000_000 || c.Complainers > 1_000_000:

@@ -58,7 +58,7 @@ func TestDeterministic(t *testing.T) {
 		cfg  Config
 	}{
 		{"mixed", small(Mixed)},
-		{"chaos", Config{Seed: 3, Sellers: 50, Buyers: 800, Days: 20, Shuffle: 0.2, Duplicates: 0.1}},
+		{"chaos", Config{Seed: 3, Sellers: 50, Buyers: 800, Days: 20, Complainers: 5, Shuffle: 0.2, Duplicates: 0.1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, la := generate(t, tc.cfg)
@@ -265,7 +265,7 @@ func TestEventsMatchesGenerate(t *testing.T) {
 }
 
 func TestChaos(t *testing.T) {
-	base := Config{Seed: 5, Sellers: 60, Buyers: 1000, Days: 20}
+	base := Config{Seed: 5, Sellers: 60, Buyers: 1000, Days: 20, Complainers: 6}
 	ordered, _ := generate(t, base)
 	chaotic := base
 	chaotic.Shuffle, chaotic.Duplicates = 0.1, 0.05
@@ -314,6 +314,7 @@ func TestConfigErrors(t *testing.T) {
 		{Tactic: "nope"},
 		{Days: -1},
 		{Days: 5000},
+		{Complainers: -1},
 	} {
 		_, err := Generate(cfg, io.Discard)
 		if fairmark.ErrorCode(err) != fairmark.EINVALID {
@@ -359,6 +360,7 @@ func TestTiny(t *testing.T) {
 	for _, tac := range Tactics {
 		for _, cfg := range []Config{
 			{Seed: 1, Sellers: 1, Buyers: 1, Days: 1, Complainers: 1, History: -1, Tactic: tac},
+			{Seed: 4, Sellers: 3, Buyers: 10, Days: 2, Tactic: tac},
 			{Seed: 2, Sellers: 2, Buyers: 3, Days: 3, Complainers: 2, Tactic: tac},
 			{Seed: 3, Sellers: 5, Buyers: 20, Days: 10, Complainers: 7, Tactic: tac, Shuffle: 0.5, Duplicates: 0.5},
 		} {

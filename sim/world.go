@@ -247,7 +247,7 @@ func (g *gen) buildBuyers() {
 		}
 		switch b.kind {
 		case kHonest:
-			rate = 0.022 * math.Exp(r.NormFloat64()*0.8-0.32)
+			rate = 0.025 * math.Exp(r.NormFloat64()*0.8-0.32)
 		case kCritic:
 			rate = 0.08 * math.Exp(r.NormFloat64()*0.5-0.125)
 		case kHarsh:
