@@ -21,6 +21,9 @@ func (m *Main) replay(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return usageErr("replay takes no arguments (got %q); use its flags", fs.Arg(0))
+	}
 	if *in == "" || *out == "" {
 		return usageErr("replay needs --in FILE and --out DIR")
 	}
@@ -76,6 +79,9 @@ func (m *Main) simulate(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return usageErr("simulate takes no arguments (got %q); use its flags", fs.Arg(0))
+	}
 	if *out == "" {
 		return usageErr("simulate needs --out FILE")
 	}
@@ -122,6 +128,9 @@ func (m *Main) scan(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return usageErr("scan takes no arguments (got %q); use --in FILE", fs.Arg(0))
+	}
 	r, closeIn, err := m.openIn(*in)
 	if err != nil {
 		return err
@@ -145,6 +154,9 @@ func (m *Main) graph(ctx context.Context, args []string) error {
 	algo := fs.String("algo", "fairmark", "algorithm: fairmark (REV2 + behavioural prior + rings) or rev2")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("graph takes no arguments (got %q); use its flags", fs.Arg(0))
 	}
 	if *in == "" || *out == "" {
 		return usageErr("graph needs --in FILE and --out FILE")
