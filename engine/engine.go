@@ -53,6 +53,9 @@ type Config struct {
 	Rules RuleEvaluator
 	// FlagAt is the risk at or above which a buyer is flagged (default 0.7).
 	FlagAt float64
+	// ClearAt is the risk below which a flag the model alone raised is
+	// lifted (default 0.5).
+	ClearAt float64
 	// CheapAt is the order amount at or below which an order is cheap
 	// (default 100.00 in the order's currency).
 	CheapAt fairmark.Decimal
@@ -67,6 +70,9 @@ type Config struct {
 func (c *Config) defaults() {
 	if c.FlagAt == 0 {
 		c.FlagAt = 0.7
+	}
+	if c.ClearAt == 0 {
+		c.ClearAt = 0.5
 	}
 	if c.CheapAt == 0 {
 		c.CheapAt = 100 * fairmark.DecimalScale
@@ -178,8 +184,8 @@ func (en *Engine) Apply(p Prepared) {
 			o.delivered = e.At
 		}
 	case fairmark.OrderRefunded:
-		if o := en.orders[e.Order.ID]; o != nil {
-			o.refunded = true
+		if o := en.orders[e.Order.ID]; o != nil && !o.refunded {
+			o.refunded, o.refundAt = true, e.At
 		}
 	case fairmark.FeedbackLeft:
 		en.feedbackLeft(e, p.Text)

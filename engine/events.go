@@ -61,7 +61,7 @@ func (en *Engine) feedbackLeft(e *fairmark.Event, t *Text) {
 		en.textSignals(e, buyer, seller, "", t, f)
 	}
 	if fb.Rating == fairmark.Negative && buyer.flagged {
-		en.hold(e, f, "buyer is flagged: "+firstReason(buyer))
+		f.holdByFlag = en.hold(e, f, "buyer is flagged: "+firstReason(buyer))
 	}
 	en.rescore(buyer, e)
 }
@@ -227,10 +227,11 @@ func (en *Engine) reportFiled(e *fairmark.Event) {
 	en.rescore(accused, e)
 }
 
-// hold holds f out of its seller's protected score.
-func (en *Engine) hold(e *fairmark.Event, f *feedback, why string) {
+// hold holds f out of its seller's protected score; it reports whether f
+// was newly held.
+func (en *Engine) hold(e *fairmark.Event, f *feedback, why string) bool {
 	if f.held || f.removed {
-		return
+		return false
 	}
 	old := f.entry()
 	f.held, f.holdWhy = true, why
@@ -241,6 +242,7 @@ func (en *Engine) hold(e *fairmark.Event, f *feedback, why string) {
 			fmt.Sprintf("The negative remark %s from buyer %s is held out of your score pending review: %s.", f.id, f.buyer.id, why),
 			fmt.Sprintf("买家 %s 的差评 %s 已暂不计入你的评分，等待审核：%s。", f.buyer.id, f.id, why)))
 	}
+	return true
 }
 
 // release puts a held feedback back into its seller's protected score.

@@ -23,7 +23,7 @@ const (
 	negCheap       = 0.4
 	negCheapDigit  = 0.4 // cheap and digital (prepaid cards)
 	negNewSeller   = 0.9
-	negTurned      = 1.8  // later withdrawn or revised to positive
+	negTurned      = 1.2  // later withdrawn or revised to positive
 	negContact     = 1.2  // off-platform contact sent to that seller
 	negIntent      = 3.0  // × intent probability, demand made to that seller
 	negAgreement   = -3.0 // × consensus agreement
@@ -32,7 +32,7 @@ const (
 	// Buyer-level terms.
 	wSuspicion   = 3.2 // × shrunk sum of per-seller suspicion
 	shrinkK      = 0.5 // n/(n+k) shrinkage of little history
-	wBurst       = 1.6 // ≥ 2 suspicious negatives to different sellers in 7 days
+	wBurst       = 2.0 // ≥ 2 suspicious negatives to different sellers in 7 days
 	wBurst3      = 0.6 // ≥ 3
 	wContact     = 1.0 // first seller sent off-platform contact
 	wContactMore = 0.5 // each further seller, up to wContactCap
@@ -218,6 +218,12 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	if b.cleared && b.risk < b.clearedRisk+0.1 {
 		flag, holdAll = false, false
 	}
+	// Hysteresis: a flag the model alone raised is lifted when later evidence
+	// (other buyers echoing the same complaints, say) brings the risk well
+	// below the flag line; the holds it placed are released.
+	if b.flagged && !flag && !holdAll && b.risk < en.cfg.ClearAt {
+		en.unflag(e, b, fmt.Sprintf("risk fell to %.2f: %s", b.risk, firstReason(b)))
+	}
 	if flag && !b.flagged {
 		b.flagged, b.flaggedAt = true, e.At
 		en.emit(Decision{Kind: FlagAccount, At: e.At, Event: e.ID, Account: b.id, Risk: b.risk, Reason: strings.Join(b.reasons, " | ")})
@@ -234,7 +240,9 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	if b.flagged || holdAll {
 		why := firstReason(b)
 		for _, n := range b.negs {
-			en.hold(e, n, why)
+			if en.hold(e, n, why) {
+				n.holdByFlag = true
+			}
 		}
 		return
 	}
@@ -424,4 +432,16 @@ type RuleHit struct {
 // RuleEvaluator evaluates operator rules over a buyer's features.
 type RuleEvaluator interface {
 	Evaluate(f *Features) ([]RuleHit, error)
+}
+
+// unflag lifts b's flag and releases the holds the flag placed.
+func (en *Engine) unflag(e *fairmark.Event, b *account, why string) {
+	b.flagged = false
+	en.emit(Decision{Kind: ClearAccount, At: e.At, Event: e.ID, Account: b.id, Risk: b.risk, Reason: why})
+	for _, n := range b.negs {
+		if n.held && n.holdByFlag {
+			n.holdByFlag = false
+			en.release(e, n, "buyer no longer flagged: "+why)
+		}
+	}
 }

@@ -70,25 +70,27 @@ type order struct {
 	currency  string
 	digital   bool
 	refunded  bool
+	refundAt  time.Time
 	category  string
 	title     string
 }
 
 // feedback is the engine's state of one feedback.
 type feedback struct {
-	id        fairmark.FeedbackID
-	order     *order
-	buyer     *account
-	seller    *account
-	first     fairmark.Rating // rating when left
-	rating    fairmark.Rating // current rating
-	text      string
-	left      time.Time
-	withdrawn bool
-	removed   bool // removed by a reviewer's decision
-	held      bool
-	holdWhy   string
-	changedAt time.Time // withdrawal or revision time
+	id         fairmark.FeedbackID
+	order      *order
+	buyer      *account
+	seller     *account
+	first      fairmark.Rating // rating when left
+	rating     fairmark.Rating // current rating
+	text       string
+	left       time.Time
+	withdrawn  bool
+	removed    bool // removed by a reviewer's decision
+	held       bool
+	holdByFlag bool // held because its buyer was flagged (released if the flag lifts)
+	holdWhy    string
+	changedAt  time.Time // withdrawal or revision time
 
 	// What was known when it was left (for features).
 	minutes     float64 // minutes from purchase, -1 unknown
@@ -108,9 +110,14 @@ func (f *feedback) entry() reputation.Entry {
 }
 
 // turned reports whether a negative was later withdrawn or revised to
-// positive: the pay-to-withdraw pattern.
+// positive without a refund through the marketplace first: the
+// pay-to-withdraw pattern. A refund on the platform is a dispute resolved
+// where it should be.
 func (f *feedback) turned() bool {
-	return f.first == fairmark.Negative && (f.withdrawn || f.rating == fairmark.Positive)
+	if f.first != fairmark.Negative || !(f.withdrawn || f.rating == fairmark.Positive) {
+		return false
+	}
+	return f.order == nil || !f.order.refunded || f.order.refundAt.After(f.changedAt)
 }
 
 // root returns the representative of a's linked ring.
