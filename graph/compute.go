@@ -160,37 +160,37 @@ func ComputeDetail(g *Graph, opt Options) (*Result, error) {
 			}
 		}
 		res.Scores = make([]Score, n)
-		for u := range res.Scores {
+		for i, u := range nodeOrder(g) {
 			risk := (w[0]*(1-r.F[u]) + w[1]*susp[u] + w[2]*ring[u]) / tot
-			if g.OutDegree(int32(u)) == 0 {
+			if g.OutDegree(u) == 0 {
 				risk = 0 // rated nobody: no evidence as a rater
 			}
-			res.Scores[u] = Score{Node: g.names[u], Fairness: r.F[u], Goodness: r.G[u], Risk: min(max(risk, 0), 1)}
+			res.Scores[i] = Score{Node: g.names[u], Fairness: r.F[u], Goodness: r.G[u], Risk: min(max(risk, 0), 1)}
 		}
 	} else {
 		r := rev2(g, p, nil, nil)
 		res.Iterations, res.Converged = r.Iterations, r.Converged
 		res.Scores = make([]Score, n)
-		for u := range res.Scores {
-			res.Scores[u] = Score{Node: g.names[u], Fairness: r.F[u], Goodness: r.G[u], Risk: 1 - r.F[u]}
+		for i, u := range nodeOrder(g) {
+			res.Scores[i] = Score{Node: g.names[u], Fairness: r.F[u], Goodness: r.G[u], Risk: 1 - r.F[u]}
 		}
 	}
-	sortScores(res.Scores)
 	return res, nil
 }
 
-// sortScores orders scores by node: canonical decimal integers first, by
-// value, then other names lexicographically. Keys are parsed once.
-func sortScores(s []Score) {
+// nodeOrder returns node ids sorted by name: canonical decimal integers
+// first, by value, then other names lexicographically. Keys are parsed
+// once; the scores are then written directly in this order, with no copy.
+func nodeOrder(g *Graph) []int32 {
 	type key struct {
 		num   int64
+		id    int32
 		isNum bool
-		i     int
 	}
-	keys := make([]key, len(s))
-	for i := range s {
-		v, ok := parseID(s[i].Node)
-		keys[i] = key{v, ok, i}
+	keys := make([]key, g.NumNodes())
+	for i := range keys {
+		v, ok := parseID(g.names[i])
+		keys[i] = key{v, int32(i), ok}
 	}
 	slices.SortFunc(keys, func(a, b key) int {
 		switch {
@@ -203,11 +203,11 @@ func sortScores(s []Score) {
 		case b.isNum:
 			return 1
 		}
-		return strings.Compare(s[a.i].Node, s[b.i].Node)
+		return strings.Compare(g.names[a.id], g.names[b.id])
 	})
-	out := make([]Score, len(s))
+	order := make([]int32, len(keys))
 	for i, k := range keys {
-		out[i] = s[k.i]
+		order[i] = k.id
 	}
-	copy(s, out)
+	return order
 }
