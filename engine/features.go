@@ -2,6 +2,8 @@ package engine
 
 import (
 	"math"
+
+	"github.com/fairmark/fairmark"
 	"time"
 )
 
@@ -124,31 +126,37 @@ func (en *Engine) features(b *account) Features {
 	return f
 }
 
-// agreement is how much negative n agrees with what unrelated buyers say
-// about its seller: 0 when the seller's other ratings are overwhelmingly
-// positive, 1 when many others are negative too (a genuinely bad seller).
+// agreement is how much negative n agrees with what credible, unrelated
+// buyers say about its seller: 0 when the seller's other ratings are
+// overwhelmingly positive, 1 when many others complain too (a genuinely bad
+// seller). Another buyer's negative counts as much as it is credible: not at
+// all when it was itself left the way extortion is (fast, before delivery,
+// on a new seller, later withdrawn) or its buyer is risky, so that a new
+// seller hit by several complainers does not look like a bad seller.
 func (en *Engine) agreement(b *account, n *feedback) float64 {
 	s := n.seller
-	if s.rep == nil {
+	if s.rep == nil || len(s.gotNegs) < 3 {
 		return 0
 	}
-	neg := float64(s.rep.Raw.Negatives)
-	total := float64(s.rep.Raw.Total())
-	// Leave out the ratings of b's ring on this seller.
-	for _, m := range en.members(b) {
-		for _, x := range m.negs {
-			if x.seller == s && !x.withdrawn && !x.removed {
-				total--
-				if x.rating == "negative" {
-					neg--
-				}
+	ring := b.root()
+	var credible, ringRatings float64
+	for _, x := range s.gotNegs {
+		if x.buyer.root() == ring {
+			if !x.withdrawn && !x.removed {
+				ringRatings++
 			}
+			continue
 		}
+		if x.withdrawn || x.removed || x.rating != fairmark.Negative {
+			continue
+		}
+		credible += (1 - sigmoid(en.baseSuspicion(x.buyer, x))) * (1 - x.buyer.risk)
 	}
-	if neg < 2 || total <= 0 {
+	total := float64(s.rep.Raw.Total()) - ringRatings
+	if credible < 2 || total <= 0 {
 		return 0
 	}
-	share := neg / (total + 2) // shrunk towards "not negative"
+	share := credible / (total + 2) // shrunk towards "not negative"
 	a := (share - 0.08) / 0.2
 	return math.Max(0, math.Min(1, a))
 }

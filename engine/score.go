@@ -30,29 +30,40 @@ const (
 	negSlow        = -1.0 // left days after delivery
 
 	// Buyer-level terms.
-	wSuspicion   = 3.2 // × shrunk sum of per-seller suspicion
-	shrinkK      = 0.5 // n/(n+k) shrinkage of little history
-	wBurst       = 2.0 // ≥ 2 suspicious negatives to different sellers in 7 days
-	wBurst3      = 0.6 // ≥ 3
-	wContact     = 1.0 // first seller sent off-platform contact
-	wContactMore = 0.5 // each further seller, up to wContactCap
-	wContactCap  = 2.0
-	wIntent      = 3.0 // × max intent probability
-	wIntentMore  = 1.0 // demands made to two or more sellers
-	wReport      = 1.2 // × weighted reports, capped at 3
-	ringWeakLink = 1.5 // log-odds taken off a ring tied only by an IP address
-	wRule        = 4.0 // × a fired rule's score
-	suspiciousAt = 0.6 // per-negative suspicion counted as suspicious
-	holdOneAt    = 0.9 // hold one negative at once when this suspicious with text evidence
+	wSuspicion     = 3.6 // × shrunk sum of per-seller suspicion
+	shrinkK        = 0.5 // n/(n+k) shrinkage of little history
+	wBurst         = 2.0 // ≥ 2 suspicious negatives to different sellers in 7 days
+	wBurst3        = 0.6 // ≥ 3
+	wContact       = 1.0 // first seller sent off-platform contact
+	wContactMore   = 0.5 // each further seller, up to wContactCap
+	wContactCap    = 2.0
+	wIntent        = 3.0  // × max intent probability
+	wIntentMore    = 1.0  // demands made to two or more sellers
+	wReport        = 1.2  // × weighted reports, capped at 3
+	ringWeakLink   = 1.5  // log-odds taken off a ring tied only by an IP address
+	wRule          = 4.0  // × a fired rule's score
+	suspiciousAt   = 0.6  // per-negative suspicion counted as suspicious
+	holdOneAt      = 0.9  // hold one negative at once when this suspicious with text evidence
+	suspicionFloor = 0.25 // per-remark suspicion below this is background
 )
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
-// suspicion is the evidence that negative n was extortion, with the parts
-// that carried it.
+// suspicion is the evidence that negative n was extortion: how it was left
+// (baseSuspicion) weighed against whether credible other buyers say the same
+// of its seller (agreement).
 func (en *Engine) suspicion(b *account, n *feedback) (float64, []string) {
+	e := en.baseSuspicion(b, n)
+	if a := en.agreement(b, n); a > 0 {
+		e += negAgreement * a
+	}
+	return sigmoid(e), nil
+}
+
+// baseSuspicion is the log-odds that n was extortion from n alone: timing,
+// price, the seller's age, what happened after, what its buyer said.
+func (en *Engine) baseSuspicion(b *account, n *feedback) float64 {
 	e := negBase
-	var why []string
 	if n.minutes >= 0 && n.minutes <= fastN {
 		e += negFast
 		if n.minutes <= 15 {
@@ -61,7 +72,6 @@ func (en *Engine) suspicion(b *account, n *feedback) (float64, []string) {
 	}
 	if n.predelivery {
 		e += negPredelivery
-		why = append(why, "before delivery")
 	}
 	if n.cheap {
 		e += negCheap
@@ -83,13 +93,10 @@ func (en *Engine) suspicion(b *account, n *feedback) (float64, []string) {
 		p = b.intents[i].prob
 	}
 	e += negIntent * p
-	if a := en.agreement(b, n); a > 0 {
-		e += negAgreement * a
-	}
 	if n.order != nil && !n.order.delivered.IsZero() && n.left.Sub(n.order.delivered) > 72*time.Hour {
 		e += negSlow
 	}
-	return sigmoid(e), why
+	return e
 }
 
 type term struct {
@@ -300,7 +307,7 @@ func sum(ts []term) float64 {
 func perSellerSum(views []negView, now time.Time) (float64, float64) {
 	best := map[*account]float64{}
 	for _, v := range views {
-		s := v.s * decay(now.Sub(v.n.left))
+		s := excess(v.s) * decay(now.Sub(v.n.left))
 		if s > best[v.n.seller] {
 			best[v.n.seller] = s
 		}
@@ -311,6 +318,11 @@ func perSellerSum(views []negView, now time.Time) (float64, float64) {
 	}
 	return sum, float64(len(best))
 }
+
+// excess keeps the part of a remark's suspicion above the background of
+// ordinary negatives, so that many unremarkable negatives (a harsh but
+// honest reviewer's) do not add up to one suspicious pattern.
+func excess(s float64) float64 { return math.Max(0, (s-suspicionFloor)/(1-suspicionFloor)) }
 
 func decay(age time.Duration) float64 {
 	switch {
