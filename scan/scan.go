@@ -127,4 +127,3 @@ func scanLine(line []byte) (any, bool) {
 	}
 	return outLine{ID: id, Result: Text(*in.Text)}, true
 }
-
