@@ -71,6 +71,17 @@ func Decode(data []byte) (*fairmark.Event, error) {
 	}
 	var w wire
 	if err := json.Unmarshal(data, &w); err != nil {
+		if w.Type == nil {
+			// Decoding stopped before "type" (keys come in any order, e.g.
+			// "order" before "type"): read it alone so the error can name
+			// the field.
+			var t struct {
+				Type *string `json:"type"`
+			}
+			if json.Unmarshal(data, &t) == nil {
+				w.Type = t.Type
+			}
+		}
 		return nil, jsonErr(err, &w)
 	}
 	e, err := validate(&w)
