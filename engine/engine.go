@@ -104,6 +104,8 @@ type Engine struct {
 	now       time.Time
 	applied   int64
 	lastEvent fairmark.EventID
+
+	viewBuf, ringBuf []negView // scratch for rescoreOne
 }
 
 // New returns an Engine with cfg.
@@ -115,6 +117,39 @@ func New(cfg Config) *Engine {
 		orders:   make(map[fairmark.OrderID]*order),
 		feedback: make(map[fairmark.FeedbackID]*feedback),
 		links:    make(map[linkKey]*account),
+	}
+}
+
+// Reserve sizes the engine's tables for about this many accounts, orders
+// and feedback, sparing rehashing when the sizes are known (replay counts
+// them before applying).
+func (en *Engine) Reserve(accounts, orders, feedbacks int) {
+	grow := func(n, have int) bool { return n > have }
+	if grow(accounts, len(en.accounts)) {
+		m := make(map[fairmark.AccountID]*account, accounts)
+		for k, v := range en.accounts {
+			m[k] = v
+		}
+		en.accounts = m
+		l := make(map[linkKey]*account, accounts)
+		for k, v := range en.links {
+			l[k] = v
+		}
+		en.links = l
+	}
+	if grow(orders, len(en.orders)) {
+		m := make(map[fairmark.OrderID]*order, orders)
+		for k, v := range en.orders {
+			m[k] = v
+		}
+		en.orders = m
+	}
+	if grow(feedbacks, len(en.feedback)) {
+		m := make(map[fairmark.FeedbackID]*feedback, feedbacks)
+		for k, v := range en.feedback {
+			m[k] = v
+		}
+		en.feedback = m
 	}
 }
 

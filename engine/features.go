@@ -54,7 +54,7 @@ func (en *Engine) features(b *account) Features {
 	f.AccountAgeDays = now.Sub(b.opened).Hours() / 24
 	f.IsNewAccount = f.AccountAgeDays < 30
 	f.MinMinutesToNegative = -1
-	sellers7, sellers30 := map[*account]bool{}, map[*account]bool{}
+	var sellers7, sellers30 sellerSet
 	var newNeg, agreeSum float64
 	for _, n := range b.negs {
 		age := now.Sub(n.left)
@@ -63,11 +63,11 @@ func (en *Engine) features(b *account) Features {
 		}
 		if age <= 7*day {
 			f.Negatives7d++
-			sellers7[n.seller] = true
+			sellers7.add(n.seller)
 		}
 		if age <= 30*day {
 			f.Negatives30d++
-			sellers30[n.seller] = true
+			sellers30.add(n.seller)
 			if n.sellerNew {
 				f.NewSellerNegatives30d++
 			}
@@ -110,12 +110,12 @@ func (en *Engine) features(b *account) Features {
 	mates := en.members(b)
 	f.LinkedAccounts = int64(len(mates) - 1)
 	if len(mates) > 1 {
-		ringSellers := map[*account]bool{}
+		var ringSellers sellerSet
 		for _, m := range mates {
 			for _, n := range m.negs {
 				if now.Sub(n.left) <= 7*day {
 					f.RingNegatives7d++
-					ringSellers[n.seller] = true
+					ringSellers.add(n.seller)
 				}
 			}
 		}

@@ -45,17 +45,7 @@ func NewRules(set *rules.Set) *Rules { return &Rules{Set: set, values: set.NewVa
 
 // Evaluate implements RuleEvaluator.
 func (r *Rules) Evaluate(f *Features) ([]RuleHit, error) {
-	v := reflect.ValueOf(f).Elem()
-	for i, fv := range featureFields {
-		switch fv.Type {
-		case rules.Int:
-			r.values.SetInt(i, v.Field(i).Int())
-		case rules.Double:
-			r.values.SetDouble(i, v.Field(i).Float())
-		case rules.Bool:
-			r.values.SetBool(i, v.Field(i).Bool())
-		}
-	}
+	f.fill(r.values)
 	// A rule that fails at run time does not fire; the others still count.
 	var err error
 	r.hits, err = r.Set.AppendEval(r.hits[:0], r.values)
@@ -71,4 +61,35 @@ func (r *Rules) Evaluate(f *Features) ([]RuleHit, error) {
 		out[i] = RuleHit{Name: h.Rule, Actions: acts, Score: h.Score, Reason: h.Reason}
 	}
 	return out, err
+}
+
+// fill copies f into v, by the variable positions of FeatureVars (field
+// order). TestFillMatchesFeatureVars keeps the two in step.
+func (f *Features) fill(v *rules.Values) {
+	v.SetInt(0, f.Negatives24h)
+	v.SetInt(1, f.Negatives7d)
+	v.SetInt(2, f.Negatives30d)
+	v.SetInt(3, f.NegativesTotal)
+	v.SetInt(4, f.PositivesTotal)
+	v.SetInt(5, f.DistinctSellers7d)
+	v.SetInt(6, f.DistinctSellers30d)
+	v.SetInt(7, f.NewSellerNegatives30d)
+	v.SetInt(8, f.FastNegatives30d)
+	v.SetInt(9, f.PredeliveryNegatives)
+	v.SetInt(10, f.CheapDigitalNegatives30d)
+	v.SetInt(11, f.WithdrawnAfterNegative)
+	v.SetInt(12, f.ContactDetections)
+	v.SetInt(13, f.IntentDetections)
+	v.SetInt(14, f.ReportsAgainst)
+	v.SetInt(15, f.LinkedAccounts)
+	v.SetInt(16, f.RingNegatives7d)
+	v.SetInt(17, f.RingDistinctSellers7d)
+	v.SetDouble(18, f.AccountAgeDays)
+	v.SetDouble(19, f.NewSellerShare)
+	v.SetDouble(20, f.MinMinutesToNegative)
+	v.SetDouble(21, f.MaxIntent)
+	v.SetDouble(22, f.ReportsWeighted)
+	v.SetDouble(23, f.ConsensusAgreement)
+	v.SetDouble(24, f.Risk)
+	v.SetBool(25, f.IsNewAccount)
 }

@@ -114,6 +114,13 @@ type negView struct {
 // holds as the evidence demands. Ring mates are rescored too.
 func (en *Engine) rescore(b *account, e *fairmark.Event) {
 	mates := en.members(b)
+	if len(mates) == 1 && !b.flagged && len(b.negs) == 0 && len(b.contacts) == 0 && len(b.intents) == 0 && len(b.reports) == 0 {
+		// Nothing to weigh: the risk is the prior and no rule can be
+		// about anything (rules are evaluated for buyers with a negative,
+		// a contact, a demand, a report or a link).
+		b.risk, b.reasons = sigmoid(priorLogit), nil
+		return
+	}
 	for _, m := range mates {
 		en.rescoreOne(m, mates, e)
 	}
@@ -121,7 +128,8 @@ func (en *Engine) rescore(b *account, e *fairmark.Event) {
 
 func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	now := en.now
-	views := make([]negView, 0, len(b.negs))
+	views := en.viewBuf[:0]
+	defer func() { en.viewBuf = views[:0] }()
 	for _, n := range b.negs {
 		s, _ := en.suspicion(b, n)
 		views = append(views, negView{n, s})
@@ -164,7 +172,8 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	// Ring: the linked accounts' pattern, taken as one account's, counts for
 	// every member when it says more than the member's own.
 	if len(mates) > 1 {
-		var all []negView
+		all := en.ringBuf[:0]
+		defer func() { en.ringBuf = all[:0] }()
 		for _, m := range mates {
 			for _, n := range m.negs {
 				s, _ := en.suspicion(m, n)
@@ -278,10 +287,10 @@ func (en *Engine) patternTerms(views []negView, now time.Time) []term {
 			terms = append(terms, term{0, d})
 		}
 	}
-	burst := map[*account]bool{}
+	var burst sellerSet
 	for _, v := range views {
 		if v.s >= suspiciousAt && now.Sub(v.n.left) <= 7*day {
-			burst[v.n.seller] = true
+			burst.add(v.n.seller)
 		}
 	}
 	if len(burst) >= 2 {
@@ -305,18 +314,41 @@ func sum(ts []term) float64 {
 // perSellerSum sums, over distinct sellers, the most suspicious negative to
 // each, weighted down with age; it returns the sum and the seller count.
 func perSellerSum(views []negView, now time.Time) (float64, float64) {
-	best := map[*account]float64{}
+	type best struct {
+		seller *account
+		s      float64
+	}
+	var bs []best
 	for _, v := range views {
 		s := excess(v.s) * decay(now.Sub(v.n.left))
-		if s > best[v.n.seller] {
-			best[v.n.seller] = s
+		i := 0
+		for i < len(bs) && bs[i].seller != v.n.seller {
+			i++
+		}
+		if i == len(bs) {
+			bs = append(bs, best{v.n.seller, s})
+		} else if s > bs[i].s {
+			bs[i].s = s
 		}
 	}
 	sum := 0.0
-	for _, s := range best {
-		sum += s
+	for _, b := range bs {
+		sum += b.s
 	}
-	return sum, float64(len(best))
+	return sum, float64(len(bs))
+}
+
+// sellerSet is a small set of sellers; buyers hit few, so a slice beats a
+// map.
+type sellerSet []*account
+
+func (s *sellerSet) add(a *account) {
+	for _, x := range *s {
+		if x == a {
+			return
+		}
+	}
+	*s = append(*s, a)
 }
 
 // excess keeps the part of a remark's suspicion above the background of
@@ -347,12 +379,12 @@ func mostSuspicious(views []negView) *negView {
 // describeNegatives says how many negatives went to how many sellers, how
 // many were new, over how long.
 func describeNegatives(views []negView, now time.Time, newDays int) string {
-	sellers, newSellers := map[*account]bool{}, map[*account]bool{}
+	var sellers, newSellers sellerSet
 	first, last := time.Time{}, time.Time{}
 	for _, v := range views {
-		sellers[v.n.seller] = true
+		sellers.add(v.n.seller)
 		if v.n.sellerNew {
-			newSellers[v.n.seller] = true
+			newSellers.add(v.n.seller)
 		}
 		if first.IsZero() || v.n.left.Before(first) {
 			first = v.n.left
