@@ -249,3 +249,10 @@ func notFound(err error, what string, id any) error {
 	}
 	return err
 }
+
+// ExecForTest runs a statement on the write connection. Tests use it to
+// tamper with the database behind the application's back.
+func (db *DB) ExecForTest(ctx context.Context, query string) error {
+	_, err := db.w.ExecContext(ctx, query)
+	return err
+}
