@@ -315,3 +315,46 @@ func TestBlind(t *testing.T) {
 		t.Fatalf("blind F1 %.3f, want >= 0.85", m.F1)
 	}
 }
+
+// TestDisputes scores testdata/disputes.jsonl, a held-out set written after
+// the remedy rule (a refund, return, exchange, re-send or repair of the
+// order, conditioned on feedback, is a dispute) was designed, and never
+// trained on. Half its lines are disputes, price negotiations and
+// complaints that use feedback as leverage; half are extortion in varied
+// wording, including demands that go beyond the order (money on top of a
+// refund, a private channel, an item said to be fine). It fails below F1
+// 0.9.
+func TestDisputes(t *testing.T) {
+	ex := readCorpus(t, "testdata/disputes.jsonl")
+	train := readCorpus(t, "testdata/train.jsonl")
+	seen := map[string]bool{}
+	for _, e := range train {
+		seen[strings.TrimSpace(e.Text)] = true
+	}
+	zh, neg := 0, 0
+	for _, e := range ex {
+		if seen[strings.TrimSpace(e.Text)] {
+			t.Fatalf("disputes text also in train: %q", e.Text)
+		}
+		if e.Lang == "zh" {
+			zh++
+		}
+		if e.Label == 0 {
+			neg++
+		}
+	}
+	if len(ex) < 80 || zh*10 < len(ex)*6 || neg*2 < len(ex)*4/10*2 {
+		t.Fatalf("disputes set: %d lines, %d zh, %d negatives; want >= 80, >= 60%% zh, >= 40%% negatives", len(ex), zh, neg)
+	}
+	rows := evaluate(ex)
+	m := logMetrics(t, "disputes", rows)
+	for _, r := range rows {
+		if r.flag != (r.label == 1) {
+			t.Logf("miss: label %d p %.3f %q", r.label, r.p, r.text)
+		}
+	}
+	t.Logf("disputes calibration:\n%s", calibrationTable(rows))
+	if m.F1 < 0.9 {
+		t.Fatalf("disputes F1 %.3f, want >= 0.9", m.F1)
+	}
+}

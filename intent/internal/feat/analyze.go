@@ -45,7 +45,19 @@ type Analysis struct {
 	RepBytes []bool
 	Dispute  Hit // clauses naming a defect, delivery problem or refund
 	Reported Hit // clauses with a reported demand
+	// Remedy: the writer asks for a remedy of the order itself (refund,
+	// return, exchange, re-send, repair). Variant 0: that is all that is
+	// asked, a dispute even when feedback is the leverage; 1: something
+	// goes beyond the order (money on top, compensation, a private
+	// channel, an item said to be fine), so the remedy does not excuse it.
+	Remedy Hit
 }
+
+// Remedy variants.
+const (
+	RemedyOnly   = 0
+	RemedyBeyond = 1
+)
 
 const moneyCats = CMoney | CAmount | CIndirect
 
@@ -63,7 +75,7 @@ func (a *Analysis) Reset(s string) {
 	a.Clauses = a.Clauses[:0]
 	a.Own, a.Neg, a.Rep = 0, 0, 0
 	a.Hits = [NumSig]Hit{}
-	a.Dispute, a.Reported = Hit{}, Hit{}
+	a.Dispute, a.Reported, a.Remedy = Hit{}, Hit{}, Hit{}
 	a.splitClauses()
 	a.markReported()
 	a.assign()
@@ -216,10 +228,11 @@ func (a *Analysis) assign() {
 				continue
 			}
 			cats := m.Cats
-			if negator != 0 && cats&(CFbNeg|CThreat|COff|moneyCats|CDemand) != 0 {
+			if negator != 0 && cats&(CFbNeg|CThreat|COff|moneyCats|CDemand|CRefund) != 0 {
 				neg := cats & (CFbNeg | CThreat | COff)
 				if negator&CNegStrong != 0 {
-					neg |= cats & (moneyCats | CDemand)
+					// "不要退款", "no need to refund": no remedy asked.
+					neg |= cats & (moneyCats | CDemand | CRefund)
 				}
 				cl.Neg |= neg
 				cats &^= neg
@@ -279,9 +292,44 @@ func (a *Analysis) set(sig, lo, hi, variant int) {
 	}
 }
 
+// findRemedy decides whether the writer asks for a remedy of the order, and
+// whether anything asked goes beyond it. Money is beyond the remedy when it
+// is asked in a clause that names no remedy or defect ("退款再加100" is
+// caught by 再加; "赔我500", "send me $20" by their own clause), when it
+// is indirect (红包, 意思意思), or when it is to go through a private
+// channel (转账到微信, "my PayPal").
+func (a *Analysis) findRemedy() {
+	if a.Own&CRefund == 0 {
+		return
+	}
+	beyond := a.Own&(CExcess|CIndirect|CPrivate|COff|CNoDefect|CPro) != 0
+	first := -1
+	for ci := range a.Clauses {
+		own := a.Clauses[ci].Own
+		if own&CRefund != 0 && first < 0 {
+			first = ci
+		}
+		if own&(CRefund|CDispute) == 0 && (own&CDemand != 0 && own&(CMoney|CAmount|CNumber) != 0 ||
+			own&CCond != 0 && own&(CMoney|CAmount) != 0) {
+			beyond = true
+		}
+	}
+	v := RemedyOnly
+	if beyond {
+		v = RemedyBeyond
+	}
+	a.Remedy = Hit{Found: true, Lo: first, Hi: first, Variant: v}
+}
+
 func (a *Analysis) findSignals() {
+	a.findRemedy()
 	msgFb := a.Own&(CFb|CFbNeg|CFbPos) != 0
-	refundOnly := a.Own&(CRefund|CDispute) != 0
+	// A plain dispute: a remedy of the order, or a defect named, with
+	// nothing beyond the order asked. Feedback leverage over it is not
+	// extortion.
+	remedyOnly := a.Remedy.Found && a.Remedy.Variant == RemedyOnly
+	refundOnly := remedyOnly || !a.Remedy.Found && a.Own&CDispute != 0 &&
+		a.Own&(CExcess|CIndirect|CPrivate|COff|CNoDefect|CPro) == 0
 	for ci := range a.Clauses {
 		own := a.Clauses[ci].Own
 		w := a.window(ci)
@@ -292,7 +340,7 @@ func (a *Analysis) findSignals() {
 			// An amount or an indirect ask only counts as a demand when
 			// something in reach asks, conditions, threatens or bargains.
 			ctx := w&(CDemand|CCond|CFbNeg|CRemoval|CThreat|COff|CExcess) != 0 || own&CDemand != 0
-			if strong && ctx {
+			if strong && ctx && !remedyOnly {
 				v := 0
 				if w&CExcess != 0 {
 					v = 1
@@ -303,17 +351,17 @@ func (a *Analysis) findSignals() {
 		}
 		// A bare number next to removal of negative feedback is a price
 		// ("我给你差评了，想删？200").
-		priced := w&CNumber != 0 && a.Own&CFbNeg != 0 && !refundOnly
-		if own&CRemoval != 0 && (msgFb || own&CFbNeg != 0) && (realMoney || priced || w&CMoney != 0 && !refundOnly) {
+		priced := w&CNumber != 0 && msgFb && !refundOnly
+		if own&CRemoval != 0 && msgFb && !remedyOnly && (realMoney || priced || w&CMoney != 0 && !refundOnly) {
 			lo, hi := a.span(ci, moneyCats|CDemand|CNumber)
 			a.set(SigRemoval, lo, hi, 0)
 		}
-		if a.Clauses[ci].Neg&CFbNeg != 0 && realMoney && w&CCond != 0 {
+		if a.Clauses[ci].Neg&CFbNeg != 0 && realMoney && w&CCond != 0 && !remedyOnly {
 			lo, hi := a.span(ci, moneyCats|CCond)
 			a.set(SigRemoval, lo, hi, 1)
 		}
 		if own&CFbNeg != 0 && w&(CCond|CThreat|CDemand|moneyCats) != 0 {
-			if realMoney || !refundOnly {
+			if !remedyOnly && (realMoney || !refundOnly) {
 				lo, hi := a.span(ci, CCond|CThreat|CDemand|moneyCats)
 				a.set(SigLeverage, lo, hi, 0)
 			}

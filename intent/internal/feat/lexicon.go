@@ -31,6 +31,9 @@ const (
 	CQuestion                  // a question mark
 	CConseq                    // consequence link: 就, 否则, "or else" (also CCond)
 	CNegStrong                 // negator that also negates money: 不要, won't (also CNeg)
+	CPrivate                   // a private payment channel: 微信, 转账, PayPal, gift card
+	CNoDefect                  // says the item is fine: 东西没问题, "the item's fine"
+	CHaggle                    // bargaining over the price: 便宜点, "would you take $15"
 )
 
 // Lexicon entries, written in normalised form (lower case, half-width,
@@ -41,8 +44,8 @@ var lexicon = []struct {
 	c Cat
 }{
 	// Money and demands (zh).
-	{"钱", CMoney}, {"块钱", CMoney}, {"费", CMoney}, {"红包", CMoney | CIndirect}, {"发个红包", CMoney | CIndirect | CDemand},
-	{"包个红包", CMoney | CIndirect | CDemand}, {"转账", CMoney}, {"转我", CMoney | CDemand}, {"打款", CMoney},
+	{"钱", CMoney}, {"块钱", CMoney}, {"费", CMoney}, {"红包", CMoney | CIndirect | CPrivate}, {"发个红包", CMoney | CIndirect | CDemand},
+	{"包个红包", CMoney | CIndirect | CDemand}, {"转账", CMoney | CPrivate}, {"转我", CMoney | CDemand}, {"打款", CMoney},
 	{"打钱", CMoney | CDemand}, {"给钱", CMoney | CDemand}, {"掏钱", CMoney | CDemand}, {"出钱", CMoney | CDemand},
 	{"赔偿", CMoney}, {"补偿", CMoney}, {"赔我", CMoney | CDemand}, {"补偿我", CMoney | CDemand}, {"赔点", CMoney | CDemand},
 	{"给点", CDemand}, {"给我点", CDemand}, {"给我", CDemand}, {"转给我", CMoney | CDemand}, {"打给我", CDemand},
@@ -50,19 +53,20 @@ var lexicon = []struct {
 	{"给个说法", CIndirect | CDemand}, {"你懂的", CIndirect}, {"懂的都懂", CIndirect}, {"你懂我意思", CIndirect},
 	{"好处", CMoney | CIndirect}, {"好处费", CMoney | CIndirect}, {"辛苦费", CMoney | CExcess}, {"封口费", CMoney | CExcess | CRemoval},
 	{"精神损失费", CMoney | CExcess}, {"误工费", CMoney | CExcess}, {"损失费", CMoney | CExcess}, {"私了", CMoney | CIndirect},
-	{"现金", CMoney}, {"支付宝", CMoney}, {"微信转", CMoney | CDemand}, {"诚意", CIndirect}, {"拿出点诚意", CIndirect | CDemand},
+	{"现金", CMoney}, {"支付宝", CMoney}, {"微信转", CMoney | CDemand | CPrivate}, {"到我支付宝", CMoney | CPrivate}, {"我的支付宝", CMoney | CPrivate}, {"诚意", CIndirect}, {"拿出点诚意", CIndirect | CDemand},
 	{"有点表示", CIndirect | CDemand}, {"表示点", CIndirect | CDemand}, {"破财消灾", CMoney | CIndirect | CThreat},
 	{"十倍", CExcess}, {"三倍", CExcess}, {"双倍", CExcess}, {"翻倍", CExcess}, {"额外", CExcess}, {"另外再", CExcess},
 	{"假一赔十", CRefund}, {"退一赔三", CRefund},
 	{"意思一下", CMoney | CIndirect | CDemand}, {"满意的数", CIndirect | CDemand}, {"开个价", CIndirect | CDemand},
 	{"出个价", CIndirect | CDemand}, {"你开价", CIndirect | CDemand}, {"价格你开", CIndirect | CDemand}, {"定金", CMoney},
 	{"先给", CDemand}, {"先转", CMoney | CDemand}, {"先付", CMoney | CDemand}, {"先打", CMoney | CDemand},
-	{"到我卡", CMoney | CDemand}, {"打到我", CMoney | CDemand}, {"hb", CMoney | CIndirect}, {"zfb", CMoney},
+	{"到我卡", CMoney | CDemand}, {"打到我", CMoney | CDemand}, {"hb", CMoney | CIndirect | CPrivate}, {"zfb", CMoney},
 	{"reimburse*", CMoney}, {"name your price", CIndirect | CDemand}, {"goodwill", CIndirect},
 	// Money (en).
 	{"money", CMoney}, {"cash", CMoney}, {"pay me", CMoney | CDemand}, {"pay", CMoney}, {"paying", CMoney}, {"paid", CDispute}, {"i paid", CDispute}, {"运费", CRefund}, {"刚才", 0}, {"就是", 0}, {"才能", 0}, {"方才", 0},
 	{"payment", CMoney}, {"compensat*", CMoney}, {"send me", CDemand}, {"give me", CDemand}, {"transfer", CMoney},
-	{"paypal", CMoney}, {"venmo", CMoney}, {"zelle", CMoney}, {"cashapp", CMoney}, {"cash app", CMoney}, {"gift card", CMoney},
+	{"paypal", CMoney}, {"venmo", CMoney | CPrivate}, {"zelle", CMoney | CPrivate}, {"cashapp", CMoney | CPrivate}, {"cash app", CMoney | CPrivate},
+	{"gift card", CMoney | CPrivate}, {"my paypal", CMoney | CPrivate}, {"friends and family", CPrivate},
 	{"bucks", CMoney}, {"dollars", CMoney}, {"make it worth my while", CMoney | CIndirect | CDemand},
 	{"worth my while", CMoney | CIndirect}, {"for my trouble", CMoney | CIndirect | CExcess}, {"for my time", CMoney | CExcess},
 	{"something for", CIndirect}, {"you know what to do", CIndirect | CThreat}, {"you know what i want", CIndirect},
@@ -88,6 +92,17 @@ var lexicon = []struct {
 	{"taken down", CRemoval}, {"retract*", CRemoval}, {"revis*", CRemoval}, {"change it to", CRemoval}, {"change my", CRemoval},
 	{"update my", CRemoval}, {"update it", CRemoval}, {"edit it", CRemoval}, {"edit my", CRemoval}, {"pull it", CRemoval},
 	{"go away", CRemoval}, {"disappear", CRemoval}, {"change the feedback", CRemoval},
+	// The feedback's state as the bargaining chip: "the negative stays",
+	// "差评没；不转，差评在", "keep my review positive".
+	{"stays", CRemoval}, {"stay", CRemoval}, {"remain*", CRemoval}, {"keep my review", CRemoval | CFb},
+	{"keep my feedback", CRemoval | CFb}, {"keep my rating", CRemoval | CFb}, {"keep the review", CRemoval | CFb},
+	{"keep it positive", CRemoval | CFbPos}, {"no refund needed", CNoDefect}, {"don't need a refund", CNoDefect},
+	{"don't want a refund", CNoDefect}, {"keep the refund", CNoDefect}, {"差评在", CRemoval | CFbNeg}, {"差评没", CRemoval | CFbNeg},
+	{"差评就没", CRemoval | CFbNeg}, {"消失", CRemoval}, {"挂着", CRemoval}, {"删评", CRemoval | CFb}, {"想删", CRemoval | CFb},
+	{"想撤", CRemoval | CFb}, {"v我", CMoney | CDemand | CPrivate},
+	// Beyond the order: on top of a refund, a multiple of it.
+	{"再加", CExcess}, {"另加", CExcess}, {"另外给", CExcess | CDemand}, {"再给", CExcess | CDemand}, {"再赔", CExcess | CMoney},
+	{"多退", CExcess}, {"加倍", CExcess}, {"double", CExcess}, {"triple", CExcess}, {"plus", CExcess}, {"in addition", CExcess},
 	// Conditions.
 	{"就", CCond | CConseq}, {"才", CCond | CConseq}, {"否则", CCond | CConseq}, {"不然", CCond | CConseq},
 	{"要不然", CCond | CConseq}, {"要么", CCond}, {"只要", CCond}, {"如果", CCond}, {"要是", CCond}, {"的话", CCond},
@@ -121,12 +136,13 @@ var lexicon = []struct {
 	{"i've done this", CPro}, {"done this before", CPro},
 	// Off-platform pressure.
 	{"加我微信", COff}, {"加微信", COff}, {"微信聊", COff}, {"加我qq", COff}, {"加qq", COff}, {"qq聊", COff}, {"扣扣", COff},
-	{"私聊", COff}, {"私下", COff}, {"电话聊", COff}, {"打电话", COff}, {"打我电话", COff}, {"发短信", COff}, {"加v", COff},
+	{"私聊", COff}, {"私下", COff | CPrivate}, {"电话聊", COff}, {"打电话", COff}, {"打我电话", COff}, {"发短信", COff}, {"加v", COff},
 	{"加vx", COff}, {"vx", COff}, {"v信", COff}, {"薇信", COff}, {"威信", COff}, {"wx", COff}, {"企鹅", COff}, {"留个电话", COff},
 	{"外面聊", COff}, {"加微", COff}, {"weixin", COff}, {"wei xin", COff}, {"微x", COff}, {"q聊", COff}, {"平台外", COff}, {"这里不方便", COff}, {"不方便说", COff}, {"换个地方", COff}, {"加个好友", COff},
+	{"微信", CPrivate}, {"到微信", CPrivate | CMoney}, {"微信上", CPrivate}, {"私人", CPrivate}, {"私账", CPrivate | CMoney},
 	{"whatsapp", COff}, {"telegram", COff}, {"text me", COff}, {"call me", COff}, {"email me", COff}, {"outside ebay", COff},
 	{"outside of ebay", COff}, {"off ebay", COff}, {"off the platform", COff}, {"outside the platform", COff},
-	{"dm me", COff}, {"message me on", COff}, {"wechat", COff}, {"signal", COff}, {"my number", COff}, {"privately", COff},
+	{"dm me", COff}, {"message me on", COff}, {"wechat", COff | CPrivate}, {"signal", COff}, {"my number", COff}, {"privately", COff},
 	{"in private", COff}, {"skype", COff}, {"off-site", COff}, {"offline", COff},
 	// Disputes and refunds.
 	{"质量", CDispute}, {"坏了", CDispute}, {"坏的", CDispute}, {"破损", CDispute}, {"破了", CDispute}, {"没收到", CDispute},
@@ -137,6 +153,30 @@ var lexicon = []struct {
 	{"快递", CDispute}, {"发货", CDispute}, {"不能充值", CDispute}, {"充值失败", CDispute}, {"已使用", CDispute},
 	{"退款", CRefund}, {"退钱", CRefund}, {"退货", CRefund}, {"换货", CRefund}, {"补发", CRefund}, {"重发", CRefund},
 	{"退回", CRefund}, {"售后", CRefund}, {"换一个", CRefund}, {"退差价", CRefund},
+	// A remedy of the order: return, refund, exchange, re-send, repair.
+	{"退", CRefund}, {"给退", CRefund}, {"退我", CRefund | CDemand}, {"换个新的", CRefund}, {"换一", CRefund}, {"补寄", CRefund}, {"补一个", CRefund}, {"撤评", CRemoval | CFb}, {"换个好的", CRefund}, {"换新", CRefund}, {"给我换", CRefund | CDemand},
+	{"换一件", CRefund}, {"换一张", CRefund}, {"重新发", CRefund}, {"再发一", CRefund}, {"维修", CRefund}, {"返修", CRefund},
+	{"修好", CRefund}, {"包修", CRefund}, {"保修", CRefund}, {"换掉", CRefund}, {"退一半", CRefund}, {"部分退款", CRefund},
+	{"repair*", CRefund}, {"fix it", CRefund}, {"send a new", CRefund}, {"new one", CRefund}, {"swap", CRefund},
+	{"send the right", CRefund}, {"ship another", CRefund}, {"return label", CRefund}, {"partial refund", CRefund},
+	{"price difference", CRefund}, {"the difference", CRefund},
+	// Saying the item is fine removes the grievance behind a remedy.
+	{"东西没问题", CNoDefect}, {"质量没问题", CNoDefect}, {"东西挺好", CNoDefect}, {"东西很好", CNoDefect}, {"没什么问题", CNoDefect},
+	{"没毛病", CNoDefect}, {"东西没毛病", CNoDefect}, {"东西是好的", CNoDefect}, {"货没问题", CNoDefect}, {"卡是好的", CNoDefect},
+	{"都能用", CNoDefect}, {"也能用", CNoDefect}, {"其实能用", CNoDefect}, {"没坏", CNoDefect}, {"好好的", CNoDefect},
+	{"item is fine", CNoDefect}, {"item's fine", CNoDefect}, {"item is perfect", CNoDefect}, {"nothing wrong", CNoDefect},
+	{"works fine", CNoDefect}, {"works perfectly", CNoDefect}, {"item was fine", CNoDefect}, {"product is fine", CNoDefect},
+	{"no problem with", CNoDefect}, {"no issue with", CNoDefect}, {"no issues with", CNoDefect}, {"keep the item", CNoDefect},
+	{"不用退货", CNoDefect}, {"东西不退", CNoDefect}, {"东西我留着", CNoDefect}, {"货我留着", CNoDefect},
+	// Bargaining over the price before or at purchase.
+	{"便宜", CHaggle}, {"便宜点", CHaggle}, {"便宜一点", CHaggle}, {"议价", CHaggle}, {"砍价", CHaggle}, {"能少", CHaggle},
+	{"少点", CHaggle}, {"少一点", CHaggle}, {"最低", CHaggle}, {"优惠", CHaggle}, {"打折", CHaggle}, {"折扣", CHaggle},
+	{"包邮", CHaggle}, {"多少钱", CHaggle | CMoney}, {"能卖吗", CHaggle}, {"卖不卖", CHaggle}, {"出不出", CHaggle},
+	{"negotiable", CHaggle}, {"would you take", CHaggle}, {"would you accept", CHaggle}, {"will you take", CHaggle},
+	{"will you accept", CHaggle}, {"best price", CHaggle}, {"lowest price", CHaggle}, {"best offer", CHaggle},
+	{"obo", CHaggle}, {"make an offer", CHaggle}, {"lower the price", CHaggle}, {"price drop", CHaggle},
+	{"how much", CHaggle}, {"discount", CHaggle}, {"bundle", CHaggle}, {"asking price", CHaggle}, {"go lower", CHaggle},
+	{"come down", CHaggle},
 	{"broken", CDispute}, {"damaged", CDispute}, {"defective", CDispute}, {"doesn't work", CDispute}, {"does not work", CDispute},
 	{"not working", CDispute}, {"never arrived", CDispute}, {"never received", CDispute}, {"not received", CDispute},
 	{"didn't arrive", CDispute}, {"not as described", CDispute}, {"wrong item", CDispute}, {"wrong size", CDispute},

@@ -185,6 +185,22 @@ func isCNNumeral(r rune) bool {
 
 var currencySuffix = []string{"块钱", "块", "元", "刀", "rmb", "yuan", "bucks", "buck", "dollars", "dollar", "usd", "美元", "美金", "毛", "w", "k", "quid", "pounds", "euros", "eur", "gbp"}
 
+var countUnits = []string{"天", "次", "个", "件", "号", "月", "年", "小时", "周", "分钟", "秒", "岁", "斤", "米", "码", "寸", "楼", "条", "张", "台", "单", "遍", "点", "%",
+	"days", "day", "times", "hours", "hour", "weeks", "week", "pcs", "items", "item", "stars", "months", "years", "minutes", "am", "pm", "th", "nd", "rd", "st"}
+
+// countUnit reports whether b starts with a unit of count or time.
+func countUnit(b []byte) bool {
+	for _, u := range countUnits {
+		if len(b) >= len(u) && string(b[:len(u)]) == u {
+			if isASCIILetter(u[0]) && len(b) > len(u) && isASCIILetter(b[len(u)]) {
+				continue
+			}
+			return true
+		}
+	}
+	return false
+}
+
 // scanAmounts finds numbers. A number with a currency sign or unit is an
 // amount of money; a bare number is only a number.
 func scanAmounts(b []byte, dst []Match) []Match {
@@ -232,10 +248,23 @@ func scanAmounts(b []byte, dst []Match) []Match {
 				break
 			}
 		}
+		// A number right after a transfer verb is money asked for: "转100",
+		// "付50" (also "转我100", where the verb is the lexicon's).
+		demand := false
+		if !money && start >= 3 {
+			switch string(b[start-3 : start]) {
+			case "转", "付", "赔":
+				money, demand = true, true
+			}
+		}
 		switch {
+		case money && demand:
+			dst = append(dst, Match{int32(start - 3), int32(end), CMoney | CAmount | CNumber | CDemand})
 		case money:
 			dst = append(dst, Match{int32(start), int32(end), CMoney | CAmount | CNumber})
-		case digit:
+		case digit && j-i <= 5 && !countUnit(b[k:]):
+			// A bare number may be a price; a long one (an order or phone
+			// number) or one with a unit of count or time is not.
 			dst = append(dst, Match{int32(start), int32(end), CNumber})
 		}
 		i = j

@@ -55,6 +55,11 @@ const (
 	fThreatNegated
 	fReportedOnly
 	fJokeSignals
+	fRemedyOnly
+	fRemedyOnlyLeverage
+	fRemedyBeyond
+	fPrivateStakes
+	fHaggle
 	fNumPattern
 )
 
@@ -155,6 +160,13 @@ func Features(a *Analysis, v *Vector) {
 	pat[fThreatNegated] = b2f(neg&(CThreat|COff) != 0)
 	pat[fReportedOnly] = b2f(a.Reported.Found && nsig == 0)
 	pat[fJokeSignals] = b2f(own&CJoke != 0 && nsig > 0)
+	fb := own&(CFb|CFbNeg|CFbPos|CRemoval) != 0
+	remedyOnly := a.Remedy.Found && a.Remedy.Variant == RemedyOnly
+	pat[fRemedyOnly] = b2f(remedyOnly)
+	pat[fRemedyOnlyLeverage] = b2f(remedyOnly && fb)
+	pat[fRemedyBeyond] = b2f(a.Remedy.Found && a.Remedy.Variant == RemedyBeyond && fb)
+	pat[fPrivateStakes] = b2f(own&CPrivate != 0 && own&(CFbNeg|CRemoval) != 0)
+	pat[fHaggle] = b2f(own&CHaggle != 0 && own&(CFbNeg|CRemoval|CThreat|COff|CPro) == 0)
 	for i, x := range pat {
 		if x != 0 {
 			v.add(int32(i), x)
