@@ -126,7 +126,9 @@ func Score(text string) Result {
 		if a.Reported.Found {
 			res.Reasons = append(res.Reasons, fmt.Sprintf("quotes or reports a demand rather than making one (%q)", a.Quote(a.Reported.Lo, a.Reported.Hi, quoteRunes)))
 		}
-		if a.Dispute.Found && len(res.Signals) > 0 {
+		if a.Remedy.Found && a.Remedy.Variant == feat.RemedyOnly && (len(res.Signals) > 0 || a.Own&(feat.CFbNeg|feat.CRemoval) != 0) {
+			res.Reasons = append(res.Reasons, fmt.Sprintf("asks only for a remedy of the order (refund, return, exchange, re-send or repair): a dispute, not extortion (%q)", a.Quote(a.Remedy.Lo, a.Remedy.Hi, quoteRunes)))
+		} else if a.Dispute.Found && len(res.Signals) > 0 {
 			res.Reasons = append(res.Reasons, fmt.Sprintf("reads as a dispute over the order itself (%q)", a.Quote(a.Dispute.Lo, a.Dispute.Hi, quoteRunes)))
 		}
 	}

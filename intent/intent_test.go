@@ -218,6 +218,20 @@ func TestCases(t *testing.T) {
 		{"东西是坏的，不退款就差评", false, nil},
 		{"质量很差，差评", false, nil},
 		{"收到了，很满意，好评", false, nil},
+		// Feedback leverage over a remedy of the order is a dispute; money
+		// beyond the order, a private channel or no defect is not.
+		{"给我换货，不然差评不删", false, nil},
+		{"refund and I'll change my review", false, nil},
+		{"send a replacement and I'll update my feedback", false, nil},
+		{"质量这么差，不给退就差评", false, nil},
+		{"Would you take $15?", false, nil},
+		{"赔我500，不然差评不删", true, []Signal{MoneyDemand}},
+		{"退款再加100，差评就删", true, []Signal{RemovalForPayment}},
+		{"double refund or the negative stays", true, nil},
+		{"转账到微信，我就改好评", true, []Signal{RemovalForPayment}},
+		{"send it to my PayPal and I'll update my feedback", true, []Signal{RemovalForPayment}},
+		{"想删？200", true, []Signal{RemovalForPayment}},
+		{"200删差评", true, []Signal{RemovalForPayment}},
 		{"", false, nil},
 	}
 	for _, tc := range tests {
@@ -235,6 +249,10 @@ func TestCases(t *testing.T) {
 
 // TestReasonsNamePhrases checks that reasons quote the wording that carried them.
 func TestReasonsNamePhrases(t *testing.T) {
+	d := Score("东西是坏的，给我换货，不然差评不删")
+	if d.Flag || len(d.Reasons) == 0 || !strings.Contains(d.Reasons[len(d.Reasons)-1], "remedy of the order") || !strings.Contains(d.Reasons[len(d.Reasons)-1], "给我换货") {
+		t.Fatalf("dispute reasons %q, want a remedy reason quoting 给我换货", d.Reasons)
+	}
 	r := Score("老板你好。给我50块钱我就删差评！")
 	want := `asks money to remove a negative remark ("给我50块钱我就删差评")`
 	if len(r.Reasons) == 0 || r.Reasons[0] != want {
