@@ -102,7 +102,7 @@ func (s *Service) Rebuild(ctx context.Context) error {
 func (s *Service) rebuildLocked(ctx context.Context) error {
 	start := time.Now()
 	var evs []*fairmark.Event
-	err := s.db.EventsInOrder(ctx, func(raw []byte) error {
+	err := s.db.Events(ctx, func(raw []byte) error {
 		e, err := event.Decode(raw)
 		if err != nil {
 			return fmt.Errorf("stored event does not decode: %w", err)
@@ -113,6 +113,7 @@ func (s *Service) rebuildLocked(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	replay.SortEvents(evs)
 	en := s.newEngine()
 	s.pending = s.pending[:0]
 	replay.Run(en, evs)

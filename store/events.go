@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/fairmark/fairmark"
@@ -30,31 +31,57 @@ func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	ins, err := tx.PrepareContext(ctx, db.q(`INSERT INTO events (id, type, at_ns, body, received_ns) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`))
-	if err != nil {
-		return nil, err
-	}
-	defer ins.Close()
 	p := projector{db: db, tx: tx, ctx: ctx}
 	defer p.close()
 	now := db.Now().UnixNano()
-	for i, in := range evs {
-		e := in.Event
-		res, err := ins.ExecContext(ctx, string(e.ID), string(e.Type), ns(e.At), in.Raw, now)
-		if err != nil {
-			return nil, fmt.Errorf("store event %s: %w", e.ID, err)
+	// Insert in chunks with one multi-row statement each; RETURNING names
+	// the ids that were new (ON CONFLICT skips the others).
+	const chunk = 200
+	for lo := 0; lo < len(evs); lo += chunk {
+		part := evs[lo:min(lo+chunk, len(evs))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO events (id, type, at_ns, body, received_ns) VALUES `)
+		args := make([]any, 0, 5*len(part))
+		for i, in := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?)")
+			e := in.Event
+			args = append(args, string(e.ID), string(e.Type), ns(e.At), in.Raw, now)
 		}
-		n, err := res.RowsAffected()
+		q.WriteString(` ON CONFLICT (id) DO NOTHING RETURNING id`)
+		rows, err := tx.QueryContext(ctx, db.q(q.String()), args...)
 		if err != nil {
+			return nil, fmt.Errorf("store events: %w", err)
+		}
+		inserted := make(map[string]bool, len(part))
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			inserted[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		if n == 0 {
-			continue
+		for i, in := range part {
+			id := string(in.Event.ID)
+			if !inserted[id] {
+				continue
+			}
+			delete(inserted, id) // a second copy in the same batch is a duplicate
+			isNew[lo+i] = true
+			if err := p.apply(in.Event); err != nil {
+				return nil, fmt.Errorf("project event %s: %w", id, err)
+			}
 		}
-		isNew[i] = true
-		if err := p.apply(e); err != nil {
-			return nil, fmt.Errorf("project event %s: %w", e.ID, err)
-		}
+	}
+	if err := p.flush(); err != nil {
+		return nil, fmt.Errorf("project events: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
@@ -69,10 +96,11 @@ func (db *DB) EventCount(ctx context.Context) (int64, error) {
 	return n, err
 }
 
-// EventsInOrder calls fn with the stored bytes of every event in engine
-// order (time, then id). It stops at the first error fn returns.
-func (db *DB) EventsInOrder(ctx context.Context, fn func(raw []byte) error) error {
-	rows, err := db.r.QueryContext(ctx, `SELECT body FROM events ORDER BY at_ns, id`)
+// Events calls fn with the stored bytes of every event, in no particular
+// order (callers sort into engine order). It stops at the first error fn
+// returns.
+func (db *DB) Events(ctx context.Context, fn func(raw []byte) error) error {
+	rows, err := db.r.QueryContext(ctx, `SELECT body FROM events`)
 	if err != nil {
 		return err
 	}
@@ -99,35 +127,85 @@ func (db *DB) EventByID(ctx context.Context, id fairmark.EventID) ([]byte, error
 // projector keeps the projection tables in step with the event log. Each
 // update is written so that the result does not depend on the order events
 // arrive in: later event times win, first ones are kept by min().
+//
+// Rows are buffered per statement and written as multi-row statements. Two
+// updates of the same row must run in order, so a row whose key is already
+// pending flushes everything first.
 type projector struct {
-	db    *DB
-	tx    *sql.Tx
-	ctx   context.Context
-	stmts map[string]*sql.Stmt
+	db      *DB
+	tx      *sql.Tx
+	ctx     context.Context
+	pending map[string]*pendingOp
+	order   []*pendingOp
+	keys    map[string]struct{}
 }
 
+type pendingOp struct {
+	prefix, row, suffix string
+	rows                [][]any
+}
+
+const projectChunk = 200
+
+// exec queues one row of query, an INSERT … VALUES (…) [ON CONFLICT …]
+// whose first argument is the row's key.
 func (p *projector) exec(query string, args ...any) error {
-	st, ok := p.stmts[query]
-	if !ok {
-		var err error
-		st, err = p.tx.PrepareContext(p.ctx, p.db.q(query))
-		if err != nil {
+	if p.pending == nil {
+		p.pending, p.keys = map[string]*pendingOp{}, map[string]struct{}{}
+	}
+	table, _, _ := strings.Cut(strings.TrimPrefix(query, "INSERT INTO "), " ")
+	key := table + "\x00" + fmt.Sprint(args[0])
+	if _, dup := p.keys[key]; dup {
+		if err := p.flush(); err != nil {
 			return err
 		}
-		if p.stmts == nil {
-			p.stmts = map[string]*sql.Stmt{}
-		}
-		p.stmts[query] = st
 	}
-	_, err := st.ExecContext(p.ctx, args...)
-	return err
+	op := p.pending[query]
+	if op == nil {
+		vi := strings.Index(query, "VALUES (")
+		end := strings.Index(query[vi:], ")") + vi + 1
+		op = &pendingOp{prefix: query[:vi+len("VALUES ")], row: query[vi+len("VALUES ") : end], suffix: query[end:]}
+		p.pending[query] = op
+	}
+	if len(op.rows) == 0 {
+		p.order = append(p.order, op)
+	}
+	op.rows = append(op.rows, args)
+	p.keys[key] = struct{}{}
+	if len(op.rows) >= projectChunk {
+		return p.flush()
+	}
+	return nil
 }
 
-func (p *projector) close() {
-	for _, st := range p.stmts {
-		st.Close()
+// flush writes every pending row.
+func (p *projector) flush() error {
+	for _, op := range p.order {
+		if len(op.rows) == 0 {
+			continue
+		}
+		var q strings.Builder
+		q.WriteString(op.prefix)
+		var args []any
+		for i, r := range op.rows {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(op.row)
+			args = append(args, r...)
+		}
+		q.WriteString(op.suffix)
+		if _, err := p.tx.ExecContext(p.ctx, p.db.q(q.String()), args...); err != nil {
+			return err
+		}
+		op.rows = op.rows[:0]
 	}
+	p.order = p.order[:0]
+	clear(p.keys)
+	return nil
 }
+
+func (p *projector) close() {}
 
 func b2i(b bool) int {
 	if b {
@@ -283,7 +361,7 @@ func (db *DB) UnloggedEvidence(ctx context.Context) ([][]byte, error) {
 		SELECT m.event_id FROM messages m WHERE NOT EXISTS (SELECT 1 FROM evidence_records r WHERE r.kind = 'message' AND r.ref = m.id)
 		UNION
 		SELECT p.event_id FROM reports p WHERE NOT EXISTS (SELECT 1 FROM evidence_records r WHERE r.kind = 'report' AND r.ref = p.id)
-	) ORDER BY e.seq`)
+	) ORDER BY e.received_ns, e.id`)
 	if err != nil {
 		return nil, err
 	}

@@ -1,13 +1,13 @@
 -- +goose Up
+-- The event log. The id is the idempotency key and the only index: the
+-- engine sorts events into its order in memory when it rebuilds.
 CREATE TABLE events (
-    seq     BIGSERIAL PRIMARY KEY,
-    id      TEXT    NOT NULL UNIQUE,
-    type    TEXT    NOT NULL,
-    at_ns   BIGINT NOT NULL,
-    body    BYTEA    NOT NULL,
+    id          TEXT   NOT NULL PRIMARY KEY,
+    type        TEXT   NOT NULL,
+    at_ns       BIGINT NOT NULL,
+    body        BYTEA  NOT NULL,
     received_ns BIGINT NOT NULL
 );
-CREATE INDEX events_at ON events (at_ns, id);
 
 CREATE TABLE accounts (
     id        TEXT PRIMARY KEY,

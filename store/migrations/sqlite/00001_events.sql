@@ -1,13 +1,13 @@
 -- +goose Up
+-- The event log. The id is the idempotency key and the only index: the
+-- engine sorts events into its order in memory when it rebuilds.
 CREATE TABLE events (
-    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
-    id      TEXT    NOT NULL UNIQUE,
-    type    TEXT    NOT NULL,
-    at_ns   INTEGER NOT NULL,
-    body    BLOB    NOT NULL,
+    id          TEXT    NOT NULL PRIMARY KEY,
+    type        TEXT    NOT NULL,
+    at_ns       INTEGER NOT NULL,
+    body        BLOB    NOT NULL,
     received_ns INTEGER NOT NULL
-);
-CREATE INDEX events_at ON events (at_ns, id);
+) WITHOUT ROWID;
 
 CREATE TABLE accounts (
     id        TEXT PRIMARY KEY,
