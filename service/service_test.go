@@ -3,6 +3,7 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -151,5 +152,26 @@ func TestIngestRejectsAndKeepsValid(t *testing.T) {
 	}
 	if _, err := svc.Account("nobody"); fairmark.ErrorCode(err) != fairmark.ENOTFOUND {
 		t.Fatalf("unknown account: got %v, want not_found", err)
+	}
+}
+
+func TestLogRuleSetOncePerChange(t *testing.T) {
+	ctx := context.Background()
+	svc := openService(t)
+	for _, h := range []string{"sha256:a", "sha256:a", "sha256:b", "sha256:b", "sha256:a"} {
+		if err := svc.LogRuleSet(ctx, h, "v", []byte("version = \"v\"\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs, err := svc.DB().Evidence().RecordsByKind(ctx, "rule_change")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs []string
+	for _, r := range recs {
+		refs = append(refs, r.Ref)
+	}
+	if got, want := fmt.Sprint(refs), "[sha256:a sha256:b sha256:a]"; got != want {
+		t.Fatalf("rule_change records: got %s, want %s", got, want)
 	}
 }

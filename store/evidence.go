@@ -255,3 +255,21 @@ func (s *EvidenceStorage) Blob(ctx context.Context, sha [32]byte) (string, []byt
 	}
 	return ct, data, err
 }
+
+// RecordsByKind returns the records of one kind, in index order.
+func (s *EvidenceStorage) RecordsByKind(ctx context.Context, kind string) ([]evidence.Record, error) {
+	rows, err := s.db.r.QueryContext(ctx, s.db.q(`SELECT `+recordCols+` FROM evidence_records WHERE kind = ? ORDER BY idx`), kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []evidence.Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

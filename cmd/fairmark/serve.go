@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/fairmark/fairmark/event"
+	"github.com/fairmark/fairmark/rules"
 	"github.com/fairmark/fairmark/service"
 	"github.com/fairmark/fairmark/sim"
 	"github.com/fairmark/fairmark/store"
@@ -22,6 +24,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	demo := fs.Bool("demo", false, "load a small simulated marketplace so the story shows at once")
 	var sf storeFlags
 	m.addStoreFlags(fs, &sf)
+	cpEvery := fs.Duration("checkpoint-every", time.Minute, "sign a new evidence checkpoint this often when the log grew")
 	logLevel := fs.String("log-level", m.env("FAIRMARK_LOG_LEVEL", "info"), "debug, info, warn or error [FAIRMARK_LOG_LEVEL]")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -48,6 +51,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 		logger.Info("demo marketplace loaded", "events", n)
 	}
+	if err := m.logRules(ctx, svc, sf.rules); err != nil {
+		return fmt.Errorf("log rule set: %w", err)
+	}
+	go checkpointEvery(ctx, svc, *cpEvery, logger)
 	srv := web.New(svc, key, logger)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -109,4 +116,43 @@ func (m *Main) loadDemo(ctx context.Context, svc *service.Service) (int, error) 
 		}
 	}
 	return n, flush()
+}
+
+// logRules puts the rule set in force on the evidence record.
+func (m *Main) logRules(ctx context.Context, svc *service.Service, path string) error {
+	r, err := loadRules(path)
+	if err != nil || r == nil {
+		return err
+	}
+	src := rules.DefaultSource()
+	if path != "" {
+		if src, err = os.ReadFile(path); err != nil {
+			return err
+		}
+	}
+	return svc.LogRuleSet(ctx, r.Set.Hash, r.Set.Version, src)
+}
+
+// checkpointEvery signs a checkpoint every d while the log grows; each is
+// checked against the previous one before it is published.
+func checkpointEvery(ctx context.Context, svc *service.Service, d time.Duration, logger *slog.Logger) {
+	if d <= 0 || svc.EvidenceLog() == nil {
+		return
+	}
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			l := svc.EvidenceLog()
+			if l.Size() == 0 {
+				continue
+			}
+			if _, err := l.Checkpoint(ctx); err != nil {
+				logger.Error("evidence checkpoint refused", "err", err)
+			}
+		}
+	}
 }
