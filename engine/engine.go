@@ -106,6 +106,7 @@ type Engine struct {
 	lastEvent fairmark.EventID
 
 	viewBuf, ringBuf []negView // scratch for rescoreOne
+	deliveries       int64     // order.delivered events seen
 }
 
 // New returns an Engine with cfg.
@@ -215,6 +216,7 @@ func (en *Engine) Apply(p Prepared) {
 	case fairmark.OrderPlaced:
 		en.orderPlaced(e)
 	case fairmark.OrderDelivered:
+		en.deliveries++
 		if o := en.orders[e.Order.ID]; o != nil && o.delivered.IsZero() {
 			o.delivered = e.At
 		}

@@ -38,7 +38,9 @@ func (en *Engine) feedbackLeft(e *fairmark.Event, t *Text) {
 		if !o.placed.IsZero() {
 			f.minutes = e.At.Sub(o.placed).Minutes()
 		}
-		f.predelivery = !o.digital && o.delivered.IsZero() && !o.placed.IsZero()
+		// Only a marketplace that reports deliveries can say an item was not
+		// yet delivered.
+		f.predelivery = en.deliveries > 0 && !o.digital && o.delivered.IsZero() && !o.placed.IsZero()
 		f.cheap = o.amount > 0 && o.amount <= en.cfg.CheapAt
 		f.digital = o.digital
 		f.amount, f.currency, f.category = o.amount, o.currency, o.category
