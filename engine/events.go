@@ -225,6 +225,16 @@ func (en *Engine) reportFiled(e *fairmark.Event) {
 	if reporter.flagged {
 		w = 0.1
 	}
+	// An accusation of extortion is what fairmark weighs; a seller calling
+	// an unwelcome remark fake is weaker evidence of it.
+	switch r.Kind {
+	case fairmark.ReportOffPlatformContact:
+		w *= 0.8
+	case fairmark.ReportFakeFeedback:
+		w *= 0.4
+	case fairmark.ReportOther:
+		w *= 0.3
+	}
 	accused.reports = append(accused.reports, report{id: r.ID, reporter: reporter.id, kind: r.Kind, weight: w, at: e.At})
 	en.rescore(accused, e)
 }
