@@ -3,29 +3,45 @@ package event_test
 import (
 	"testing"
 
+	"github.com/fairmark/fairmark"
 	"github.com/fairmark/fairmark/event"
 )
 
-// BenchmarkDecode measures Decode on typical lines:
+// benchLines are typical lines of every event type: the events.md examples.
+var benchLines = []struct {
+	name string
+	line string
+}{
+	{"account.opened", specAccount},
+	{"order.placed", specPlaced},
+	{"order.delivered", specDelivered},
+	{"order.refunded", specRefunded},
+	{"feedback.left", specLeft},
+	{"feedback.revised", specRevised},
+	{"feedback.withdrawn", specWithdrawn},
+	{"message.sent", specMessage},
+	{"report.filed", specReport},
+}
+
+// BenchmarkDecode measures Decode on typical lines, and BenchmarkDecodeJSON
+// the json-based decoder it replaced (the oracle of FuzzDecodeDifferential):
 //
-//	go test -run '^$' -bench BenchmarkDecode -benchmem ./event/
-func BenchmarkDecode(b *testing.B) {
-	for _, bc := range []struct {
-		name string
-		line string
-	}{
-		{"feedback.left", specLeft},
-		{"message.sent", specMessage},
-	} {
+//	go test -run '^$' -bench 'BenchmarkDecode' -benchmem ./event/
+func BenchmarkDecode(b *testing.B) { benchDecode(b, event.Decode) }
+
+func BenchmarkDecodeJSON(b *testing.B) { benchDecode(b, event.DecodeJSON) }
+
+func benchDecode(b *testing.B, decode func([]byte) (*fairmark.Event, error)) {
+	for _, bc := range benchLines {
 		b.Run(bc.name, func(b *testing.B) {
 			line := []byte(bc.line)
-			if _, err := event.Decode(line); err != nil {
+			if _, err := decode(line); err != nil {
 				b.Fatalf("Decode: %v", err)
 			}
 			b.SetBytes(int64(len(line)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := event.Decode(line); err != nil {
+				if _, err := decode(line); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -11,7 +11,6 @@ package event
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -40,21 +39,11 @@ func fieldErr(field, format string, args ...any) error {
 	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
-// wire mirrors the envelope with the time kept as text, so that a bad time
-// is reported as a field error rather than a JSON error.
-type wire struct {
-	ID       *string            `json:"id"`
-	Type     *string            `json:"type"`
-	At       *string            `json:"at"`
-	Account  *fairmark.Account  `json:"account"`
-	Order    *fairmark.Order    `json:"order"`
-	Feedback *fairmark.Feedback `json:"feedback"`
-	Message  *fairmark.Message  `json:"message"`
-	Report   *fairmark.Report   `json:"report"`
-}
-
 // Decode parses and validates one event. The returned error is a
 // *FieldError (or wraps one) whose message is safe to show the sender.
+//
+// The event does not refer to data: its strings are copied (into one
+// buffer), so the caller may reuse data.
 func Decode(data []byte) (*fairmark.Event, error) {
 	if len(data) > MaxLine {
 		return nil, fieldErr("", "event is %d bytes, longer than the 1 MiB limit", len(data))
@@ -69,168 +58,221 @@ func Decode(data []byte) (*fairmark.Event, error) {
 	if data[0] != '{' {
 		return nil, fieldErr("", "event must be a JSON object")
 	}
-	var w wire
-	if err := json.Unmarshal(data, &w); err != nil {
-		if w.Type == nil {
-			// Decoding stopped before "type" (keys come in any order, e.g.
-			// "order" before "type"): read it alone so the error can name
-			// the field.
-			var t struct {
-				Type *string `json:"type"`
-			}
-			if json.Unmarshal(data, &t) == nil {
-				w.Type = t.Type
-			}
-		}
-		return nil, jsonErr(err, &w)
-	}
-	e, err := validate(&w)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkZeroAmount(data, e); err != nil {
-		return nil, err
-	}
-	return e, nil
-}
-
-// checkZeroAmount rejects an amount without "value": Decimal's zero value
-// cannot tell "0" from absent, so a zero amount is looked up in the raw
-// event (rare: only zero amounts pay for it).
-func checkZeroAmount(data []byte, e *fairmark.Event) error {
-	field := ""
+	var d decoder
+	d.data = data
+	d.parse()
 	switch {
-	case e.Order != nil && e.Order.Amount != nil && e.Order.Amount.Value == 0:
-		field = "order.amount.value"
-	case e.Report != nil && e.Report.Paid != nil && e.Report.Paid.Value == 0:
-		field = "report.paid.value"
-	default:
-		return nil
+	case d.err != nil:
+		return nil, d.err
+	case d.fatal != nil:
+		fe := d.fatal.(*FieldError)
+		fe.Field = d.fatalField()
+		return nil, fe
+	case d.typeErr != nil:
+		return nil, d.typeErr
 	}
-	type value struct {
-		Value json.RawMessage `json:"value"`
-	}
-	var probe struct {
-		Order struct {
-			Amount value `json:"amount"`
-		} `json:"order"`
-		Report struct {
-			Paid value `json:"paid"`
-		} `json:"report"`
-	}
-	_ = json.Unmarshal(data, &probe) // data already decoded once without error
-	v := probe.Order.Amount.Value
-	if field == "report.paid.value" {
-		v = probe.Report.Paid.Value
-	}
-	if v == nil {
-		return fieldErr(field, "required")
-	}
-	return nil
+	return d.event()
 }
 
-// jsonErr turns an encoding/json error into a FieldError naming the field
-// where possible.
-func jsonErr(err error, w *wire) error {
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	var fe *FieldError
-	var ae *fairmark.Error
-	switch {
-	case errors.As(err, &fe):
-		return fe
-	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
-			field = "(event)"
-		}
-		return fieldErr(field, "must be %s, not a JSON %s", jsonKind(te.Type.Kind().String()), te.Value)
-	case errors.As(err, &se):
-		return fieldErr("", "malformed JSON at byte %d: %s", se.Offset, se.Error())
-	case errors.As(err, &ae):
-		// Raised by fairmark.Decimal, whose field the type tells.
-		field := "amount.value"
-		if w.Type != nil {
-			switch fairmark.EventType(*w.Type) {
-			case fairmark.OrderPlaced, fairmark.OrderDelivered, fairmark.OrderRefunded:
-				field = "order.amount.value"
-			case fairmark.ReportFiled:
-				field = "report.paid.value"
-			}
-		}
-		return fieldErr(field, "%s", ae.Message)
+// Each payload type is allocated together with its event.
+type (
+	accountEvent struct {
+		e     fairmark.Event
+		a     fairmark.Account
+		links fairmark.Links
 	}
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "json: ")
-	if strings.Contains(msg, "unexpected end of JSON input") {
-		msg = "truncated JSON"
+	orderEvent struct {
+		e      fairmark.Event
+		o      fairmark.Order
+		item   fairmark.Item
+		amount fairmark.Money
 	}
-	return fieldErr("", "malformed JSON: %s", msg)
-}
+	feedbackEvent struct {
+		e fairmark.Event
+		f fairmark.Feedback
+	}
+	messageEvent struct {
+		e fairmark.Event
+		m fairmark.Message
+	}
+	reportEvent struct {
+		e    fairmark.Event
+		r    fairmark.Report
+		paid fairmark.Money
+	}
+)
 
-func jsonKind(k string) string {
-	switch k {
-	case "string":
-		return "a string"
-	case "int", "int64":
-		return "an integer"
-	case "bool":
-		return "true or false"
-	case "struct", "ptr":
-		return "an object"
-	case "slice":
-		return "an array"
-	}
-	return "a " + k
-}
-
-func validate(w *wire) (*fairmark.Event, error) {
-	if w.ID == nil || *w.ID == "" {
+// event validates the decoded fields and builds the event.
+func (d *decoder) event() (*fairmark.Event, error) {
+	if !d.hasID || d.id == "" {
 		return nil, fieldErr("id", "required")
 	}
-	if w.Type == nil || *w.Type == "" {
+	if !d.hasType || d.typ == "" {
 		return nil, fieldErr("type", "required")
 	}
-	typ := fairmark.EventType(*w.Type)
-	if !typ.Known() {
-		return nil, fieldErr("type", "unknown event type %q", *w.Type)
+	typ, ok := knownType(d.typ)
+	if !ok {
+		return nil, fieldErr("type", "unknown event type %q", d.typ)
 	}
-	if w.At == nil || *w.At == "" {
+	if !d.hasAt || d.at == "" {
 		return nil, fieldErr("at", "required (RFC 3339 time)")
 	}
-	at, err := time.Parse(time.RFC3339Nano, *w.At)
+	at, err := time.Parse(time.RFC3339Nano, d.at)
 	// time.Parse also takes a comma before the fraction, which RFC 3339
 	// does not.
-	if err != nil || strings.IndexByte(*w.At, ',') >= 0 {
-		return nil, fieldErr("at", "%q is not an RFC 3339 time", *w.At)
+	if err != nil || strings.IndexByte(d.at, ',') >= 0 {
+		return nil, fieldErr("at", "%q is not an RFC 3339 time", d.at)
 	}
 	// In UTC the year must still have four digits, or Encode would write a
 	// time no one can parse.
-	if y := at.UTC().Year(); y < 0 || y > 9999 {
-		return nil, fieldErr("at", "%q is outside the years 0000 to 9999 in UTC", *w.At)
+	at = at.UTC()
+	if y := at.Year(); y < 0 || y > 9999 {
+		return nil, fieldErr("at", "%q is outside the years 0000 to 9999 in UTC", d.at)
 	}
-	e := &fairmark.Event{ID: fairmark.EventID(*w.ID), Type: typ, At: at.UTC()}
+
+	var strs [40]*string // the strings to keep, all transient until interned
+	ps := strs[:0]
+	var e *fairmark.Event
 	switch typ {
 	case fairmark.AccountOpened:
-		e.Account = w.Account
-		err = validateAccount(w.Account)
+		if !d.hasAccount {
+			return nil, validateAccount(nil)
+		}
+		b := &accountEvent{a: d.account.a}
+		a := &b.a
+		if d.account.hasLinks {
+			b.links = d.account.links
+			a.Links = &b.links
+			ps = append(ps, &b.links.Device, &b.links.IP, &b.links.Phone, &b.links.Payment)
+		}
+		if err := validateAccount(a); err != nil {
+			return nil, err
+		}
+		a.Role = fairmark.Buyer // validated: buyer or seller, which need no copy
+		if d.account.a.Role == fairmark.Seller {
+			a.Role = fairmark.Seller
+		}
+		ps = append(ps, (*string)(&a.ID), &a.Name)
+		e = &b.e
+		e.Account = a
 	case fairmark.OrderPlaced, fairmark.OrderDelivered, fairmark.OrderRefunded:
-		e.Order = w.Order
-		err = validateOrder(typ, w.Order)
+		if !d.hasOrder {
+			return nil, validateOrder(typ, nil)
+		}
+		b := &orderEvent{o: d.order.o}
+		o := &b.o
+		if d.order.hasItem {
+			b.item = d.order.item
+			o.Item = &b.item
+			ps = append(ps, (*string)(&b.item.ID), &b.item.Title, &b.item.Category)
+		}
+		if d.order.hasAmount {
+			b.amount = d.order.amount
+			o.Amount = &b.amount
+			ps = append(ps, &b.amount.Currency)
+		}
+		if err := validateOrder(typ, o); err != nil {
+			return nil, err
+		}
+		if o.Amount != nil && o.Amount.Value == 0 && !d.orderValue {
+			return nil, fieldErr("order.amount.value", "required")
+		}
+		ps = append(ps, (*string)(&o.ID), (*string)(&o.Buyer), (*string)(&o.Seller))
+		e = &b.e
+		e.Order = o
 	case fairmark.FeedbackLeft, fairmark.FeedbackRevised, fairmark.FeedbackWithdrawn:
-		e.Feedback = w.Feedback
-		err = validateFeedback(typ, w.Feedback)
+		if !d.hasFeedback {
+			return nil, validateFeedback(typ, nil)
+		}
+		b := &feedbackEvent{f: d.feedback}
+		f := &b.f
+		if err := validateFeedback(typ, f); err != nil {
+			return nil, err
+		}
+		// The contract's ratings need no copy; feedback.withdrawn does not
+		// check its rating, so any other is kept.
+		switch f.Rating {
+		case fairmark.Positive:
+			f.Rating = fairmark.Positive
+		case fairmark.Neutral:
+			f.Rating = fairmark.Neutral
+		case fairmark.Negative:
+			f.Rating = fairmark.Negative
+		default:
+			ps = append(ps, (*string)(&f.Rating))
+		}
+		ps = append(ps, (*string)(&f.ID), (*string)(&f.Order), (*string)(&f.Buyer), (*string)(&f.Seller), &f.Text)
+		e = &b.e
+		e.Feedback = f
 	case fairmark.MessageSent:
-		e.Message = w.Message
-		err = validateMessage(w.Message)
+		if !d.hasMessage {
+			return nil, validateMessage(nil)
+		}
+		b := &messageEvent{m: d.message}
+		m := &b.m
+		if err := validateMessage(m); err != nil {
+			return nil, err
+		}
+		ps = append(ps, (*string)(&m.ID), (*string)(&m.Conversation), (*string)(&m.Order),
+			(*string)(&m.From), (*string)(&m.To), &m.Text)
+		e = &b.e
+		e.Message = m
 	case fairmark.ReportFiled:
-		e.Report = w.Report
-		err = validateReport(w.Report)
+		if !d.hasReport {
+			return nil, validateReport(nil)
+		}
+		b := &reportEvent{r: d.report.r}
+		r := &b.r
+		if d.report.hasPaid {
+			b.paid = d.report.paid
+			r.Paid = &b.paid
+			ps = append(ps, &b.paid.Currency)
+		}
+		if err := validateReport(r); err != nil {
+			return nil, err
+		}
+		if r.Paid != nil && r.Paid.Value == 0 && !d.paidValue {
+			return nil, fieldErr("report.paid.value", "required")
+		}
+		switch r.Kind { // validated: one of the contract's kinds, which need no copy
+		case fairmark.ReportExtortion:
+			r.Kind = fairmark.ReportExtortion
+		case fairmark.ReportOffPlatformContact:
+			r.Kind = fairmark.ReportOffPlatformContact
+		case fairmark.ReportFakeFeedback:
+			r.Kind = fairmark.ReportFakeFeedback
+		default:
+			r.Kind = fairmark.ReportOther
+		}
+		ps = append(ps, (*string)(&r.ID), (*string)(&r.Reporter), (*string)(&r.Accused), (*string)(&r.Order),
+			(*string)(&r.Feedback), &r.Text)
+		if ev := r.Evidence; ev != nil {
+			// Elements beyond the length may hold transient strings of an
+			// earlier, longer evidence array.
+			clear(ev[len(ev):cap(ev)])
+			for i := range ev {
+				ps = append(ps, &ev[i].Kind, &ev[i].SHA256, &ev[i].Note)
+			}
+		}
+		e = &b.e
+		e.Report = r
 	}
-	if err != nil {
-		return nil, err
-	}
+	e.ID = fairmark.EventID(d.id)
+	ps = append(ps, (*string)(&e.ID))
+	e.Type = typ
+	e.At = at
+	intern(ps)
 	return e, nil
+}
+
+// knownType returns the contract's constant equal to s.
+func knownType(s string) (fairmark.EventType, bool) {
+	for _, t := range fairmark.EventTypes {
+		if string(t) == s {
+			return t, true
+		}
+	}
+	return "", false
 }
 
 func required(field, v string) error {
@@ -374,13 +416,13 @@ func validateReport(r *fairmark.Report) error {
 	if err := validateMoney("report.paid", r.Paid, false); err != nil {
 		return err
 	}
-	for i, ev := range r.Evidence {
-		f := fmt.Sprintf("report.evidence[%d]", i)
-		if err := required(f+".kind", ev.Kind); err != nil {
-			return err
+	for i := range r.Evidence {
+		ev := &r.Evidence[i]
+		if ev.Kind == "" {
+			return fieldErr(fmt.Sprintf("report.evidence[%d].kind", i), "required")
 		}
 		if !isHex64(ev.SHA256) {
-			return fieldErr(f+".sha256", "must be 64 hex digits")
+			return fieldErr(fmt.Sprintf("report.evidence[%d].sha256", i), "must be 64 hex digits")
 		}
 	}
 	return nil

@@ -1,0 +1,4 @@
+package event
+
+// DecodeJSON exposes the json-based oracle to the external tests.
+var DecodeJSON = decodeJSON
