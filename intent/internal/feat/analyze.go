@@ -330,6 +330,9 @@ func (a *Analysis) findSignals() {
 	remedyOnly := a.Remedy.Found && a.Remedy.Variant == RemedyOnly
 	refundOnly := remedyOnly || !a.Remedy.Found && a.Own&CDispute != 0 &&
 		a.Own&(CExcess|CIndirect|CPrivate|COff|CNoDefect|CPro) == 0
+	// Bargaining over the price with nothing at stake ("Can you do $40?")
+	// offers money rather than demanding it.
+	haggle := a.Own&CHaggle != 0 && a.Own&(CFbNeg|CRemoval|CThreat|COff|CPro|CExcess) == 0
 	for ci := range a.Clauses {
 		own := a.Clauses[ci].Own
 		w := a.window(ci)
@@ -340,7 +343,7 @@ func (a *Analysis) findSignals() {
 			// An amount or an indirect ask only counts as a demand when
 			// something in reach asks, conditions, threatens or bargains.
 			ctx := w&(CDemand|CCond|CFbNeg|CRemoval|CThreat|COff|CExcess) != 0 || own&CDemand != 0
-			if strong && ctx && !remedyOnly {
+			if strong && ctx && !remedyOnly && !haggle {
 				v := 0
 				if w&CExcess != 0 {
 					v = 1
