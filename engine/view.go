@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"sort"
 	"time"
 
@@ -26,7 +27,7 @@ func (en *Engine) Account(id fairmark.AccountID) (AccountView, bool) {
 	if a == nil {
 		return AccountView{}, false
 	}
-	v := AccountView{ID: a.id, Role: a.role, Risk: a.risk, Flagged: a.flagged, Reasons: a.reasons}
+	v := AccountView{ID: a.id, Role: a.role, Risk: math.Round(a.risk*1e4) / 1e4, Flagged: a.flagged, Reasons: a.reasons}
 	if v.Reasons == nil {
 		v.Reasons = []string{}
 	}

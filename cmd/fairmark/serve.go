@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/fairmark/fairmark/engine"
 	"github.com/fairmark/fairmark/event"
 	"github.com/fairmark/fairmark/rules"
 	"github.com/fairmark/fairmark/service"
@@ -66,6 +67,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stderr, "evidence log public key: %s\n", svc.EvidenceLog().VerifierKey())
 	fmt.Fprintf(m.Stderr, "fairmark listening on http://%s\n", ln.Addr())
+	if *demo {
+		m.demoTour(ctx, svc, ln.Addr().String())
+	}
 	if m.Ready != nil {
 		m.Ready(ln.Addr().String())
 	}
@@ -155,4 +159,16 @@ func checkpointEvery(ctx context.Context, svc *service.Service, d time.Duration,
 			}
 		}
 	}
+}
+
+// demoTour prints where to look first in the demo marketplace: a flagged
+// buyer and a seller whose remark from them is held.
+func (m *Main) demoTour(ctx context.Context, svc *service.Service, addr string) {
+	ds, err := svc.Decisions(ctx, store.DecisionFilter{Kind: string(engine.HoldFeedback), Limit: 1})
+	if err != nil || len(ds) == 0 {
+		return
+	}
+	d := ds[0]
+	fmt.Fprintf(m.Stderr, "demo: try\n  curl -H \"Authorization: Bearer $KEY\" http://%s/v1/accounts/%s\n  curl -H \"Authorization: Bearer $KEY\" http://%s/v1/sellers/%s/reputation\n  curl -H \"Authorization: Bearer $KEY\" http://%s/v1/sellers/%s/alerts\n",
+		addr, d.Account, addr, d.Seller, addr, d.Seller)
 }
