@@ -361,7 +361,7 @@ func TestDisputes(t *testing.T) {
 			neg++
 		}
 	}
-	if len(ex) < 80 || zh*10 < len(ex)*6 || neg*2 < len(ex)*4/10*2 {
+	if len(ex) < 80 || zh*10 < len(ex)*6 || neg*10 < len(ex)*4 {
 		t.Fatalf("disputes set: %d lines, %d zh, %d negatives; want >= 80, >= 60%% zh, >= 40%% negatives", len(ex), zh, neg)
 	}
 	rows := evaluate(ex)
