@@ -1,0 +1,302 @@
+// Package kafkasource consumes marketplace events from Kafka and ingests
+// them through the service.
+//
+// Each record's value is one event of the contract (shared/spec/events.md),
+// or several as NDJSON (one event per line). Records are read by a consumer
+// group with auto-commit disabled: the offsets of the records of one poll
+// are committed only after Ingest returned nil for all of them, so every
+// committed event is durable in the event log. Delivery is at least once; the
+// event log is idempotent by event id, so a record delivered again (after a
+// crash between storing and committing, or a rebalance) is stored once and
+// counted as a duplicate.
+//
+// An invalid event is counted, logged with its error and committed with the
+// rest: it will never become valid. A failed Ingest (the store is down)
+// commits nothing; the same records are ingested again after a growing
+// delay (RetryBackoff doubling up to MaxRetryBackoff) until it succeeds or
+// the context is cancelled. Rebalances are blocked while a poll is being
+// ingested (kgo.BlockRebalanceOnPoll), so a commit never lands on a
+// partition this member no longer owns.
+//
+// Use:
+//
+//	src, err := kafkasource.New(svc, kafkasource.Config{
+//		Brokers: []string{"127.0.0.1:9092"},
+//		Topic:   "marketplace-events",
+//		Group:   "fairmark",
+//	}, logger)
+//	if err != nil { ... }
+//	err = src.Run(ctx) // blocks; returns nil once ctx is cancelled
+//	st := src.Stats()  // counters for /metrics, safe at any time
+//
+// Run finishes the poll it is ingesting when ctx is cancelled (storing and
+// committing it), then leaves the group and returns nil.
+package kafkasource
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/fairmark/fairmark/service"
+)
+
+// Ingester is what the source feeds: *service.Service implements it.
+type Ingester interface {
+	Ingest(ctx context.Context, raws [][]byte) (service.Result, error)
+}
+
+// Config configures a Source.
+type Config struct {
+	Brokers []string // seed brokers, host:port (required)
+	Topic   string   // topic to consume (required)
+	Group   string   // consumer group (required)
+
+	// ClientID names the client to the brokers (default "fairmark").
+	ClientID string
+	// MaxPollRecords bounds the records ingested in one Ingest call
+	// (default 1000).
+	MaxPollRecords int
+	// FetchMaxWait is how long a broker may hold a fetch waiting for data
+	// (default 500ms).
+	FetchMaxWait time.Duration
+	// RetryBackoff is the delay before ingesting a poll again after a
+	// failed Ingest; it doubles on each failure up to MaxRetryBackoff
+	// (defaults 250ms and 30s).
+	RetryBackoff    time.Duration
+	MaxRetryBackoff time.Duration
+	// CommitTimeout bounds the commit after a poll was ingested, and the
+	// final Ingest and commit once ctx is cancelled (default 10s).
+	CommitTimeout time.Duration
+	// Opts are extra kgo client options (TLS, SASL, …), applied last.
+	Opts []kgo.Opt
+}
+
+func (c *Config) defaults() error {
+	if len(c.Brokers) == 0 {
+		return errors.New("kafkasource: no brokers")
+	}
+	if c.Topic == "" {
+		return errors.New("kafkasource: no topic")
+	}
+	if c.Group == "" {
+		return errors.New("kafkasource: no consumer group")
+	}
+	if c.ClientID == "" {
+		c.ClientID = "fairmark"
+	}
+	if c.MaxPollRecords <= 0 {
+		c.MaxPollRecords = 1000
+	}
+	if c.FetchMaxWait <= 0 {
+		c.FetchMaxWait = 500 * time.Millisecond
+	}
+	if c.RetryBackoff <= 0 {
+		c.RetryBackoff = 250 * time.Millisecond
+	}
+	if c.MaxRetryBackoff < c.RetryBackoff {
+		c.MaxRetryBackoff = max(30*time.Second, c.RetryBackoff)
+	}
+	if c.CommitTimeout <= 0 {
+		c.CommitTimeout = 10 * time.Second
+	}
+	return nil
+}
+
+// Stats are the source's counters, cumulative since New.
+type Stats struct {
+	Records     int64 // Kafka records received
+	Received    int64 // events received (a record may hold several NDJSON lines)
+	Accepted    int64 // events stored for the first time
+	Duplicates  int64 // valid events already in the event log
+	Rejected    int64 // invalid events (committed and dropped)
+	Redelivered int64 // records ingested again after a failed Ingest
+	Committed   int64 // records whose offsets were committed
+	IngestFails int64 // Ingest calls that failed (nothing committed)
+	CommitFails int64 // commits that failed (the records will come again)
+}
+
+// Source consumes one topic into an Ingester.
+type Source struct {
+	svc Ingester
+	cfg Config
+	log *slog.Logger
+
+	records, received, accepted, duplicates, rejected atomic.Int64
+	redelivered, committed, ingestFails, commitFails  atomic.Int64
+	running                                           atomic.Bool
+}
+
+// New returns a Source; it checks cfg but does not connect. A nil logger
+// discards logs.
+func New(svc Ingester, cfg Config, logger *slog.Logger) (*Source, error) {
+	if svc == nil {
+		return nil, errors.New("kafkasource: nil ingester")
+	}
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Source{svc: svc, cfg: cfg, log: logger.With("source", "kafka", "topic", cfg.Topic, "group", cfg.Group)}, nil
+}
+
+// Stats returns the counters. It is safe to call while Run runs.
+func (s *Source) Stats() Stats {
+	return Stats{
+		Records:     s.records.Load(),
+		Received:    s.received.Load(),
+		Accepted:    s.accepted.Load(),
+		Duplicates:  s.duplicates.Load(),
+		Rejected:    s.rejected.Load(),
+		Redelivered: s.redelivered.Load(),
+		Committed:   s.committed.Load(),
+		IngestFails: s.ingestFails.Load(),
+		CommitFails: s.commitFails.Load(),
+	}
+}
+
+// Run consumes until ctx is cancelled, then returns nil. It returns an
+// error only when the client cannot be created. Run may be called again
+// after it returned; calls must not overlap.
+func (s *Source) Run(ctx context.Context) error {
+	if !s.running.CompareAndSwap(false, true) {
+		return errors.New("kafkasource: Run is already running")
+	}
+	defer s.running.Store(false)
+	opts := []kgo.Opt{
+		kgo.SeedBrokers(s.cfg.Brokers...),
+		kgo.ClientID(s.cfg.ClientID),
+		kgo.ConsumerGroup(s.cfg.Group),
+		kgo.ConsumeTopics(s.cfg.Topic),
+		kgo.DisableAutoCommit(),
+		kgo.BlockRebalanceOnPoll(),
+		kgo.FetchMaxWait(s.cfg.FetchMaxWait),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+	}
+	cl, err := kgo.NewClient(append(opts, s.cfg.Opts...)...)
+	if err != nil {
+		return fmt.Errorf("kafkasource: %w", err)
+	}
+	defer cl.CloseAllowingRebalance()
+	s.log.Info("consuming", "brokers", s.cfg.Brokers)
+	for {
+		fetches := cl.PollRecords(ctx, s.cfg.MaxPollRecords)
+		if ctx.Err() != nil && fetches.Empty() {
+			return nil
+		}
+		if fetches.IsClientClosed() {
+			return nil
+		}
+		fetchErr := false
+		fetches.EachError(func(topic string, p int32, err error) {
+			if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+				fetchErr = true
+				s.log.Warn("fetch error", "partition", p, "err", err)
+			}
+		})
+		recs := fetches.Records()
+		if len(recs) > 0 {
+			s.handle(ctx, cl, recs)
+		}
+		cl.AllowRebalance()
+		if ctx.Err() != nil {
+			return nil
+		}
+		if fetchErr && len(recs) == 0 {
+			// Do not spin on a broker that keeps failing; kgo retries too.
+			sleep(ctx, s.cfg.RetryBackoff)
+		}
+	}
+}
+
+// handle ingests one poll's records and commits them when Ingest succeeds.
+func (s *Source) handle(ctx context.Context, cl *kgo.Client, recs []*kgo.Record) {
+	s.records.Add(int64(len(recs)))
+	var raws [][]byte
+	var from []int // from[i] is the index in recs of raws[i]
+	for i, r := range recs {
+		for _, raw := range SplitPayload(r.Value) {
+			raws = append(raws, raw)
+			from = append(from, i)
+		}
+	}
+	s.received.Add(int64(len(raws)))
+
+	backoff := s.cfg.RetryBackoff
+	var res service.Result
+	for attempt := 0; ; attempt++ {
+		// The Ingest of a poll runs to the end even when ctx is cancelled
+		// meanwhile: a graceful stop commits what it stored.
+		ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.CommitTimeout)
+		var err error
+		res, err = s.svc.Ingest(ictx, raws)
+		cancel()
+		if err == nil {
+			break
+		}
+		s.ingestFails.Add(1)
+		s.log.Error("ingest failed; will retry, nothing committed", "records", len(recs), "attempt", attempt+1, "retry_in", backoff, "err", err)
+		if !sleep(ctx, backoff) {
+			s.log.Info("stopping with an uncommitted poll; its records will be delivered again", "records", len(recs))
+			return
+		}
+		backoff = min(2*backoff, s.cfg.MaxRetryBackoff)
+		s.redelivered.Add(int64(len(recs)))
+	}
+	s.accepted.Add(int64(res.Accepted))
+	s.duplicates.Add(int64(res.Duplicates))
+	s.rejected.Add(int64(len(res.Rejected)))
+	for _, rj := range res.Rejected {
+		r := recs[from[rj.Index]]
+		s.log.Warn("rejected event", "partition", r.Partition, "offset", r.Offset, "id", rj.ID, "err", rj.Error)
+	}
+
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.CommitTimeout)
+	defer cancel()
+	if err := cl.CommitRecords(cctx, recs...); err != nil {
+		s.commitFails.Add(1)
+		s.log.Error("commit failed; the records will be delivered again", "records", len(recs), "err", err)
+		return
+	}
+	s.committed.Add(int64(len(recs)))
+}
+
+// sleep waits d or until ctx is done; it reports whether d elapsed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// SplitPayload returns the events of one message payload: the payload
+// itself when it is a single JSON value (even pretty-printed over several
+// lines), else its non-blank NDJSON lines. A payload with no event at all
+// (empty or blank) is returned as is, so that Ingest rejects and counts it.
+func SplitPayload(p []byte) [][]byte {
+	t := bytes.TrimSpace(p)
+	if len(t) == 0 || bytes.IndexByte(t, '\n') < 0 || json.Valid(t) {
+		return [][]byte{t}
+	}
+	var out [][]byte
+	for line := range bytes.SplitSeq(t, []byte{'\n'}) {
+		line = bytes.TrimSpace(line)
+		if len(line) > 0 {
+			out = append(out, line)
+		}
+	}
+	return out
+}
