@@ -60,7 +60,8 @@ func unjustifiedNegative(g *Graph) edgeWeight {
 // peeling repeatedly removes the node with the smallest weighted degree and
 // keeps the node set with the highest density f(S)/|S|. After a block is
 // found its edges are removed and the search repeats on the rest (column
-// weights recomputed). Blocks with fewer
+// weights recomputed). Before the heap peel, nodes below the current
+// density are pruned in linear time (see the comment in the loop). Blocks with fewer
 // than minRaters raters are dropped. Deterministic: ties break on node id.
 func detectBlocks(g *Graph, weight edgeWeight, k, minRaters int) []Block {
 	n := g.NumNodes()
