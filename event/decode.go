@@ -240,6 +240,9 @@ func (d *decoder) str() (string, bool) {
 	data := d.data
 	start := d.i + 1
 	for i := start; i < len(data); i++ {
+		if plain[data[i]] {
+			continue
+		}
 		switch c := data[i]; {
 		case c == '"':
 			d.i = i + 1
@@ -257,6 +260,14 @@ func (d *decoder) str() (string, bool) {
 	d.fail("in string literal", true)
 	return "", false
 }
+
+// plain marks the bytes that need no attention inside a string.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // strEscaped goes on with a string from its first backslash at d.i,
 // unescaping into d.scratch. The scratch buffer is only appended to, so the
@@ -1349,28 +1360,37 @@ func (d *decoder) evidenceRef(e *fairmark.EvidenceRef) {
 	}
 }
 
-// intern copies the strings ps point to into one new buffer and points
-// them there, so that no transient string survives Decode.
-func intern(ps []*string) {
+// intern copies the strings ps point to, and those of ev, into one new
+// buffer and points them there, so that no transient string survives
+// Decode.
+func intern(ps []*string, ev []fairmark.EvidenceRef) {
 	n := 0
 	for _, p := range ps {
 		n += len(*p)
 	}
-	if n == 0 {
-		for _, p := range ps {
-			*p = ""
-		}
-		return
+	for i := range ev {
+		n += len(ev[i].Kind) + len(ev[i].SHA256) + len(ev[i].Note)
 	}
-	buf := make([]byte, n)
+	var buf []byte
+	if n > 0 {
+		buf = make([]byte, n)
+	}
 	off := 0
-	for _, p := range ps {
+	put := func(p *string) {
 		l := copy(buf[off:], *p)
 		if l == 0 {
 			*p = ""
-			continue
+			return
 		}
 		*p = unsafe.String(&buf[off], l)
 		off += l
+	}
+	for _, p := range ps {
+		put(p)
+	}
+	for i := range ev {
+		put(&ev[i].Kind)
+		put(&ev[i].SHA256)
+		put(&ev[i].Note)
 	}
 }

@@ -130,46 +130,63 @@ func (d *decoder) event() (*fairmark.Event, error) {
 		return nil, fieldErr("at", "%q is outside the years 0000 to 9999 in UTC", d.at)
 	}
 
-	var strs [40]*string // the strings to keep, all transient until interned
-	ps := strs[:0]
+	// The strings to keep are transient views until interned: they are
+	// copied into one buffer while still in d (on the stack, which spares
+	// the write barriers of storing them into the heap), then the payload
+	// is copied into its block. (The lists are fixed arrays: a slice that
+	// could grow would move d to the heap.)
 	var e *fairmark.Event
+	var none string // stands for a string that needs no copy
 	switch typ {
 	case fairmark.AccountOpened:
 		if !d.hasAccount {
 			return nil, validateAccount(nil)
 		}
-		b := &accountEvent{a: d.account.a}
-		a := &b.a
-		if d.account.hasLinks {
-			b.links = d.account.links
-			a.Links = &b.links
-			ps = append(ps, &b.links.Device, &b.links.IP, &b.links.Phone, &b.links.Payment)
+		t := &d.account
+		role := (*string)(&t.a.Role)
+		switch t.a.Role {
+		case fairmark.Buyer:
+			t.a.Role, role = fairmark.Buyer, &none
+		case fairmark.Seller:
+			t.a.Role, role = fairmark.Seller, &none
 		}
-		if err := validateAccount(a); err != nil {
+		if !t.hasLinks {
+			t.links = fairmark.Links{}
+		}
+		intern([]*string{&d.id, role, (*string)(&t.a.ID), &t.a.Name,
+			&t.links.Device, &t.links.IP, &t.links.Phone, &t.links.Payment}, nil)
+		b := &accountEvent{a: t.a}
+		if t.hasLinks {
+			b.links = t.links
+			b.a.Links = &b.links
+		}
+		if err := validateAccount(&b.a); err != nil {
 			return nil, err
 		}
-		a.Role = fairmark.Buyer // validated: buyer or seller, which need no copy
-		if d.account.a.Role == fairmark.Seller {
-			a.Role = fairmark.Seller
-		}
-		ps = append(ps, (*string)(&a.ID), &a.Name)
 		e = &b.e
-		e.Account = a
+		e.Account = &b.a
 	case fairmark.OrderPlaced, fairmark.OrderDelivered, fairmark.OrderRefunded:
 		if !d.hasOrder {
 			return nil, validateOrder(typ, nil)
 		}
-		b := &orderEvent{o: d.order.o}
-		o := &b.o
-		if d.order.hasItem {
-			b.item = d.order.item
-			o.Item = &b.item
-			ps = append(ps, (*string)(&b.item.ID), &b.item.Title, &b.item.Category)
+		t := &d.order
+		if !t.hasItem {
+			t.item = fairmark.Item{}
 		}
-		if d.order.hasAmount {
-			b.amount = d.order.amount
+		if !t.hasAmount {
+			t.amount = fairmark.Money{}
+		}
+		intern([]*string{&d.id, (*string)(&t.o.ID), (*string)(&t.o.Buyer), (*string)(&t.o.Seller),
+			(*string)(&t.item.ID), &t.item.Title, &t.item.Category, &t.amount.Currency}, nil)
+		b := &orderEvent{o: t.o}
+		o := &b.o
+		if t.hasItem {
+			b.item = t.item
+			o.Item = &b.item
+		}
+		if t.hasAmount {
+			b.amount = t.amount
 			o.Amount = &b.amount
-			ps = append(ps, &b.amount.Currency)
 		}
 		if err := validateOrder(typ, o); err != nil {
 			return nil, err
@@ -177,56 +194,75 @@ func (d *decoder) event() (*fairmark.Event, error) {
 		if o.Amount != nil && o.Amount.Value == 0 && !d.orderValue {
 			return nil, fieldErr("order.amount.value", "required")
 		}
-		ps = append(ps, (*string)(&o.ID), (*string)(&o.Buyer), (*string)(&o.Seller))
 		e = &b.e
 		e.Order = o
 	case fairmark.FeedbackLeft, fairmark.FeedbackRevised, fairmark.FeedbackWithdrawn:
 		if !d.hasFeedback {
 			return nil, validateFeedback(typ, nil)
 		}
-		b := &feedbackEvent{f: d.feedback}
-		f := &b.f
-		if err := validateFeedback(typ, f); err != nil {
-			return nil, err
-		}
-		// The contract's ratings need no copy; feedback.withdrawn does not
-		// check its rating, so any other is kept.
+		f := &d.feedback
+		// feedback.withdrawn does not check its rating: any other is kept.
+		rating := (*string)(&f.Rating)
 		switch f.Rating {
 		case fairmark.Positive:
-			f.Rating = fairmark.Positive
+			f.Rating, rating = fairmark.Positive, &none
 		case fairmark.Neutral:
-			f.Rating = fairmark.Neutral
+			f.Rating, rating = fairmark.Neutral, &none
 		case fairmark.Negative:
-			f.Rating = fairmark.Negative
-		default:
-			ps = append(ps, (*string)(&f.Rating))
+			f.Rating, rating = fairmark.Negative, &none
 		}
-		ps = append(ps, (*string)(&f.ID), (*string)(&f.Order), (*string)(&f.Buyer), (*string)(&f.Seller), &f.Text)
+		intern([]*string{&d.id, rating, (*string)(&f.ID), (*string)(&f.Order), (*string)(&f.Buyer),
+			(*string)(&f.Seller), &f.Text}, nil)
+		b := &feedbackEvent{f: *f}
+		if err := validateFeedback(typ, &b.f); err != nil {
+			return nil, err
+		}
 		e = &b.e
-		e.Feedback = f
+		e.Feedback = &b.f
 	case fairmark.MessageSent:
 		if !d.hasMessage {
 			return nil, validateMessage(nil)
 		}
-		b := &messageEvent{m: d.message}
-		m := &b.m
-		if err := validateMessage(m); err != nil {
+		m := &d.message
+		intern([]*string{&d.id, (*string)(&m.ID), (*string)(&m.Conversation), (*string)(&m.Order),
+			(*string)(&m.From), (*string)(&m.To), &m.Text}, nil)
+		b := &messageEvent{m: *m}
+		if err := validateMessage(&b.m); err != nil {
 			return nil, err
 		}
-		ps = append(ps, (*string)(&m.ID), (*string)(&m.Conversation), (*string)(&m.Order),
-			(*string)(&m.From), (*string)(&m.To), &m.Text)
 		e = &b.e
-		e.Message = m
+		e.Message = &b.m
 	case fairmark.ReportFiled:
 		if !d.hasReport {
 			return nil, validateReport(nil)
 		}
-		b := &reportEvent{r: d.report.r}
+		t := &d.report
+		kind := (*string)(&t.r.Kind)
+		switch t.r.Kind {
+		case fairmark.ReportExtortion:
+			t.r.Kind, kind = fairmark.ReportExtortion, &none
+		case fairmark.ReportOffPlatformContact:
+			t.r.Kind, kind = fairmark.ReportOffPlatformContact, &none
+		case fairmark.ReportFakeFeedback:
+			t.r.Kind, kind = fairmark.ReportFakeFeedback, &none
+		case fairmark.ReportOther:
+			t.r.Kind, kind = fairmark.ReportOther, &none
+		}
+		if !t.hasPaid {
+			t.paid = fairmark.Money{}
+		}
+		if ev := t.r.Evidence; ev != nil {
+			// Elements beyond the length may hold transient strings of an
+			// earlier, longer evidence array.
+			clear(ev[len(ev):cap(ev)])
+		}
+		intern([]*string{&d.id, kind, (*string)(&t.r.ID), (*string)(&t.r.Reporter), (*string)(&t.r.Accused),
+			(*string)(&t.r.Order), (*string)(&t.r.Feedback), &t.r.Text, &t.paid.Currency}, t.r.Evidence)
+		b := &reportEvent{r: t.r}
 		r := &b.r
-		if d.report.hasPaid {
-			b.paid = d.report.paid
+		if t.hasPaid {
+			b.paid = t.paid
 			r.Paid = &b.paid
-			ps = append(ps, &b.paid.Currency)
 		}
 		if err := validateReport(r); err != nil {
 			return nil, err
@@ -234,34 +270,12 @@ func (d *decoder) event() (*fairmark.Event, error) {
 		if r.Paid != nil && r.Paid.Value == 0 && !d.paidValue {
 			return nil, fieldErr("report.paid.value", "required")
 		}
-		switch r.Kind { // validated: one of the contract's kinds, which need no copy
-		case fairmark.ReportExtortion:
-			r.Kind = fairmark.ReportExtortion
-		case fairmark.ReportOffPlatformContact:
-			r.Kind = fairmark.ReportOffPlatformContact
-		case fairmark.ReportFakeFeedback:
-			r.Kind = fairmark.ReportFakeFeedback
-		default:
-			r.Kind = fairmark.ReportOther
-		}
-		ps = append(ps, (*string)(&r.ID), (*string)(&r.Reporter), (*string)(&r.Accused), (*string)(&r.Order),
-			(*string)(&r.Feedback), &r.Text)
-		if ev := r.Evidence; ev != nil {
-			// Elements beyond the length may hold transient strings of an
-			// earlier, longer evidence array.
-			clear(ev[len(ev):cap(ev)])
-			for i := range ev {
-				ps = append(ps, &ev[i].Kind, &ev[i].SHA256, &ev[i].Note)
-			}
-		}
 		e = &b.e
 		e.Report = r
 	}
 	e.ID = fairmark.EventID(d.id)
-	ps = append(ps, (*string)(&e.ID))
 	e.Type = typ
 	e.At = at
-	intern(ps)
 	return e, nil
 }
 
