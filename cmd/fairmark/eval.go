@@ -34,6 +34,7 @@ func (m *Main) eval(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeIn()
+	m.tuneBatchGC()
 	evs, st, err := replay.Load(r)
 	if err != nil {
 		return err

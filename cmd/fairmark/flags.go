@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 )
 
 // newFlags returns a FlagSet for a subcommand that reports errors instead
@@ -58,4 +59,15 @@ func (m *Main) createOut(path string) (io.Writer, func() error, error) {
 		return nil, nil, fmt.Errorf("create output: %w", err)
 	}
 	return f, f.Close, nil
+}
+
+// tuneBatchGC lets batch commands (replay, eval, rules test) trade memory
+// for speed: the collector runs less often but keeps the heap under a soft
+// limit well below 1 GiB. GOGC or GOMEMLIMIT in the environment win.
+func (m *Main) tuneBatchGC() {
+	if m.Getenv("GOGC") != "" || m.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetGCPercent(400)
+	debug.SetMemoryLimit(800 << 20)
 }

@@ -32,6 +32,7 @@ func (m *Main) replay(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeIn()
+	m.tuneBatchGC()
 	start := time.Now()
 	evs, st, err := replay.Load(r)
 	if err != nil {
