@@ -10,7 +10,6 @@ package event
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -453,24 +452,4 @@ func isHex64(s string) bool {
 		}
 	}
 	return true
-}
-
-// Encode writes e as one compact JSON line without the trailing newline, in
-// the contract's format.
-func Encode(e *fairmark.Event) ([]byte, error) {
-	type out struct {
-		ID       fairmark.EventID   `json:"id"`
-		Type     fairmark.EventType `json:"type"`
-		At       string             `json:"at"`
-		Account  *fairmark.Account  `json:"account,omitempty"`
-		Order    *fairmark.Order    `json:"order,omitempty"`
-		Feedback *fairmark.Feedback `json:"feedback,omitempty"`
-		Message  *fairmark.Message  `json:"message,omitempty"`
-		Report   *fairmark.Report   `json:"report,omitempty"`
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	err := enc.Encode(out{e.ID, e.Type, e.At.UTC().Format(time.RFC3339Nano), e.Account, e.Order, e.Feedback, e.Message, e.Report})
-	return bytes.TrimRight(buf.Bytes(), "\n"), err
 }
