@@ -20,7 +20,11 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-// BundleFormat is the value of Bundle.Format this package writes and reads.
+// BundleFormat is the value of Bundle.Format: the in-memory Bundle, with
+// an inclusion proof per record, is the version 1 model, and its JSON
+// encoding (encoding/json, or WriteBundleV1) is a version 1 bundle file.
+// WriteBundle writes the compact version 2 file ([BundleFormatV2]);
+// ReadBundle and Verify read both.
 const BundleFormat = "fairmark-evidence-bundle/v1"
 
 // timeLayout is how bundle times are written: RFC 3339, UTC, microseconds.
@@ -40,6 +44,10 @@ type Bundle struct {
 	Scope      Scope          `json:"scope"`      // what the bundle is about
 	Records    []BundleRecord `json:"records"`    // in leaf order
 	Blobs      []BundleBlob   `json:"blobs,omitempty"`
+
+	// proofErr, set by ReadBundle for a v2 file whose proof node table
+	// cannot be used, is reported by VerifyBundle after the signatures.
+	proofErr *VerifyError
 }
 
 // A BundleRecord is one record in a bundle: the envelope fields, the
@@ -97,48 +105,54 @@ func (l *Log) Bundle(ctx context.Context, scope Scope) (*Bundle, error) {
 	}
 
 	// Leaf hashes, stored and recomputed.
+	leaves := make([]int64, len(recs))
 	leafIdx := make([]int64, len(recs))
 	for i, r := range recs {
+		leaves[i] = r.Index
 		leafIdx[i] = tlog.StoredHashIndex(0, r.Index)
+	}
+	if err := checkProofLeaves(leaves, cp.Size); err != nil {
+		return nil, fmt.Errorf("%w: bundle records: %v", ErrInconsistent, err)
 	}
 	stored, err := l.st.ReadHashes(ctx, leafIdx)
 	if err != nil {
 		return nil, fmt.Errorf("evidence: bundle leaf hashes: %w", err)
 	}
-	// Proofs: one pass to learn which hashes are needed, one storage read,
-	// one pass to build them.
-	need := map[int64]tlog.Hash{}
-	collect := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
-		for _, x := range idx {
-			need[x] = tlog.Hash{}
+	hashes := make([]tlog.Hash, len(recs))
+	bad := make([]string, len(recs)) // why record i is inconsistent
+	parallelChunks(len(recs), 512, func(lo, hi int) bool {
+		for i := lo; i < hi; i++ {
+			r := &recs[i]
+			hashes[i] = LeafHash(*r)
+			if hashes[i] != stored[i] {
+				bad[i] = "stored record does not match its leaf hash"
+			} else if r.Content != nil && sha256.Sum256(r.Content) != r.ContentSHA256 {
+				bad[i] = "stored content does not match its SHA-256"
+			}
 		}
-		return make([]tlog.Hash, len(idx)), nil
+		return true
 	})
-	for _, r := range recs {
-		if _, err := tlog.ProveRecord(cp.Size, r.Index, collect); err != nil {
-			return nil, fmt.Errorf("evidence: bundle proof: %w", err)
-		}
-	}
-	idx := make([]int64, 0, len(need))
-	for x := range need {
-		idx = append(idx, x)
+	// Proofs: the distinct proof nodes of all records (the v2 node
+	// table), from one storage read; then each record's proof from them.
+	spans := proofSpans(leaves, cp.Size)
+	var idx []int64
+	for _, s := range spans {
+		idx = storedSpanIndexes(s, idx)
 	}
 	slices.Sort(idx)
+	idx = slices.Compact(idx)
 	hs, err := l.st.ReadHashes(ctx, idx)
 	if err != nil {
 		return nil, fmt.Errorf("evidence: bundle proof hashes: %w", err)
 	}
-	for i, x := range idx {
-		need[x] = hs[i]
+	get := func(x int64) tlog.Hash {
+		i, _ := slices.BinarySearch(idx, x)
+		return hs[i]
 	}
-	cached := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
-		res := make([]tlog.Hash, len(idx))
-		for i, x := range idx {
-			res[i] = need[x]
-		}
-		return res, nil
-	})
-
+	nodes := make([]tlog.Hash, len(spans))
+	for i, s := range spans {
+		nodes[i] = spanHash(s, get)
+	}
 	b := &Bundle{
 		Format:     BundleFormat,
 		Origin:     cp.Origin,
@@ -147,42 +161,53 @@ func (l *Log) Bundle(ctx context.Context, scope Scope) (*Bundle, error) {
 		Scope:      scope,
 		Records:    make([]BundleRecord, len(recs)),
 	}
-	m := manifest{Origin: cp.Origin, Size: cp.Size, Root: cp.Root, Scope: scope, Leaves: make([]int64, len(recs))}
+	parallelChunks(len(recs), 512, func(lo, hi int) bool {
+		for i := lo; i < hi; i++ {
+			r := &recs[i]
+			br := BundleRecord{
+				Leaf:          r.Index,
+				Kind:          r.Kind,
+				Ref:           r.Ref,
+				Scopes:        r.Scopes,
+				At:            r.At.UTC().Format(timeLayout),
+				Logged:        r.Logged.UTC().Format(timeLayout),
+				ContentSHA256: hex.EncodeToString(r.ContentSHA256[:]),
+				Redacted:      r.Redacted || r.Content == nil,
+				Proof:         proofFromNodes(r.Index, cp.Size, spans, nodes),
+			}
+			if !br.Redacted {
+				br.Content = r.Content
+			}
+			b.Records[i] = br
+		}
+		return true
+	})
+	// Self-check: the stored hashes must prove every record in the
+	// checkpoint. All at once; record by record to name a failure (in the
+	// order: leaf hash, content, proof).
+	root, ok := multiRoot(leaves, hashes, nodes, cp.Size)
+	ok = ok && root == cp.Root
 	for i, r := range recs {
-		leaf := LeafHash(r)
-		if leaf != stored[i] {
-			return nil, fmt.Errorf("%w: record %d (%s): stored record does not match its leaf hash", ErrInconsistent, i+1, r.Label())
+		if bad[i] != "" {
+			return nil, fmt.Errorf("%w: record %d (%s): %s", ErrInconsistent, i+1, r.Label(), bad[i])
 		}
-		if r.Content != nil && sha256.Sum256(r.Content) != r.ContentSHA256 {
-			return nil, fmt.Errorf("%w: record %d (%s): stored content does not match its SHA-256", ErrInconsistent, i+1, r.Label())
+		if ok {
+			continue
 		}
-		proof, err := tlog.ProveRecord(cp.Size, r.Index, cached)
-		if err != nil {
-			return nil, fmt.Errorf("evidence: bundle proof: %w", err)
+		proof := make(tlog.RecordProof, len(b.Records[i].Proof)/tlog.HashSize)
+		for j := range proof {
+			proof[j] = tlog.Hash(b.Records[i].Proof[j*tlog.HashSize:])
 		}
-		if err := tlog.CheckRecord(proof, cp.Size, cp.Root, r.Index, leaf); err != nil {
+		if err := tlog.CheckRecord(proof, cp.Size, cp.Root, r.Index, hashes[i]); err != nil {
 			return nil, fmt.Errorf("%w: record %d (%s): stored hashes do not prove it in checkpoint %d", ErrInconsistent, i+1, r.Label(), cp.Size)
 		}
-		br := BundleRecord{
-			Leaf:          r.Index,
-			Kind:          r.Kind,
-			Ref:           r.Ref,
-			Scopes:        r.Scopes,
-			At:            r.At.UTC().Format(timeLayout),
-			Logged:        r.Logged.UTC().Format(timeLayout),
-			ContentSHA256: hex.EncodeToString(r.ContentSHA256[:]),
-			Redacted:      r.Redacted || r.Content == nil,
-			Proof:         make([]byte, 0, len(proof)*tlog.HashSize),
-		}
-		if !br.Redacted {
-			br.Content = r.Content
-		}
-		for _, h := range proof {
-			br.Proof = append(br.Proof, h[:]...)
-		}
-		b.Records[i] = br
-		m.Leaves[i] = r.Index
-
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: stored hashes do not prove the records in checkpoint %d", ErrInconsistent, cp.Size)
+	}
+	m := manifest{Origin: cp.Origin, Size: cp.Size, Root: cp.Root, Scope: scope, Leaves: leaves}
+	for i := range recs {
+		r, br := &recs[i], &b.Records[i]
 		if r.Kind == KindUpload && !br.Redacted {
 			if sha, err := hex.DecodeString(r.Ref); err == nil && len(sha) == sha256.Size {
 				ct, data, err := l.st.Blob(ctx, [32]byte(sha))
@@ -205,8 +230,31 @@ func (l *Log) Bundle(ctx context.Context, scope Scope) (*Bundle, error) {
 	return b, nil
 }
 
-// WriteBundle writes b as compact JSON followed by a newline.
+// WriteBundle writes b as a version 2 bundle file ([BundleFormatV2]:
+// compact JSON, one table of the proof nodes shared by all records)
+// followed by a newline. A Bundle whose proofs cannot form one table (it
+// was edited after Log.Bundle) or whose Format is unknown is written as
+// version 1, unchanged (see [WriteBundleV1]).
 func WriteBundle(w io.Writer, b *Bundle) error {
+	if b.Format == BundleFormat || b.Format == BundleFormatV2 {
+		if data, ok := encodeV2(b); ok {
+			if _, err := w.Write(data); err != nil {
+				return fmt.Errorf("evidence: writing bundle: %w", err)
+			}
+			return nil
+		}
+	}
+	return WriteBundleV1(w, b)
+}
+
+// WriteBundleV1 writes b as a version 1 bundle file (every record with its
+// own inclusion proof), for verifiers that predate version 2.
+func WriteBundleV1(w io.Writer, b *Bundle) error {
+	if b.Format == BundleFormatV2 {
+		c := *b
+		c.Format = BundleFormat
+		b = &c
+	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(b); err != nil {
@@ -215,12 +263,25 @@ func WriteBundle(w io.Writer, b *Bundle) error {
 	return nil
 }
 
-// ReadBundle decodes a bundle written by WriteBundle. It rejects unknown
+// ReadBundle decodes a bundle file of either version. It rejects unknown
 // fields and trailing data; it does not verify anything (see
-// [VerifyBundle]). The error wraps ErrInvalid. The caller limits how much
-// r may supply.
+// [VerifyBundle]). The result is the version 1 model (Format is
+// BundleFormat): for a version 2 file every record gets its inclusion
+// proof from the file's proof node table. The error wraps ErrInvalid. The
+// caller limits how much r may supply.
 func ReadBundle(r io.Reader) (*Bundle, error) {
-	dec := json.NewDecoder(r)
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading bundle: %v", ErrInvalid, err)
+	}
+	if fileFormat(data) == BundleFormatV2 {
+		return readV2(data)
+	}
+	return readV1(data)
+}
+
+func readV1(data []byte) (*Bundle, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var b Bundle
 	if err := dec.Decode(&b); err != nil {
@@ -280,9 +341,14 @@ func (e *VerifyError) Error() string {
 // Unwrap returns ErrVerify.
 func (e *VerifyError) Unwrap() error { return ErrVerify }
 
-// Verify checks an encoded bundle offline; see [VerifyBundle].
+// Verify checks an encoded bundle (either version) offline; see
+// [VerifyBundle]. It reports the same first failure as
+// VerifyBundle(ReadBundle(bundle)).
 func Verify(bundle []byte, pinnedKey string) (Summary, error) {
-	b, err := ReadBundle(bytes.NewReader(bundle))
+	if fileFormat(bundle) == BundleFormatV2 {
+		return verifyV2(bundle, pinnedKey)
+	}
+	b, err := readV1(bundle)
 	if err != nil {
 		return Summary{}, &VerifyError{Part: "bundle", Reason: strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")}
 	}
@@ -300,11 +366,34 @@ func Verify(bundle []byte, pinnedKey string) (Summary, error) {
 // record. A bundle carrying a key other than pinnedKey fails. The first
 // failure is returned as a *VerifyError.
 func VerifyBundle(b *Bundle, pinnedKey string) (Summary, error) {
-	fail := func(part, format string, args ...any) (Summary, error) {
-		return Summary{}, &VerifyError{Part: part, Reason: fmt.Sprintf(format, args...)}
+	h, ve := verifyHeader(b, pinnedKey)
+	if ve != nil {
+		return Summary{}, ve
 	}
-	if b.Format != BundleFormat {
-		return fail("bundle", "format %q, want %q", b.Format, BundleFormat)
+	if b.proofErr != nil {
+		return Summary{}, b.proofErr
+	}
+	if ve := verifyRecords(b, h); ve != nil {
+		return Summary{}, ve
+	}
+	return verifyTail(b, h)
+}
+
+// bundleHeader is what verifyHeader established.
+type bundleHeader struct {
+	key string
+	cp  Checkpoint
+	m   manifest
+	pos map[int64]int // manifest position of each leaf (verifyRecords)
+}
+
+// verifyHeader checks b's format, key, checkpoint, manifest and scope.
+func verifyHeader(b *Bundle, pinnedKey string) (*bundleHeader, *VerifyError) {
+	fail := func(part, format string, args ...any) (*bundleHeader, *VerifyError) {
+		return nil, &VerifyError{Part: part, Reason: fmt.Sprintf(format, args...)}
+	}
+	if b.Format != BundleFormat && b.Format != BundleFormatV2 {
+		return fail("bundle", "format %q, want %q or %q", b.Format, BundleFormat, BundleFormatV2)
 	}
 	key := strings.TrimSpace(b.Key)
 	if pinned := strings.TrimSpace(pinnedKey); pinned != "" {
@@ -341,12 +430,18 @@ func VerifyBundle(b *Bundle, pinnedKey string) (Summary, error) {
 	if m.Scope != b.Scope {
 		return fail("manifest", "signed for scope %s, bundle says %s", m.Scope, b.Scope)
 	}
+	return &bundleHeader{key: key, cp: cp, m: m}, nil
+}
 
-	pos := make(map[int64]int, len(m.Leaves))
-	for i, x := range m.Leaves {
-		pos[x] = i
+// verifyRecords checks every record with its own inclusion proof and
+// returns the first failure by position.
+func verifyRecords(b *Bundle, h *bundleHeader) *VerifyError {
+	if h.pos == nil {
+		h.pos = make(map[int64]int, len(h.m.Leaves))
+		for i, x := range h.m.Leaves {
+			h.pos[x] = i
+		}
 	}
-	sum := Summary{Origin: cp.Origin, Key: key, Scope: b.Scope, Records: len(b.Records), Size: cp.Size, Root: cp.Root}
 	// Records are checked in parallel chunks; the first failing record (by
 	// position) is reported, whatever the scheduling.
 	workers := min(runtime.GOMAXPROCS(0), len(b.Records)/512+1)
@@ -357,7 +452,7 @@ func VerifyBundle(b *Bundle, pinnedKey string) (Summary, error) {
 		lo, hi := w*chunk, min((w+1)*chunk, len(b.Records))
 		wg.Go(func() {
 			for i := lo; i < hi; i++ {
-				if e := checkBundleRecord(i, &b.Records[i], cp, b.Scope, pos, m.Leaves); e != nil {
+				if e := checkBundleRecord(i, &b.Records[i], h.cp, b.Scope, h.pos, h.m.Leaves); e != nil {
 					errs[w] = e
 					return
 				}
@@ -367,9 +462,20 @@ func VerifyBundle(b *Bundle, pinnedKey string) (Summary, error) {
 	wg.Wait()
 	for _, e := range errs {
 		if e != nil {
-			return Summary{}, e
+			return e
 		}
 	}
+	return nil
+}
+
+// verifyTail checks, once every record passed, that none was dropped at
+// the end and that every blob is an upload of the bundle, and returns the
+// summary.
+func verifyTail(b *Bundle, h *bundleHeader) (Summary, error) {
+	fail := func(part, format string, args ...any) (Summary, error) {
+		return Summary{}, &VerifyError{Part: part, Reason: fmt.Sprintf(format, args...)}
+	}
+	sum := Summary{Origin: h.cp.Origin, Key: h.key, Scope: b.Scope, Records: len(b.Records), Size: h.cp.Size, Root: h.cp.Root}
 	uploads := map[string]bool{}
 	for i := range b.Records {
 		if b.Records[i].Redacted {
@@ -379,6 +485,7 @@ func VerifyBundle(b *Bundle, pinnedKey string) (Summary, error) {
 			uploads[b.Records[i].Ref] = true
 		}
 	}
+	m := h.m
 	if len(b.Records) < len(m.Leaves) {
 		return fail("bundle", "leaf %d, listed in the signed manifest at position %d, is missing: a record was dropped", m.Leaves[len(b.Records)], len(b.Records)+1)
 	}
@@ -400,8 +507,43 @@ func VerifyBundle(b *Bundle, pinnedKey string) (Summary, error) {
 // the checkpoint cp, the bundle's scope and the manifest's leaves (pos maps
 // a leaf to its manifest position).
 func checkBundleRecord(i int, br *BundleRecord, cp Checkpoint, scope Scope, pos map[int64]int, leaves []int64) *VerifyError {
+	r, e := checkRecordFields(i, br, cp)
+	if e != nil {
+		return e
+	}
 	rfail := func(format string, args ...any) *VerifyError {
 		return &VerifyError{Record: i + 1, Kind: br.Kind, Ref: br.Ref, Leaf: br.Leaf, Reason: fmt.Sprintf(format, args...)}
+	}
+	if len(br.Proof)%tlog.HashSize != 0 {
+		return rfail("inclusion proof: %d bytes, not a whole number of %d-byte hashes", len(br.Proof), tlog.HashSize)
+	}
+	proof := make(tlog.RecordProof, len(br.Proof)/tlog.HashSize)
+	for j := range proof {
+		proof[j] = tlog.Hash(br.Proof[j*tlog.HashSize:])
+	}
+	if err := tlog.CheckRecord(proof, cp.Size, cp.Root, br.Leaf, LeafHash(r)); err != nil {
+		return rfail("inclusion proof does not match checkpoint root: the record or its proof was altered")
+	}
+	if !containsScope(r.Scopes, scope) {
+		return rfail("record is not in the bundle's scope %s", scope)
+	}
+	switch p, ok := pos[br.Leaf]; {
+	case !ok:
+		return rfail("not listed in the signed manifest: the record was added")
+	case p > i:
+		return rfail("the signed manifest lists leaf %d at this position: a record before this one was dropped or moved", leaves[i])
+	case p < i:
+		return rfail("out of order: the signed manifest lists it at position %d", p+1)
+	}
+	return nil
+}
+
+// checkRecordFields rebuilds the record at position i of a bundle and
+// checks its fields, its content against its SHA-256 and that its leaf is
+// in the checkpoint's tree: the checks before the inclusion proof.
+func checkRecordFields(i int, br *BundleRecord, cp Checkpoint) (Record, *VerifyError) {
+	rfail := func(format string, args ...any) (Record, *VerifyError) {
+		return Record{}, &VerifyError{Record: i + 1, Kind: br.Kind, Ref: br.Ref, Leaf: br.Leaf, Reason: fmt.Sprintf(format, args...)}
 	}
 	r, err := br.record()
 	if err != nil {
@@ -417,29 +559,10 @@ func checkBundleRecord(i int, br *BundleRecord, cp Checkpoint, scope Scope, pos 
 	if br.Leaf < 0 || br.Leaf >= cp.Size {
 		return rfail("leaf index outside the checkpoint's tree of size %d", cp.Size)
 	}
-	if len(br.Proof)%tlog.HashSize != 0 {
-		return rfail("inclusion proof: %d bytes, not a whole number of %d-byte hashes", len(br.Proof), tlog.HashSize)
-	}
-	proof := make(tlog.RecordProof, len(br.Proof)/tlog.HashSize)
-	for j := range proof {
-		proof[j] = tlog.Hash(br.Proof[j*tlog.HashSize:])
-	}
-	if err := tlog.CheckRecord(proof, cp.Size, cp.Root, br.Leaf, LeafHash(r)); err != nil {
-		return rfail("inclusion proof does not match checkpoint root: the record or its proof was altered")
-	}
-	if !slices.Contains(r.Scopes, scope) {
-		return rfail("record is not in the bundle's scope %s", scope)
-	}
-	switch p, ok := pos[br.Leaf]; {
-	case !ok:
-		return rfail("not listed in the signed manifest: the record was added")
-	case p > i:
-		return rfail("the signed manifest lists leaf %d at this position: a record before this one was dropped or moved", leaves[i])
-	case p < i:
-		return rfail("out of order: the signed manifest lists it at position %d", p+1)
-	}
-	return nil
+	return r, nil
 }
+
+func containsScope(scopes []Scope, s Scope) bool { return slices.Contains(scopes, s) }
 
 // record rebuilds the envelope fields of br.
 func (br *BundleRecord) record() (Record, error) {
