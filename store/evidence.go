@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -60,16 +61,10 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 	if first != size {
 		return fmt.Errorf("%w: append at %d, log size is %d", evidence.ErrConflict, first, size)
 	}
-	insRec, err := tx.PrepareContext(ctx, db.q(`INSERT INTO evidence_records (idx, kind, ref, at_us, logged_us, content, sha, redacted, scopes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`))
-	if err != nil {
-		return err
-	}
-	defer insRec.Close()
-	insScope, err := tx.PrepareContext(ctx, db.q(`INSERT INTO evidence_scopes (type, id, idx) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`))
-	if err != nil {
-		return err
-	}
-	defer insScope.Close()
+	// Multi-row inserts, a few hundred rows a statement: one statement per
+	// row costs more than the rows themselves.
+	recRows := make([][]any, 0, len(recs))
+	var scopeRows [][]any
 	for _, r := range recs {
 		scopes, err := json.Marshal(r.Scopes)
 		if err != nil {
@@ -79,29 +74,28 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 		if r.Content != nil {
 			content = r.Content
 		}
-		if _, err := insRec.ExecContext(ctx, r.Index, r.Kind, r.Ref, us(r.At), us(r.Logged), content, r.ContentSHA256[:], b2i(r.Redacted), string(scopes)); err != nil {
-			return err
-		}
+		recRows = append(recRows, []any{r.Index, r.Kind, r.Ref, us(r.At), us(r.Logged), content, r.ContentSHA256[:], b2i(r.Redacted), string(scopes)})
 		for _, sc := range r.Scopes {
-			if _, err := insScope.ExecContext(ctx, sc.Type, sc.ID, r.Index); err != nil {
-				return err
-			}
+			scopeRows = append(scopeRows, []any{sc.Type, sc.ID, r.Index})
 		}
+	}
+	if err := db.insertRows(ctx, tx, `INSERT INTO evidence_records (idx, kind, ref, at_us, logged_us, content, sha, redacted, scopes) VALUES `, "(?, ?, ?, ?, ?, ?, ?, ?, ?)", "", recRows); err != nil {
+		return err
+	}
+	if err := db.insertRows(ctx, tx, `INSERT INTO evidence_scopes (type, id, idx) VALUES `, "(?, ?, ?)", " ON CONFLICT DO NOTHING", scopeRows); err != nil {
+		return err
 	}
 	if err := s.failNext; err != nil {
 		s.failNext = nil
 		return err
 	}
-	insHash, err := tx.PrepareContext(ctx, db.q(`INSERT INTO evidence_hashes (idx, hash) VALUES (?, ?)`))
-	if err != nil {
-		return err
-	}
-	defer insHash.Close()
 	start := tlog.StoredHashIndex(0, first)
+	hashRows := make([][]any, len(hashes))
 	for i, h := range hashes {
-		if _, err := insHash.ExecContext(ctx, start+int64(i), h[:]); err != nil {
-			return err
-		}
+		hashRows[i] = []any{start + int64(i), h[:]}
+	}
+	if err := db.insertRows(ctx, tx, `INSERT INTO evidence_hashes (idx, hash) VALUES `, "(?, ?)", "", hashRows); err != nil {
+		return err
 	}
 	return tx.Commit()
 }
@@ -272,4 +266,28 @@ func (s *EvidenceStorage) RecordsByKind(ctx context.Context, kind string) ([]evi
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// insertRows runs prefix + row, row, … + suffix in statements of at most a
+// few hundred rows.
+func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, prefix, row, suffix string, rows [][]any) error {
+	const chunk = 300
+	for lo := 0; lo < len(rows); lo += chunk {
+		part := rows[lo:min(lo+chunk, len(rows))]
+		var q strings.Builder
+		q.WriteString(prefix)
+		var args []any
+		for i, r := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(row)
+			args = append(args, r...)
+		}
+		q.WriteString(suffix)
+		if _, err := tx.ExecContext(ctx, db.q(q.String()), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
