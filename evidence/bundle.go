@@ -274,10 +274,14 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: reading bundle: %v", ErrInvalid, err)
 	}
-	if fileFormat(data) == BundleFormatV2 {
+	switch f := fileFormat(data); f {
+	case BundleFormatV2:
 		return readV2(data)
+	case BundleFormat, "":
+		return readV1(data)
+	default:
+		return nil, fmt.Errorf("%w: format %q, want %q or %q", ErrInvalid, f, BundleFormat, BundleFormatV2)
 	}
-	return readV1(data)
 }
 
 func readV1(data []byte) (*Bundle, error) {
@@ -348,7 +352,7 @@ func Verify(bundle []byte, pinnedKey string) (Summary, error) {
 	if fileFormat(bundle) == BundleFormatV2 {
 		return verifyV2(bundle, pinnedKey)
 	}
-	b, err := readV1(bundle)
+	b, err := ReadBundle(bytes.NewReader(bundle))
 	if err != nil {
 		return Summary{}, &VerifyError{Part: "bundle", Reason: strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")}
 	}
