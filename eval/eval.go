@@ -65,6 +65,18 @@ type Report struct {
 	HonestNegatives, HonestHeld       int
 	FalsePositives                    []fairmark.AccountID
 	Missed                            []fairmark.AccountID
+	// Calibration: the Brier score of risk, and per risk decile the mean
+	// risk against the share of extortionists.
+	Brier float64
+	Bins  []Bin
+}
+
+// Bin is one calibration bin: accounts whose risk fell in [Lo, Hi).
+type Bin struct {
+	Lo, Hi   float64
+	N        int
+	MeanRisk float64
+	Positive float64 // share of extortionists
 }
 
 // Evaluate compares en's end state with labels. Accounts absent from labels
@@ -157,7 +169,37 @@ func Evaluate(en *engine.Engine, labels map[fairmark.AccountID]string) Report {
 		risks[i], pos[i] = s.risk, s.pos
 	}
 	r.AUC = AUC(risks, pos)
+	r.Brier, r.Bins = calibration(risks, pos)
 	return r
+}
+
+func calibration(risks []float64, pos []bool) (float64, []Bin) {
+	bins := make([]Bin, 10)
+	for i := range bins {
+		bins[i].Lo, bins[i].Hi = float64(i)/10, float64(i+1)/10
+	}
+	brier := 0.0
+	for i, p := range risks {
+		y := 0.0
+		if pos[i] {
+			y = 1
+		}
+		brier += (p - y) * (p - y)
+		b := min(int(p*10), 9)
+		bins[b].N++
+		bins[b].MeanRisk += p
+		bins[b].Positive += y
+	}
+	for i := range bins {
+		if bins[i].N > 0 {
+			bins[i].MeanRisk /= float64(bins[i].N)
+			bins[i].Positive /= float64(bins[i].N)
+		}
+	}
+	if len(risks) == 0 {
+		return math.NaN(), bins
+	}
+	return brier / float64(len(risks)), bins
 }
 
 func ratio(a, b int) float64 {
@@ -223,6 +265,12 @@ func (r Report) Write(w io.Writer) {
 	fmt.Fprintf(w, "held at the end: %d/%d extortion negatives (%.1f%%), %d/%d other negatives (%.2f%%)\n",
 		r.ExtortionHeld, r.ExtortionNegatives, 100*HeldShare(r.ExtortionHeld, r.ExtortionNegatives),
 		r.HonestHeld, r.HonestNegatives, 100*HeldShare(r.HonestHeld, r.HonestNegatives))
+	fmt.Fprintf(w, "calibration: Brier %.4f; risk bin: accounts, mean risk, share extortionists\n", r.Brier)
+	for _, b := range r.Bins {
+		if b.N > 0 {
+			fmt.Fprintf(w, "  [%.1f,%.1f) %6d  %.3f  %.3f\n", b.Lo, b.Hi, b.N, b.MeanRisk, b.Positive)
+		}
+	}
 	if len(r.FalsePositives) > 0 {
 		fmt.Fprintf(w, "false positives: %s\n", joinIDs(r.FalsePositives, 20))
 	}
