@@ -8,10 +8,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/fairmark/fairmark/engine"
 	"github.com/fairmark/fairmark/event"
+	kafkasource "github.com/fairmark/fairmark/kafka"
+	natssource "github.com/fairmark/fairmark/nats"
 	"github.com/fairmark/fairmark/rules"
 	"github.com/fairmark/fairmark/service"
 	"github.com/fairmark/fairmark/sim"
@@ -25,6 +28,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	demo := fs.Bool("demo", false, "load a small simulated marketplace so the story shows at once")
 	var sf storeFlags
 	m.addStoreFlags(fs, &sf)
+	natsURL := fs.String("nats", m.env("FAIRMARK_NATS", ""), "also consume events from this NATS server's JetStream [FAIRMARK_NATS]")
+	natsStream := fs.String("nats-stream", m.env("FAIRMARK_NATS_STREAM", "MARKETPLACE"), "JetStream stream to read [FAIRMARK_NATS_STREAM]")
+	natsSubject := fs.String("nats-subject", m.env("FAIRMARK_NATS_SUBJECT", ""), "subject filter within the stream [FAIRMARK_NATS_SUBJECT]")
+	natsDurable := fs.String("nats-durable", m.env("FAIRMARK_NATS_DURABLE", "fairmark"), "durable consumer name, shared by the workers [FAIRMARK_NATS_DURABLE]")
+	kafkaBrokers := fs.String("kafka", m.env("FAIRMARK_KAFKA", ""), "also consume events from these Kafka brokers, comma-separated [FAIRMARK_KAFKA]")
+	kafkaTopic := fs.String("kafka-topic", m.env("FAIRMARK_KAFKA_TOPIC", "marketplace-events"), "Kafka topic [FAIRMARK_KAFKA_TOPIC]")
+	kafkaGroup := fs.String("kafka-group", m.env("FAIRMARK_KAFKA_GROUP", "fairmark"), "Kafka consumer group [FAIRMARK_KAFKA_GROUP]")
 	cpEvery := fs.Duration("checkpoint-every", time.Minute, "sign a new evidence checkpoint this often when the log grew")
 	logLevel := fs.String("log-level", m.env("FAIRMARK_LOG_LEVEL", "info"), "debug, info, warn or error [FAIRMARK_LOG_LEVEL]")
 	if err := parse(fs, args); err != nil {
@@ -56,6 +66,28 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("log rule set: %w", err)
 	}
 	go checkpointEvery(ctx, svc, *cpEvery, logger)
+	if *natsURL != "" {
+		src, err := natssource.New(svc, natssource.Config{URL: *natsURL, Stream: *natsStream, Subject: *natsSubject, Durable: *natsDurable}, logger)
+		if err != nil {
+			return fmt.Errorf("NATS source: %w", err)
+		}
+		go func() {
+			if err := src.Run(ctx); err != nil {
+				logger.Error("NATS source stopped", "err", err)
+			}
+		}()
+	}
+	if *kafkaBrokers != "" {
+		src, err := kafkasource.New(svc, kafkasource.Config{Brokers: strings.Split(*kafkaBrokers, ","), Topic: *kafkaTopic, Group: *kafkaGroup}, logger)
+		if err != nil {
+			return fmt.Errorf("Kafka source: %w", err)
+		}
+		go func() {
+			if err := src.Run(ctx); err != nil {
+				logger.Error("Kafka source stopped", "err", err)
+			}
+		}()
+	}
 	srv := web.New(svc, key, logger)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
