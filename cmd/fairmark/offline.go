@@ -74,6 +74,7 @@ func (m *Main) simulate(ctx context.Context, args []string) error {
 	buyers := fs.Int("buyers", def.Buyers, "ordinary buyer accounts")
 	days := fs.Int("days", def.Days, "days simulated")
 	complainers := fs.Int("complainers", def.Complainers, "professional complainers (under traps: honest look-alikes)")
+	history := fs.Int("history", def.History, "days of ordinary trade simulated before the window (established sellers' feedback)")
 	tactic := fs.String("tactic", "mixed", fmt.Sprintf("complainers' tactic: %v", sim.Tactics))
 	shuffle := fs.Float64("shuffle", 0, "fraction of events emitted out of order")
 	dups := fs.Float64("duplicates", 0, "fraction of events emitted twice")
@@ -98,7 +99,7 @@ func (m *Main) simulate(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg := sim.Config{Seed: *seed, Sellers: *sellers, Buyers: *buyers, Days: *days, Complainers: *complainers,
-		Tactic: sim.Tactic(*tactic), Shuffle: *shuffle, Duplicates: *dups}
+		Tactic: sim.Tactic(*tactic), History: *history, Shuffle: *shuffle, Duplicates: *dups}
 	l, err := sim.Generate(cfg, w)
 	if cerr := closeOut(); err == nil {
 		err = cerr
