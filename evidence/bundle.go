@@ -149,9 +149,10 @@ func (l *Log) Bundle(ctx context.Context, scope Scope) (*Bundle, error) {
 		i, _ := slices.BinarySearch(idx, x)
 		return hs[i]
 	}
-	nodes := make([]tlog.Hash, len(spans))
-	for i, s := range spans {
-		nodes[i] = spanHash(s, get)
+	nodes := make([]byte, 0, len(spans)*tlog.HashSize)
+	for _, s := range spans {
+		h := spanHash(s, get)
+		nodes = append(nodes, h[:]...)
 	}
 	b := &Bundle{
 		Format:     BundleFormat,
@@ -349,10 +350,16 @@ func (e *VerifyError) Unwrap() error { return ErrVerify }
 // [VerifyBundle]. It reports the same first failure as
 // VerifyBundle(ReadBundle(bundle)).
 func Verify(bundle []byte, pinnedKey string) (Summary, error) {
-	if fileFormat(bundle) == BundleFormatV2 {
+	var b *Bundle
+	var err error
+	switch f := fileFormat(bundle); f {
+	case BundleFormatV2:
 		return verifyV2(bundle, pinnedKey)
+	case BundleFormat, "":
+		b, err = readV1(bundle)
+	default:
+		b, err = ReadBundle(bytes.NewReader(bundle)) // names the format
 	}
-	b, err := ReadBundle(bytes.NewReader(bundle))
 	if err != nil {
 		return Summary{}, &VerifyError{Part: "bundle", Reason: strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")}
 	}

@@ -48,28 +48,29 @@ func unverifiedManifest(signed string) (manifest, error) {
 	return parseManifest(text + "\n")
 }
 
-// v2Proofs checks a v2 proof node table against the manifest m and
-// returns it with its spans.
-func v2Proofs(raw []byte, m manifest) ([]span, []tlog.Hash, *VerifyError) {
+// v2Proofs checks the length of a v2 proof node table against the
+// manifest m.
+func v2Proofs(raw []byte, m manifest) *VerifyError {
 	if err := checkProofLeaves(m.Leaves, m.Size); err != nil {
-		return nil, nil, &VerifyError{Part: "manifest", Reason: err.Error()}
+		return &VerifyError{Part: "manifest", Reason: err.Error()}
 	}
-	spans := proofSpans(m.Leaves, m.Size)
-	if len(raw) != len(spans)*tlog.HashSize {
-		return nil, nil, &VerifyError{Part: "bundle", Reason: fmt.Sprintf(
+	n := 0
+	if len(m.Leaves) > 0 {
+		n = countSpans(m.Leaves, 0, m.Size)
+	}
+	if len(raw) != n*tlog.HashSize {
+		return &VerifyError{Part: "bundle", Reason: fmt.Sprintf(
 			"proof: %d bytes, want %d (%d nodes of %d bytes for the manifest's leaves)",
-			len(raw), len(spans)*tlog.HashSize, len(spans), tlog.HashSize)}
+			len(raw), n*tlog.HashSize, n, tlog.HashSize)}
 	}
-	nodes := make([]tlog.Hash, len(spans))
-	for i := range nodes {
-		nodes[i] = tlog.Hash(raw[i*tlog.HashSize:])
-	}
-	return spans, nodes, nil
+	return nil
 }
 
 // expandProofs sets each record's Proof from the node table (nil when its
 // leaf has no complete path in the table).
-func expandProofs(b *Bundle, size int64, spans []span, nodes []tlog.Hash) {
+func expandProofs(b *Bundle, m manifest, nodes []byte) {
+	spans := proofSpans(m.Leaves, m.Size)
+	size := m.Size
 	parallelChunks(len(b.Records), 256, func(lo, hi int) bool {
 		for i := lo; i < hi; i++ {
 			b.Records[i].Proof = proofFromNodes(b.Records[i].Leaf, size, spans, nodes)
@@ -97,12 +98,11 @@ func readV2(data []byte) (*Bundle, error) {
 		b.proofErr = &VerifyError{Part: "manifest", Reason: err.Error()}
 		return b, nil
 	}
-	spans, nodes, ve := v2Proofs(f.nodes, m)
-	if ve != nil {
+	if ve := v2Proofs(f.nodes, m); ve != nil {
 		b.proofErr = ve
 		return b, nil
 	}
-	expandProofs(b, m.Size, spans, nodes)
+	expandProofs(b, m, f.nodes)
 	b.Format = BundleFormat
 	return b, nil
 }
@@ -123,8 +123,7 @@ func verifyV2(data []byte, pinnedKey string) (Summary, error) {
 	if ve != nil {
 		return Summary{}, ve
 	}
-	spans, nodes, ve := v2Proofs(f.nodes, h.m)
-	if ve != nil {
+	if ve := v2Proofs(f.nodes, h.m); ve != nil {
 		return Summary{}, ve
 	}
 	if len(b.Records) == len(h.m.Leaves) {
@@ -144,13 +143,13 @@ func verifyV2(data []byte, pinnedKey string) (Summary, error) {
 			return true
 		})
 		if ok {
-			if root, ok := multiRoot(h.m.Leaves, hashes, nodes, h.cp.Size); ok && root == h.cp.Root {
+			if root, ok := multiRoot(h.m.Leaves, hashes, f.nodes, h.cp.Size); ok && root == h.cp.Root {
 				return verifyTail(b, h)
 			}
 		}
 	}
 	// Something failed: find the first failing record the slow way.
-	expandProofs(b, h.cp.Size, spans, nodes)
+	expandProofs(b, h.m, f.nodes)
 	if ve := verifyRecords(b, h); ve != nil {
 		return Summary{}, ve
 	}

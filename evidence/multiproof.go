@@ -105,7 +105,7 @@ func checkProofLeaves(leaves []int64, size int64) error {
 // taken from nodes) verifies against root: each path folds to the same
 // values as the walk. When it returns false, or a different root, at least
 // one leaf's proof fails.
-func multiRoot(leaves []int64, hashes []tlog.Hash, nodes []tlog.Hash, size int64) (tlog.Hash, bool) {
+func multiRoot(leaves []int64, hashes []tlog.Hash, nodes []byte, size int64) (tlog.Hash, bool) {
 	w := &multiWalk{leaves: leaves, hashes: hashes, nodes: nodes}
 	par := 0
 	if runtime.GOMAXPROCS(0) > 1 && len(leaves) >= 2048 {
@@ -118,8 +118,10 @@ func multiRoot(leaves []int64, hashes []tlog.Hash, nodes []tlog.Hash, size int64
 type multiWalk struct {
 	leaves []int64
 	hashes []tlog.Hash
-	nodes  []tlog.Hash
+	nodes  []byte // the node table: hashes of 32 bytes, concatenated
 }
+
+func (w *multiWalk) node(i int) tlog.Hash { return tlog.Hash(w.nodes[i*tlog.HashSize:]) }
 
 // root returns the hash of [lo, hi), which contains leaves[a:b] (a < b),
 // reading proof nodes from pos on; it returns the next unread position.
@@ -132,13 +134,13 @@ func (w *multiWalk) root(lo, hi int64, a, b, pos, par int) (tlog.Hash, int, bool
 	j := a + sort.Search(b-a, func(i int) bool { return w.leaves[a+i] >= m })
 	switch {
 	case j > a && j < b:
-		tl := w.nodes[pos]
+		tl := w.node(pos)
 		var vl, vr, tr tlog.Hash
 		var okl, okr bool
 		end := 0
 		if par > 0 {
 			posR := pos + 1 + countSpans(w.leaves[a:j], lo, m)
-			tr = w.nodes[posR]
+			tr = w.node(posR)
 			var wg sync.WaitGroup
 			wg.Go(func() { vl, _, okl = w.root(lo, m, a, j, pos+1, par-1) })
 			vr, end, okr = w.root(m, hi, j, b, posR+1, par-1)
@@ -146,7 +148,7 @@ func (w *multiWalk) root(lo, hi int64, a, b, pos, par int) (tlog.Hash, int, bool
 		} else {
 			var p int
 			vl, p, okl = w.root(lo, m, a, j, pos+1, 0)
-			tr = w.nodes[p]
+			tr = w.node(p)
 			vr, end, okr = w.root(m, hi, j, b, p+1, 0)
 		}
 		if !okl || !okr || vl != tl || vr != tr {
@@ -158,13 +160,13 @@ func (w *multiWalk) root(lo, hi int64, a, b, pos, par int) (tlog.Hash, int, bool
 		if !ok {
 			return tlog.Hash{}, p, false
 		}
-		return tlog.NodeHash(vl, w.nodes[p]), p + 1, true
+		return tlog.NodeHash(vl, w.node(p)), p + 1, true
 	default:
 		vr, p, ok := w.root(m, hi, j, b, pos+1, par)
 		if !ok {
 			return tlog.Hash{}, p, false
 		}
-		return tlog.NodeHash(w.nodes[pos], vr), p, true
+		return tlog.NodeHash(w.node(pos), vr), p, true
 	}
 }
 
@@ -203,7 +205,7 @@ func findSpan(spans []span, s span) int {
 // from a node table (spans[i] has hash nodes[i]), as the hashes
 // concatenated. It returns nil when leaf is outside the tree or one of its
 // path nodes is not in the table (a leaf the table was not made for).
-func proofFromNodes(leaf, size int64, spans []span, nodes []tlog.Hash) []byte {
+func proofFromNodes(leaf, size int64, spans []span, nodes []byte) []byte {
 	if leaf < 0 || leaf >= size {
 		return nil
 	}
@@ -214,7 +216,7 @@ func proofFromNodes(leaf, size int64, spans []span, nodes []tlog.Hash) []byte {
 		if i < 0 {
 			return nil
 		}
-		p = append(p, nodes[i][:]...)
+		p = append(p, nodes[i*tlog.HashSize:(i+1)*tlog.HashSize]...)
 	}
 	return p
 }
