@@ -290,6 +290,9 @@ func detectBlocks(g *Graph, weight edgeWeight, k, minRaters int) []Block {
 	return blocks
 }
 
+// pruneRounds caps the core-pruning rounds per block.
+const pruneRounds = 2
+
 // indexHeap is a binary min-heap of node ids keyed by float64 with
 // decrease/increase-key; ties break on the smaller id. Keys live in the
 // heap entries (not behind the id) to keep sift operations cache-friendly.
