@@ -24,8 +24,9 @@ type Options struct {
 	// defaults are used: fairmark Alpha1=1, Alpha2=2, Beta1=1, Beta2=0,
 	// Gamma1=1, Gamma2=1; rev2 Gamma1=Gamma2=1 and the rest 0.
 	// Alpha1 weighs the median fairness, Alpha2 the behavioural prior
-	// (fairmark only; ignored by rev2), Beta1 the median goodness, Beta2 is unused (no
-	// target prior; kept for the paper's notation), Gamma1 the rater's
+	// (fairmark only; ignored by rev2), Beta1 the median goodness, Beta2
+	// a neutral target prior of 0 (no target prior is computed, so it
+	// shrinks goodness towards 0), Gamma1 the rater's
 	// fairness and Gamma2 the rating's agreement with the target's goodness
 	// in a rating's reliability.
 	Alpha1, Alpha2, Beta1, Beta2, Gamma1, Gamma2 float64

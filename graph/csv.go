@@ -109,7 +109,7 @@ func parseNum(f []byte) (float64, string) {
 }
 
 // WriteCSV writes scores with the header `node,fairness,goodness,risk`,
-// numbers with up to 6 significant decimals.
+// numbers rounded to 6 decimals.
 func WriteCSV(w io.Writer, scores []Score) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	bw.WriteString("node,fairness,goodness,risk\n")

@@ -6,8 +6,9 @@ import (
 )
 
 // Block is a dense block found by the ring detector: raters (sources) and
-// the targets they rated, with the block's density (weighted edges per
-// node, FRAUDAR's g(S)).
+// the targets they rated, as node ids (see Graph.Name), sorted; Edges is
+// the number of subgraph ratings inside the block and Density its weighted
+// edges per node (FRAUDAR's g(S)).
 type Block struct {
 	Raters, Targets []int32
 	Edges           int64
