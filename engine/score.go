@@ -182,7 +182,7 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 		}
 		root := b.root()
 		penalty := ringWeakLink // only an IP in common: households and offices share one
-		if root.linkVia["device"] || root.linkVia["payment"] || root.linkVia["phone"] {
+		if root.linkVia.has("device") || root.linkVia.has("payment") || root.linkVia.has("phone") {
 			penalty = 0
 		}
 		ringTerms := en.patternTerms(all, now)
@@ -446,10 +446,11 @@ func describeOne(n *feedback) string {
 
 func linkKinds(root *account) string {
 	var ks []string
-	for k := range root.linkVia {
-		ks = append(ks, k)
+	for _, k := range []string{"device", "ip", "payment", "phone"} {
+		if root.linkVia.has(k) {
+			ks = append(ks, k)
+		}
 	}
-	sort.Strings(ks)
 	return strings.Join(ks, ", ")
 }
 

@@ -33,9 +33,9 @@ type account struct {
 	clearedRisk float64
 
 	// Linked accounts: union-find over shared links.
-	ring    *account        // parent; the root's ring is itself
-	mates   []*account      // on the root of a ring of two or more: its members
-	linkVia map[string]bool // on the root: which link kinds tie the ring
+	ring    *account   // parent; the root's ring is itself
+	mates   []*account // on the root of a ring of two or more: its members
+	linkVia linkSet    // on the root: which link kinds tie the ring
 
 	// Seller side.
 	rep      *reputation.Seller
@@ -151,19 +151,14 @@ func (en *Engine) link(a, b *account, kind string) {
 		ra.mates = append(ra.mates, rb.mates...)
 		sortAccounts(ra.mates)
 		rb.mates = nil
-		for k := range rb.linkVia {
-			ra.addVia(k)
-		}
-		rb.linkVia = nil
+		ra.linkVia |= rb.linkVia
+		rb.linkVia = 0
 	}
 	ra.addVia(kind)
 }
 
 func (a *account) addVia(kind string) {
-	if a.linkVia == nil {
-		a.linkVia = map[string]bool{}
-	}
-	a.linkVia[kind] = true
+	a.linkVia |= linkBit(kind)
 }
 
 // members returns the accounts in a's ring, sorted by id (a itself when
@@ -178,3 +173,19 @@ func (en *Engine) members(a *account) []*account {
 func sortAccounts(as []*account) {
 	sort.Slice(as, func(i, j int) bool { return as[i].id < as[j].id })
 }
+
+// linkSet is a set of link kinds, one bit each.
+type linkSet uint8
+
+var linkKindNames = []string{"device", "ip", "phone", "payment"}
+
+func linkBit(kind string) linkSet {
+	for i, k := range linkKindNames {
+		if k == kind {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+func (s linkSet) has(kind string) bool { return s&linkBit(kind) != 0 }
