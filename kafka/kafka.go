@@ -62,7 +62,12 @@ type Config struct {
 	// ClientID names the client to the brokers (default "fairmark").
 	ClientID string
 	// MaxPollRecords bounds the records ingested in one Ingest call
-	// (default 1000).
+	// (default 10000). Keep it large: a poll drains the buffered fetches
+	// partition by partition, so a small poll runs one partition ahead of
+	// the others and the next poll brings events earlier than those the
+	// engine has applied, which costs the service a full rebuild each time
+	// (at 10k events/s over 4 partitions, 1000 made the consumer fall
+	// behind for good; see docs/benchmarks/streams.md).
 	MaxPollRecords int
 	// FetchMaxWait is how long a broker may hold a fetch waiting for data
 	// (default 500ms).
@@ -93,7 +98,7 @@ func (c *Config) defaults() error {
 		c.ClientID = "fairmark"
 	}
 	if c.MaxPollRecords <= 0 {
-		c.MaxPollRecords = 1000
+		c.MaxPollRecords = 10000
 	}
 	if c.FetchMaxWait <= 0 {
 		c.FetchMaxWait = 500 * time.Millisecond
