@@ -34,9 +34,7 @@
 package kafkasource
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -45,6 +43,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/fairmark/fairmark/event"
 	"github.com/fairmark/fairmark/service"
 )
 
@@ -229,7 +228,7 @@ func (s *Source) handle(ctx context.Context, cl *kgo.Client, recs []*kgo.Record)
 	var raws [][]byte
 	var from []int // from[i] is the index in recs of raws[i]
 	for i, r := range recs {
-		for _, raw := range SplitPayload(r.Value) {
+		for _, raw := range event.SplitPayload(r.Value) {
 			raws = append(raws, raw)
 			from = append(from, i)
 		}
@@ -285,23 +284,4 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-t.C:
 		return true
 	}
-}
-
-// SplitPayload returns the events of one message payload: the payload
-// itself when it is a single JSON value (even pretty-printed over several
-// lines), else its non-blank NDJSON lines. A payload with no event at all
-// (empty or blank) is returned as is, so that Ingest rejects and counts it.
-func SplitPayload(p []byte) [][]byte {
-	t := bytes.TrimSpace(p)
-	if len(t) == 0 || bytes.IndexByte(t, '\n') < 0 || json.Valid(t) {
-		return [][]byte{t}
-	}
-	var out [][]byte
-	for line := range bytes.SplitSeq(t, []byte{'\n'}) {
-		line = bytes.TrimSpace(line)
-		if len(line) > 0 {
-			out = append(out, line)
-		}
-	}
-	return out
 }

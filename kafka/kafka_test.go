@@ -475,7 +475,7 @@ func TestSplitPayload(t *testing.T) {
 		{"", []string{""}},
 		{" \n ", []string{""}},
 	} {
-		got := kafkasource.SplitPayload([]byte(tc.in))
+		got := event.SplitPayload([]byte(tc.in))
 		var gs []string
 		for _, g := range got {
 			gs = append(gs, string(g))

@@ -37,9 +37,7 @@
 package natssource
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -49,6 +47,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/fairmark/fairmark/event"
 	"github.com/fairmark/fairmark/service"
 )
 
@@ -271,7 +270,7 @@ func (s *Source) handle(ctx context.Context, nc *nats.Conn, msgs []jetstream.Msg
 		if md, err := m.Metadata(); err == nil && md.NumDelivered > 1 {
 			s.redelivered.Add(1)
 		}
-		for _, raw := range splitPayload(m.Data()) {
+		for _, raw := range event.SplitPayload(m.Data()) {
 			raws = append(raws, raw)
 			from = append(from, i)
 		}
@@ -344,23 +343,4 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-t.C:
 		return true
 	}
-}
-
-// splitPayload returns the events of one message: the data itself when it
-// is a single JSON value (even pretty-printed over several lines), else its
-// non-blank NDJSON lines. Data with no event at all (empty or blank) is
-// returned as is, so that Ingest rejects and counts it.
-func splitPayload(p []byte) [][]byte {
-	t := bytes.TrimSpace(p)
-	if len(t) == 0 || bytes.IndexByte(t, '\n') < 0 || json.Valid(t) {
-		return [][]byte{t}
-	}
-	var out [][]byte
-	for line := range bytes.SplitSeq(t, []byte{'\n'}) {
-		line = bytes.TrimSpace(line)
-		if len(line) > 0 {
-			out = append(out, line)
-		}
-	}
-	return out
 }
