@@ -63,6 +63,11 @@ type Config struct {
 	// days ago, or fewer counted ratings (defaults 30 and 10).
 	NewSellerDays     int
 	NewSellerFeedback int
+	// GraphEvery is how often (in event time) the rating-graph batch runs
+	// over the marketplace's feedback graph (default 7 days; negative: never).
+	GraphEvery time.Duration
+	// GraphMinRatings is the fewest ratings worth a batch (default 50).
+	GraphMinRatings int
 	// OnDecision receives every decision as it is made.
 	OnDecision func(Decision)
 }
@@ -76,6 +81,12 @@ func (c *Config) defaults() {
 	}
 	if c.CheapAt == 0 {
 		c.CheapAt = 100 * fairmark.DecimalScale
+	}
+	if c.GraphEvery == 0 {
+		c.GraphEvery = 7 * 24 * time.Hour
+	}
+	if c.GraphMinRatings == 0 {
+		c.GraphMinRatings = 50
 	}
 	if c.NewSellerDays == 0 {
 		c.NewSellerDays = 30
@@ -107,6 +118,9 @@ type Engine struct {
 
 	viewBuf, ringBuf []negView // scratch for rescoreOne
 	deliveries       int64     // order.delivered events seen
+	graph            map[*account]graphView
+	graphNext        time.Time
+	graphRuns        int
 }
 
 // New returns an Engine with cfg.
@@ -208,6 +222,7 @@ func (en *Engine) Apply(p Prepared) {
 	if e.At.After(en.now) {
 		en.now = e.At
 	}
+	en.maybeGraph(e)
 	en.applied++
 	en.lastEvent = e.ID
 	switch e.Type {

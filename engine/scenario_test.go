@@ -280,3 +280,36 @@ func TestRiskBounded(t *testing.T) {
 		t.Fatalf("got risk %v flagged %v reasons %q", a.Risk, a.Flagged, a.Reasons)
 	}
 }
+
+// TestRatingGraphBatch: the periodic rating-graph batch runs at event-time
+// boundaries, and a buyer who rates well-liked sellers down against the
+// consensus of reliable raters carries its evidence.
+func TestRatingGraphBatch(t *testing.T) {
+	m := newMarket(t)
+	m.en = engine.New(engine.Config{Detect: scan.Detector, GraphEvery: 24 * time.Hour, GraphMinRatings: 10,
+		OnDecision: func(d engine.Decision) { m.decisions = append(m.decisions, d) }})
+	for s := range 5 {
+		m.establishedSeller(fmt.Sprintf("good%d", s), 8)
+	}
+	m.open("harsh", fairmark.Buyer, nil)
+	for s := range 5 {
+		seller := fmt.Sprintf("good%d", s)
+		o := m.buy("harsh", seller, "200.00", false)
+		m.after(72 * time.Hour)
+		m.deliver(o)
+		m.after(96 * time.Hour)
+		m.rate(o, "harsh", seller, fairmark.Negative, "不好")
+	}
+	m.after(48 * time.Hour)
+	m.open("late", fairmark.Buyer, nil) // any event past the boundary runs the batch
+	if m.en.GraphRuns() == 0 {
+		t.Fatal("the rating-graph batch never ran")
+	}
+	a := m.account("harsh")
+	if !strings.Contains(strings.Join(a.Reasons, " | "), "rating-graph fairness") {
+		t.Fatalf("harsh rater: reasons %q, want the rating-graph evidence", a.Reasons)
+	}
+	if a.Flagged {
+		t.Fatalf("harsh but slow rater flagged (risk %.3f): the graph must sharpen a pattern, not start one", a.Risk)
+	}
+}

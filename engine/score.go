@@ -193,6 +193,7 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 		}
 	}
 	terms = append(pattern, terms...)
+	terms = append(terms, en.graphTerms(b)...)
 
 	logit := priorLogit
 	for _, t := range terms {
