@@ -49,6 +49,7 @@ func (en *Engine) feedbackLeft(e *fairmark.Event, t *Text) {
 	en.feedback[fb.ID] = f
 	en.sellerRep(seller).Apply(reputation.Entry{}, f.entry())
 	seller.received++
+	seller.got = append(seller.got, f)
 
 	switch fb.Rating {
 	case fairmark.Positive:

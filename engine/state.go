@@ -41,6 +41,7 @@ type account struct {
 	rep      *reputation.Seller
 	received int32       // feedback received (any rating), for "new seller"
 	gotNegs  []*feedback // negatives received
+	got      []*feedback // all feedback received
 	alerts   int32
 }
 

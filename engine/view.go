@@ -99,7 +99,11 @@ type ReputationView struct {
 	PositiveRateRaw       float64            `json:"positive_rate_raw"`
 	PositiveRateProtected float64            `json:"positive_rate_protected"`
 	Ratings               int                `json:"ratings_raw"`
-	Held                  []HeldView         `json:"held"`
+	// ScoreWeighted is the protected score with each rating weighted by
+	// its rater's fairness in the last rating-graph batch (1 for raters it
+	// has not scored): raters who rate against reliable consensus count less.
+	ScoreWeighted float64    `json:"score_weighted"`
+	Held          []HeldView `json:"held"`
 }
 
 // Reputation returns a seller's reputation view; ok is false for an unknown
@@ -119,6 +123,17 @@ func (en *Engine) Reputation(id fairmark.AccountID) (ReputationView, bool) {
 		PositiveRateRaw: r.Raw.PositiveRate(), PositiveRateProtected: r.Protected.PositiveRate(),
 		Ratings: r.Raw.Total(), Held: []HeldView{},
 	}
+	for _, f := range a.got {
+		if f.held || f.withdrawn || f.removed {
+			continue
+		}
+		w := 1.0
+		if g, ok := en.graph[f.buyer]; ok {
+			w = g.fairness
+		}
+		v.ScoreWeighted += float64(f.rating.Value()) * w
+	}
+	v.ScoreWeighted = math.Round(v.ScoreWeighted*100) / 100
 	for _, f := range en.sellerFeedback(a) {
 		if f.held && !f.withdrawn && !f.removed {
 			v.Held = append(v.Held, HeldView{Feedback: f.id, Buyer: f.buyer.id, Rating: f.rating, Reason: f.holdWhy})
