@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -165,12 +166,8 @@ func (s *Service) IngestValid(ctx context.Context, ins []store.Incoming) (accept
 	if len(ins) == 0 {
 		return 0, 0, nil
 	}
-	// Run the detectors before taking the lock: they are pure.
-	detect := s.opt.Config.Detect
-	prepared := make(map[*fairmark.Event]engine.Prepared, len(ins))
-	for _, in := range ins {
-		prepared[in.Event] = engine.Prepare(detect, in.Event)
-	}
+	// Run the detectors before taking the lock, on all cores: they are pure.
+	prepared := s.prepare(ins)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	isNew, err := s.db.Append(ctx, ins)
@@ -208,6 +205,29 @@ func (s *Service) IngestValid(ctx context.Context, ins []store.Incoming) (accept
 		return accepted, duplicates, err
 	}
 	return accepted, duplicates, nil
+}
+
+// prepare runs the text detectors over ins on all cores.
+func (s *Service) prepare(ins []store.Incoming) map[*fairmark.Event]engine.Prepared {
+	detect := s.opt.Config.Detect
+	ps := make([]engine.Prepared, len(ins))
+	workers := min(runtime.GOMAXPROCS(0), (len(ins)+63)/64)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(ins); i += workers {
+				ps[i] = engine.Prepare(detect, ins[i].Event)
+			}
+		}()
+	}
+	wg.Wait()
+	out := make(map[*fairmark.Event]engine.Prepared, len(ins))
+	for i, in := range ins {
+		out[in.Event] = ps[i]
+	}
+	return out
 }
 
 func (s *Service) flushDecisionsLocked(ctx context.Context) error {
