@@ -63,9 +63,30 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 	}
 	// Multi-row inserts, a few hundred rows a statement: one statement per
 	// row costs more than the rows themselves.
+	if err := s.failNext; err != nil {
+		// A crash after the records and before their hashes: nothing of
+		// the batch may stay (the transaction rolls back).
+		s.failNext = nil
+		if _, err2 := tx.ExecContext(ctx, db.q(`INSERT INTO evidence_scopes (type, id, idx) VALUES (?, ?, ?)`), "crash-test", "x", first); err2 != nil {
+			return err2
+		}
+		return err
+	}
+	// Split the new stored hashes by the record that added them.
+	perRecord := make([][]byte, len(recs))
+	start := tlog.StoredHashIndex(0, first)
+	for i, h := range hashes {
+		level, node := tlog.SplitStoredHashIndex(start + int64(i))
+		n := ((node + 1) << level) - 1
+		k := n - first
+		if k < 0 || k >= int64(len(recs)) {
+			return fmt.Errorf("%w: stored hash %d belongs to no record of this batch", evidence.ErrInvalid, start+int64(i))
+		}
+		perRecord[k] = append(perRecord[k], h[:]...)
+	}
 	recRows := make([][]any, 0, len(recs))
 	var scopeRows [][]any
-	for _, r := range recs {
+	for i, r := range recs {
 		scopes, err := json.Marshal(r.Scopes)
 		if err != nil {
 			return err
@@ -74,27 +95,15 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 		if r.Content != nil {
 			content = r.Content
 		}
-		recRows = append(recRows, []any{r.Index, r.Kind, r.Ref, us(r.At), us(r.Logged), content, r.ContentSHA256[:], b2i(r.Redacted), string(scopes)})
+		recRows = append(recRows, []any{r.Index, r.Kind, r.Ref, us(r.At), us(r.Logged), content, r.ContentSHA256[:], b2i(r.Redacted), string(scopes), perRecord[i]})
 		for _, sc := range r.Scopes {
 			scopeRows = append(scopeRows, []any{sc.Type, sc.ID, r.Index})
 		}
 	}
-	if err := db.insertRows(ctx, tx, `INSERT INTO evidence_records (idx, kind, ref, at_us, logged_us, content, sha, redacted, scopes) VALUES `, "(?, ?, ?, ?, ?, ?, ?, ?, ?)", "", recRows); err != nil {
+	if err := db.insertRows(ctx, tx, `INSERT INTO evidence_records (idx, kind, ref, at_us, logged_us, content, sha, redacted, scopes, hashes) VALUES `, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "", recRows); err != nil {
 		return err
 	}
 	if err := db.insertRows(ctx, tx, `INSERT INTO evidence_scopes (type, id, idx) VALUES `, "(?, ?, ?)", " ON CONFLICT DO NOTHING", scopeRows); err != nil {
-		return err
-	}
-	if err := s.failNext; err != nil {
-		s.failNext = nil
-		return err
-	}
-	start := tlog.StoredHashIndex(0, first)
-	hashRows := make([][]any, len(hashes))
-	for i, h := range hashes {
-		hashRows[i] = []any{start + int64(i), h[:]}
-	}
-	if err := db.insertRows(ctx, tx, `INSERT INTO evidence_hashes (idx, hash) VALUES `, "(?, ?)", "", hashRows); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -107,29 +116,36 @@ func (s *EvidenceStorage) Size(ctx context.Context) (int64, error) {
 	return n, err
 }
 
-// ReadHashes implements evidence.Storage.
+// ReadHashes implements evidence.Storage. A stored hash lives in the row
+// of the record that added it: hash (level L, node m) was added by record
+// ((m+1) << L) − 1, as its L-th hash.
 func (s *EvidenceStorage) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	if len(indexes) == 0 {
 		return out, nil
 	}
-	st, err := s.db.r.PrepareContext(ctx, s.db.q(`SELECT hash FROM evidence_hashes WHERE idx = ?`))
+	st, err := s.db.r.PrepareContext(ctx, s.db.q(`SELECT hashes FROM evidence_records WHERE idx = ?`))
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
 	var b []byte
 	for i, idx := range indexes {
-		if err := st.QueryRowContext(ctx, idx).Scan(&b); err != nil {
+		if idx < 0 {
+			return nil, fmt.Errorf("%w: stored hash %d", evidence.ErrNotFound, idx)
+		}
+		level, node := tlog.SplitStoredHashIndex(idx)
+		rec := ((node + 1) << level) - 1
+		if err := st.QueryRowContext(ctx, rec).Scan(&b); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return nil, fmt.Errorf("%w: stored hash %d", evidence.ErrNotFound, idx)
 			}
 			return nil, err
 		}
-		if len(b) != tlog.HashSize {
-			return nil, fmt.Errorf("stored hash %d has %d bytes", idx, len(b))
+		if len(b) < (level+1)*tlog.HashSize {
+			return nil, fmt.Errorf("%w: stored hash %d", evidence.ErrNotFound, idx)
 		}
-		copy(out[i][:], b)
+		copy(out[i][:], b[level*tlog.HashSize:])
 	}
 	return out, nil
 }

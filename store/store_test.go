@@ -278,7 +278,6 @@ func TestEvidenceRewrittenHistoryCaught(t *testing.T) {
 			for _, q := range []string{
 				`ATTACH DATABASE '` + otherDir + `/fairmark.db' AS other`,
 				`DELETE FROM evidence_records`, `INSERT INTO evidence_records SELECT * FROM other.evidence_records`,
-				`DELETE FROM evidence_hashes`, `INSERT INTO evidence_hashes SELECT * FROM other.evidence_hashes`,
 				`DETACH DATABASE other`,
 			} {
 				if err := db.ExecForTest(ctx, q); err != nil {

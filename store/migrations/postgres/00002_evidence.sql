@@ -8,7 +8,10 @@ CREATE TABLE evidence_records (
     content   BYTEA,
     sha       BYTEA    NOT NULL,
     redacted  BIGINT NOT NULL DEFAULT 0,
-    scopes    TEXT    NOT NULL
+    scopes    TEXT    NOT NULL,
+    -- the tree hashes this record added (tlog stored hashes, 32 bytes each,
+    -- level 0 first), in the same row so record and hashes are one write
+    hashes    BYTEA    NOT NULL
 );
 CREATE INDEX evidence_records_ref ON evidence_records (kind, ref);
 
@@ -17,11 +20,6 @@ CREATE TABLE evidence_scopes (
     id   TEXT    NOT NULL,
     idx  BIGINT NOT NULL,
     PRIMARY KEY (type, id, idx)
-);
-
-CREATE TABLE evidence_hashes (
-    idx  BIGINT PRIMARY KEY,
-    hash BYTEA NOT NULL
 );
 
 CREATE TABLE evidence_checkpoints (
@@ -39,6 +37,5 @@ CREATE TABLE evidence_blobs (
 -- +goose Down
 DROP TABLE evidence_blobs;
 DROP TABLE evidence_checkpoints;
-DROP TABLE evidence_hashes;
 DROP TABLE evidence_scopes;
 DROP TABLE evidence_records;
