@@ -35,6 +35,9 @@ type Options struct {
 	Engine func(engine.Config) *engine.Engine
 	Config engine.Config
 	Logger *slog.Logger
+	// RebuildEvery is the least time between two engine rebuilds caused by
+	// late events (default 2s; negative: rebuild at every late batch).
+	RebuildEvery time.Duration
 }
 
 // Service is the running fairmark. Its methods are safe for concurrent use.
@@ -43,12 +46,16 @@ type Service struct {
 	db  *store.DB
 	log *evidence.Log
 
-	mu        sync.Mutex // serialises ingestion and engine access
-	en        *engine.Engine
-	pending   []engine.Decision
-	rebuilds  int64
-	ingested  int64
-	decisions map[engine.DecisionKind]int64
+	mu       sync.Mutex // serialises ingestion and engine access
+	en       *engine.Engine
+	pending  []engine.Decision
+	rebuilds int64
+	// late: events were stored that the engine has not applied in order;
+	// the next rebuild takes them in.
+	late        bool
+	lastRebuild time.Time
+	ingested    int64
+	decisions   map[engine.DecisionKind]int64
 }
 
 // Open starts a Service: it rebuilds the engine from the event log and
@@ -59,6 +66,9 @@ func Open(ctx context.Context, opt Options) (*Service, error) {
 	}
 	if opt.Engine == nil {
 		opt.Engine = engine.New
+	}
+	if opt.RebuildEvery == 0 {
+		opt.RebuildEvery = 2 * time.Second
 	}
 	s := &Service{opt: opt, db: opt.DB, log: opt.Evidence, decisions: map[engine.DecisionKind]int64{}}
 	if err := s.Rebuild(ctx); err != nil {
@@ -120,6 +130,8 @@ func (s *Service) rebuildLocked(ctx context.Context) error {
 	replay.Run(en, evs)
 	s.en = en
 	s.rebuilds++
+	s.late = false
+	s.lastRebuild = time.Now()
 	if err := s.flushDecisionsLocked(ctx); err != nil {
 		return err
 	}
@@ -188,18 +200,25 @@ func (s *Service) IngestValid(ctx context.Context, ins []store.Incoming) (accept
 		return accepted, duplicates, nil
 	}
 	replay.SortEvents(evs)
-	if evs[0].At.Before(s.en.Now()) {
-		// Late: rebuild from the log so the state is that of the ordered stream.
+	// Events later than what the engine has applied are stored but not
+	// applied: the engine is rebuilt from the log to take them in order —
+	// at once, or, when it rebuilt less than RebuildEvery ago, at the next
+	// query, Settle or ingest after that, so a stream with many late events
+	// cannot make it rebuild on every batch.
+	now := s.en.Now()
+	for _, e := range evs {
+		if e.At.Before(now) {
+			s.late = true
+			continue
+		}
+		s.en.Apply(prepared[e])
+	}
+	if s.late && time.Since(s.lastRebuild) >= s.opt.RebuildEvery {
 		if err := s.rebuildLocked(ctx); err != nil {
 			return accepted, duplicates, fmt.Errorf("rebuild engine: %w", err)
 		}
-	} else {
-		for _, e := range evs {
-			s.en.Apply(prepared[e])
-		}
-		if err := s.flushDecisionsLocked(ctx); err != nil {
-			return accepted, duplicates, err
-		}
+	} else if err := s.flushDecisionsLocked(ctx); err != nil {
+		return accepted, duplicates, err
 	}
 	if err := s.logEvidence(ctx, fresh); err != nil {
 		return accepted, duplicates, err
@@ -293,10 +312,32 @@ func (s *Service) logEvidence(ctx context.Context, ins []store.Incoming) error {
 	return nil
 }
 
+// Settle applies any late events now (rebuilding the engine), so that the
+// state is exactly that of the ordered stream of everything stored.
+func (s *Service) Settle(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.late {
+		return nil
+	}
+	return s.rebuildLocked(ctx)
+}
+
+// settleLocked takes late events in before a query answers, so answers are
+// never stale; ingestion alone rebuilds at most every RebuildEvery.
+func (s *Service) settleLocked() {
+	if s.late {
+		if err := s.rebuildLocked(context.Background()); err != nil {
+			s.opt.Logger.Error("rebuild engine", "err", err)
+		}
+	}
+}
+
 // Account returns an account's current risk; ENOTFOUND if unknown.
 func (s *Service) Account(id fairmark.AccountID) (engine.AccountView, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.settleLocked()
 	v, ok := s.en.Account(id)
 	if !ok {
 		return v, fairmark.Errorf(fairmark.ENOTFOUND, "account %s not found", id)
@@ -308,6 +349,7 @@ func (s *Service) Account(id fairmark.AccountID) (engine.AccountView, error) {
 func (s *Service) Reputation(id fairmark.AccountID) (engine.ReputationView, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.settleLocked()
 	v, ok := s.en.Reputation(id)
 	if !ok {
 		return v, fairmark.Errorf(fairmark.ENOTFOUND, "seller %s not found", id)
@@ -319,6 +361,7 @@ func (s *Service) Reputation(id fairmark.AccountID) (engine.ReputationView, erro
 func (s *Service) Feedback(id fairmark.FeedbackID) (engine.FeedbackView, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.settleLocked()
 	v, ok := s.en.Feedback(id)
 	if !ok {
 		return v, fairmark.Errorf(fairmark.ENOTFOUND, "feedback %s not found", id)
@@ -386,9 +429,17 @@ func (s *Service) Ping(ctx context.Context) error { return s.db.Ping(ctx) }
 
 // Snapshot calls fn with the engine under the service's lock and returns
 // its result: for tests and reports that need a consistent view.
+//
+// Late events not yet taken in are taken in first (the engine is rebuilt),
+// so the view is exactly that of the ordered stream of everything stored.
 func Snapshot[T any](s *Service, fn func(*engine.Engine) T) T {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.late {
+		if err := s.rebuildLocked(context.Background()); err != nil {
+			s.opt.Logger.Error("rebuild engine", "err", err)
+		}
+	}
 	return fn(s.en)
 }
 
