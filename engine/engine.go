@@ -96,8 +96,26 @@ func (c *Config) defaults() {
 	}
 }
 
-// linkKey is one link: its kind (device, ip, phone, payment) and value.
-type linkKey struct{ kind, value string }
+// linkKey is one link (kind and value) hashed to 64 bits (FNV-1a): the
+// engine keeps no copy of the marketplace's link strings. Two different
+// links collide with probability about n²/2⁶⁵ for n links (≈ 10⁻⁷ for
+// four million), and a collision would only link two accounts wrongly.
+type linkKey uint64
+
+func makeLinkKey(kind, value string) linkKey {
+	h := uint64(14695981039346656037)
+	mix := func(s string) {
+		for i := 0; i < len(s); i++ {
+			h ^= uint64(s[i])
+			h *= 1099511628211
+		}
+	}
+	mix(kind)
+	h ^= 0xff // separator
+	h *= 1099511628211
+	mix(value)
+	return linkKey(h)
+}
 
 // Prepared is an event with its text detections done, ready to Apply.
 type Prepared struct {
@@ -262,7 +280,7 @@ func (en *Engine) emit(d Decision) {
 func (en *Engine) account(id fairmark.AccountID, role fairmark.Role, at time.Time) *account {
 	a := en.accounts[id]
 	if a == nil {
-		a = &account{id: id, role: role, opened: at, firstSeen: at}
+		a = &account{id: id, role: role, opened: at}
 		a.ring = a
 		en.accounts[id] = a
 	}
@@ -277,12 +295,9 @@ func (en *Engine) accountOpened(e *fairmark.Event) {
 	a.role = e.Account.Role
 	a.opened = e.At
 	a.openedKnown = true
-	if e.Account.Name != "" {
-		a.name = e.Account.Name
-	}
 	if l := e.Account.Links; l != nil {
 		l.Each(func(kind, value string) {
-			key := linkKey{kind, value}
+			key := makeLinkKey(kind, value)
 			if other := en.links[key]; other != nil && other != a {
 				en.link(a, other, kind)
 			} else if other == nil {
@@ -309,7 +324,6 @@ func (en *Engine) orderPlaced(e *fairmark.Event) {
 	if o.Item != nil {
 		st.digital = o.Item.Digital
 		st.category = o.Item.Category
-		st.title = o.Item.Title
 	}
 	st.buyer.orders++
 }

@@ -30,7 +30,7 @@ func (en *Engine) feedbackLeft(e *fairmark.Event, t *Text) {
 	seller := en.account(fb.Seller, fairmark.Seller, e.At)
 	f := &feedback{
 		id: fb.ID, buyer: buyer, seller: seller,
-		first: fb.Rating, rating: fb.Rating, text: fb.Text, left: e.At,
+		first: fb.Rating, rating: fb.Rating, left: e.At,
 		minutes: -1,
 	}
 	if o := en.orders[fb.Order]; o != nil {
@@ -78,9 +78,6 @@ func (en *Engine) feedbackRevised(e *fairmark.Event, t *Text) {
 	old := f.entry()
 	if fb.Rating != "" {
 		f.rating = fb.Rating
-	}
-	if fb.Text != "" {
-		f.text = fb.Text
 	}
 	f.changedAt = e.At
 	en.sellerRep(f.seller).Apply(old, f.entry())

@@ -12,9 +12,7 @@ import (
 type account struct {
 	id          fairmark.AccountID
 	role        fairmark.Role
-	name        string
 	opened      time.Time // account.opened time, else first seen
-	firstSeen   time.Time
 	openedKnown bool
 
 	// Buyer side.
@@ -73,7 +71,6 @@ type order struct {
 	refunded  bool
 	refundAt  time.Time
 	category  string
-	title     string
 }
 
 // feedback is the engine's state of one feedback.
@@ -84,7 +81,6 @@ type feedback struct {
 	seller     *account
 	first      fairmark.Rating // rating when left
 	rating     fairmark.Rating // current rating
-	text       string
 	left       time.Time
 	withdrawn  bool
 	removed    bool // removed by a reviewer's decision

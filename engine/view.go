@@ -55,7 +55,6 @@ type FeedbackView struct {
 	Buyer     fairmark.AccountID  `json:"buyer"`
 	Rating    fairmark.Rating     `json:"rating"`
 	First     fairmark.Rating     `json:"first_rating"`
-	Text      string              `json:"text,omitempty"`
 	Left      time.Time           `json:"left_at"`
 	Held      bool                `json:"held"`
 	Counted   bool                `json:"counted"`
@@ -75,7 +74,7 @@ func (en *Engine) Feedback(id fairmark.FeedbackID) (FeedbackView, bool) {
 
 func feedbackView(f *feedback) FeedbackView {
 	return FeedbackView{
-		ID: f.id, Seller: f.seller.id, Buyer: f.buyer.id, Rating: f.rating, First: f.first, Text: f.text, Left: f.left,
+		ID: f.id, Seller: f.seller.id, Buyer: f.buyer.id, Rating: f.rating, First: f.first, Left: f.left,
 		Held: f.held, Counted: !f.held && !f.withdrawn && !f.removed,
 		Withdrawn: f.withdrawn, Removed: f.removed, Reason: f.holdWhy,
 	}
