@@ -281,6 +281,9 @@ func (en *Engine) account(id fairmark.AccountID, role fairmark.Role, at time.Tim
 	a := en.accounts[id]
 	if a == nil {
 		a = &account{id: id, role: role, opened: at}
+		if role != fairmark.Seller {
+			a.risk = sigmoid(priorLogit) // every buyer starts at the base rate
+		}
 		a.ring = a
 		en.accounts[id] = a
 	}
@@ -293,6 +296,9 @@ func (en *Engine) account(id fairmark.AccountID, role fairmark.Role, at time.Tim
 func (en *Engine) accountOpened(e *fairmark.Event) {
 	a := en.account(e.Account.ID, e.Account.Role, e.At)
 	a.role = e.Account.Role
+	if a.role == fairmark.Seller && !a.flagged {
+		a.risk = 0
+	}
 	a.opened = e.At
 	a.openedKnown = true
 	if l := e.Account.Links; l != nil {
