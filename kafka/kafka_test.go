@@ -18,55 +18,15 @@ import (
 	"github.com/fairmark/fairmark"
 	"github.com/fairmark/fairmark/engine"
 	"github.com/fairmark/fairmark/event"
-	"github.com/fairmark/fairmark/evidence"
 	kafkasource "github.com/fairmark/fairmark/kafka"
 	"github.com/fairmark/fairmark/replay"
 	"github.com/fairmark/fairmark/scan"
 	"github.com/fairmark/fairmark/service"
+	"github.com/fairmark/fairmark/service/servicetest"
 	"github.com/fairmark/fairmark/sim"
-	"github.com/fairmark/fairmark/store"
 )
 
 const topic = "marketplace-events"
-
-func openService(t testing.TB) *service.Service {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	signer, err := evidence.LoadOrCreateKey(t.TempDir(), "fairmark.test/log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := evidence.Open(ctx, db.Evidence(), signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: engine.Config{Detect: scan.Detector}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc
-}
-
-// csvs renders an engine's end state as the three replay CSVs.
-func csvs(t testing.TB, en *engine.Engine) string {
-	t.Helper()
-	var b bytes.Buffer
-	for _, w := range []func(*bytes.Buffer) error{
-		func(b *bytes.Buffer) error { return en.WriteAccountsCSV(b) },
-		func(b *bytes.Buffer) error { return en.WriteFeedbackCSV(b) },
-		func(b *bytes.Buffer) error { return en.WriteSellersCSV(b) },
-	} {
-		if err := w(&b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b.String()
-}
 
 // replayCSVs is the end state of a direct, ordered replay of evs.
 func replayCSVs(t testing.TB, evs []*fairmark.Event) string {
@@ -75,17 +35,7 @@ func replayCSVs(t testing.TB, evs []*fairmark.Event) string {
 	sorted := append([]*fairmark.Event(nil), evs...)
 	replay.SortEvents(sorted)
 	replay.Run(en, sorted)
-	return csvs(t, en)
-}
-
-func firstDiff(a, b string) string {
-	al, bl := bytes.Split([]byte(a), []byte("\n")), bytes.Split([]byte(b), []byte("\n"))
-	for i := range min(len(al), len(bl)) {
-		if !bytes.Equal(al[i], bl[i]) {
-			return "got:  " + string(al[i]) + "\nwant: " + string(bl[i])
-		}
-	}
-	return "lengths differ"
+	return servicetest.CSVs(t, en)
 }
 
 // keyer keys an event by the buyer it concerns (orders, feedback,
@@ -280,9 +230,9 @@ func checkEndState(t testing.TB, svc *service.Service, w workload) {
 	if got, want := eventCount(t, svc), int64(len(w.events)); got != want {
 		t.Fatalf("events stored: got %d, want %d (each unique valid event once)", got, want)
 	}
-	got := service.Snapshot(svc, func(en *engine.Engine) string { return csvs(t, en) })
+	got := service.Snapshot(svc, func(en *engine.Engine) string { return servicetest.CSVs(t, en) })
 	if want := replayCSVs(t, w.events); got != want {
-		t.Fatalf("engine end state differs from a direct replay:\n%s", firstDiff(got, want))
+		t.Fatalf("engine end state differs from a direct replay:\n%s", servicetest.FirstDiff(got, want))
 	}
 }
 
@@ -302,7 +252,7 @@ func TestConsumeSimulatedMarketplace(t *testing.T) {
 	brokers := newCluster(t, 4)
 	w := newWorkload(t)
 	produce(t, brokers, w.records)
-	svc := openService(t)
+	svc := servicetest.Open(t)
 
 	r := start(t, ctx, svc, config(brokers))
 	waitFor(t, "every record committed", 45*time.Second, func() bool {
@@ -371,7 +321,7 @@ func TestCrashBeforeCommit(t *testing.T) {
 	brokers := newCluster(t, 4)
 	w := newWorkload(t)
 	produce(t, brokers, w.records)
-	svc := openService(t)
+	svc := servicetest.Open(t)
 
 	cfg := config(brokers)
 	cfg.MaxPollRecords = 100
@@ -446,7 +396,7 @@ func TestStoreFailureRetries(t *testing.T) {
 	brokers := newCluster(t, 2)
 	w := newWorkload(t)
 	produce(t, brokers, w.records)
-	svc := openService(t)
+	svc := servicetest.Open(t)
 	f := &failing{svc: svc, n: 3}
 	r := start(t, context.Background(), f, config(brokers))
 	waitFor(t, "every record committed", 45*time.Second, func() bool {
@@ -487,7 +437,7 @@ func TestSplitPayload(t *testing.T) {
 }
 
 func TestNewChecksConfig(t *testing.T) {
-	svc := openService(t)
+	svc := servicetest.Open(t)
 	for _, cfg := range []kafkasource.Config{
 		{Topic: topic, Group: "g"},
 		{Brokers: []string{"x:1"}, Group: "g"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/fairmark/fairmark/service/servicetest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -59,7 +60,7 @@ func TestSustainedLoad(t *testing.T) {
 		recs[i] = &kgo.Record{Topic: topic, Key: []byte(k.key(e)), Value: raw}
 	}
 	brokers := newCluster(t, int32(*loadPartitions))
-	svc := openService(t)
+	svc := servicetest.Open(t)
 	cfg := config(brokers)
 	cfg.MaxPollRecords = *loadPoll // 0: the default
 	r := start(t, context.Background(), svc, cfg)

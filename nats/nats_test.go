@@ -18,13 +18,12 @@ import (
 	"github.com/fairmark/fairmark"
 	"github.com/fairmark/fairmark/engine"
 	"github.com/fairmark/fairmark/event"
-	"github.com/fairmark/fairmark/evidence"
 	natssource "github.com/fairmark/fairmark/nats"
 	"github.com/fairmark/fairmark/replay"
 	"github.com/fairmark/fairmark/scan"
 	"github.com/fairmark/fairmark/service"
+	"github.com/fairmark/fairmark/service/servicetest"
 	"github.com/fairmark/fairmark/sim"
-	"github.com/fairmark/fairmark/store"
 )
 
 // natsURL returns the server the tests run against, or skips.
@@ -85,55 +84,6 @@ func publish(t *testing.T, url, subject string, msgs [][]byte) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("publish did not complete in 20s")
 	}
-}
-
-func openService(t *testing.T) *service.Service {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	signer, err := evidence.LoadOrCreateKey(t.TempDir(), "fairmark.test/log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := evidence.Open(ctx, db.Evidence(), signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: engine.Config{Detect: scan.Detector}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc
-}
-
-// csvs renders an engine's end state as the three replay CSVs.
-func csvs(t *testing.T, en *engine.Engine) string {
-	t.Helper()
-	var b bytes.Buffer
-	for _, w := range []func(*bytes.Buffer) error{
-		func(b *bytes.Buffer) error { return en.WriteAccountsCSV(b) },
-		func(b *bytes.Buffer) error { return en.WriteFeedbackCSV(b) },
-		func(b *bytes.Buffer) error { return en.WriteSellersCSV(b) },
-	} {
-		if err := w(&b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b.String()
-}
-
-func firstDiff(a, b string) string {
-	al, bl := bytes.Split([]byte(a), []byte("\n")), bytes.Split([]byte(b), []byte("\n"))
-	for i := range min(len(al), len(bl)) {
-		if !bytes.Equal(al[i], bl[i]) {
-			return "got:  " + string(al[i]) + "\nwant: " + string(bl[i])
-		}
-	}
-	return "lengths differ"
 }
 
 // workload is a simulated marketplace's events as message payloads, with
@@ -211,10 +161,10 @@ func checkEndState(t *testing.T, svc *service.Service, w workload) {
 	sorted := append([]*fairmark.Event(nil), w.events...)
 	replay.SortEvents(sorted)
 	replay.Run(en, sorted)
-	want := csvs(t, en)
-	got := service.Snapshot(svc, func(en *engine.Engine) string { return csvs(t, en) })
+	want := servicetest.CSVs(t, en)
+	got := service.Snapshot(svc, func(en *engine.Engine) string { return servicetest.CSVs(t, en) })
 	if got != want {
-		t.Fatalf("engine end state differs from a direct replay:\n%s", firstDiff(got, want))
+		t.Fatalf("engine end state differs from a direct replay:\n%s", servicetest.FirstDiff(got, want))
 	}
 }
 
@@ -297,7 +247,7 @@ func TestConsumeSimulatedMarketplace(t *testing.T) {
 	name, subject := stream(t, url)
 	w := newWorkload(t)
 	publish(t, url, subject, w.msgs)
-	svc := openService(t)
+	svc := servicetest.Open(t)
 
 	r := start(t, context.Background(), svc, config(url, name, subject))
 	waitFor(t, "every message acked", 45*time.Second, func() bool { return r.src.Stats().Acked == int64(len(w.msgs)) })
@@ -362,7 +312,7 @@ func TestRedeliveryAfterCrash(t *testing.T) {
 	name, subject := stream(t, url)
 	w := newWorkload(t)
 	publish(t, url, subject, w.msgs)
-	svc := openService(t)
+	svc := servicetest.Open(t)
 
 	cfg := config(url, name, subject)
 	cfg.Batch = 100
@@ -429,7 +379,7 @@ func TestStoreFailureNAKs(t *testing.T) {
 	name, subject := stream(t, url)
 	w := newWorkload(t)
 	publish(t, url, subject, w.msgs)
-	svc := openService(t)
+	svc := servicetest.Open(t)
 	r := start(t, context.Background(), &failing{svc: svc, n: 2}, config(url, name, subject))
 	waitFor(t, "every message acked", 45*time.Second, func() bool { return r.src.Stats().Acked == int64(len(w.msgs)) })
 	r.stop(t)
@@ -445,7 +395,7 @@ func TestStoreFailureNAKs(t *testing.T) {
 
 func TestRunFailsWithoutStream(t *testing.T) {
 	url := natsURL(t)
-	src, err := natssource.New(openService(t), natssource.Config{URL: url, Stream: "FAIRMARK_TEST_NO_SUCH_STREAM", Durable: "d"}, nil)
+	src, err := natssource.New(servicetest.Open(t), natssource.Config{URL: url, Stream: "FAIRMARK_TEST_NO_SUCH_STREAM", Durable: "d"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -457,7 +407,7 @@ func TestRunFailsWithoutStream(t *testing.T) {
 }
 
 func TestNewChecksConfig(t *testing.T) {
-	svc := openService(t)
+	svc := servicetest.Open(t)
 	for _, cfg := range []natssource.Config{
 		{Stream: "S", Durable: "d"},
 		{URL: "nats://x:1", Durable: "d"},

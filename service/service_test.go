@@ -10,52 +10,12 @@ import (
 	"github.com/fairmark/fairmark"
 	"github.com/fairmark/fairmark/engine"
 	"github.com/fairmark/fairmark/event"
-	"github.com/fairmark/fairmark/evidence"
 	"github.com/fairmark/fairmark/replay"
 	"github.com/fairmark/fairmark/scan"
 	"github.com/fairmark/fairmark/service"
+	"github.com/fairmark/fairmark/service/servicetest"
 	"github.com/fairmark/fairmark/sim"
-	"github.com/fairmark/fairmark/store"
 )
-
-func openService(t *testing.T) *service.Service {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	signer, err := evidence.LoadOrCreateKey(t.TempDir(), "fairmark.test/log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := evidence.Open(ctx, db.Evidence(), signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: engine.Config{Detect: scan.Detector}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc
-}
-
-// csvs renders an engine's end state as the three replay CSVs.
-func csvs(t *testing.T, en *engine.Engine) string {
-	t.Helper()
-	var b bytes.Buffer
-	for _, w := range []func(*bytes.Buffer) error{
-		func(b *bytes.Buffer) error { return en.WriteAccountsCSV(b) },
-		func(b *bytes.Buffer) error { return en.WriteFeedbackCSV(b) },
-		func(b *bytes.Buffer) error { return en.WriteSellersCSV(b) },
-	} {
-		if err := w(&b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b.String()
-}
 
 // TestOutOfOrderAndDuplicates is the property the engine promises: events
 // that arrive out of order, more than once, in batches of any size, give
@@ -69,7 +29,7 @@ func TestOutOfOrderAndDuplicates(t *testing.T) {
 	sorted := append([]*fairmark.Event(nil), evs...)
 	replay.SortEvents(sorted)
 	replay.Run(ordered, sorted)
-	want := csvs(t, ordered)
+	want := servicetest.CSVs(t, ordered)
 
 	for seed := range uint64(3) {
 		rng := rand.New(rand.NewPCG(seed, 99))
@@ -88,7 +48,7 @@ func TestOutOfOrderAndDuplicates(t *testing.T) {
 				withDups = append(withDups, e)
 			}
 		}
-		svc := openService(t)
+		svc := servicetest.Open(t)
 		for i := 0; i < len(withDups); {
 			n := 1 + rng.IntN(200)
 			var raws [][]byte
@@ -104,9 +64,9 @@ func TestOutOfOrderAndDuplicates(t *testing.T) {
 			}
 			i += n
 		}
-		got := service.Snapshot(svc, func(en *engine.Engine) string { return csvs(t, en) })
+		got := service.Snapshot(svc, func(en *engine.Engine) string { return servicetest.CSVs(t, en) })
 		if got != want {
-			t.Fatalf("seed %d: end state differs from the ordered stream:\n%s", seed, firstDiff(got, want))
+			t.Fatalf("seed %d: end state differs from the ordered stream:\n%s", seed, servicetest.FirstDiff(got, want))
 		}
 		st := svc.Stats()
 		if st.Applied != int64(len(evs)) {
@@ -119,18 +79,8 @@ func TestOutOfOrderAndDuplicates(t *testing.T) {
 	}
 }
 
-func firstDiff(a, b string) string {
-	al, bl := bytes.Split([]byte(a), []byte("\n")), bytes.Split([]byte(b), []byte("\n"))
-	for i := range min(len(al), len(bl)) {
-		if !bytes.Equal(al[i], bl[i]) {
-			return "got:  " + string(al[i]) + "\nwant: " + string(bl[i])
-		}
-	}
-	return "lengths differ"
-}
-
 func TestIngestRejectsAndKeepsValid(t *testing.T) {
-	svc := openService(t)
+	svc := servicetest.Open(t)
 	raws := [][]byte{
 		[]byte(`{"id":"e1","type":"account.opened","at":"2026-03-01T08:00:00Z","account":{"id":"s9","role":"seller"}}`),
 		[]byte(`{"id":"e2","type":"feedback.left","at":"2026-03-02T10:04:00Z","feedback":{"id":"f1","order":"o1","buyer":"b1","seller":"s9","rating":"awful"}}`),
@@ -157,7 +107,7 @@ func TestIngestRejectsAndKeepsValid(t *testing.T) {
 
 func TestLogRuleSetOncePerChange(t *testing.T) {
 	ctx := context.Background()
-	svc := openService(t)
+	svc := servicetest.Open(t)
 	for _, h := range []string{"sha256:a", "sha256:a", "sha256:b", "sha256:b", "sha256:a"} {
 		if err := svc.LogRuleSet(ctx, h, "v", []byte("version = \"v\"\n")); err != nil {
 			t.Fatal(err)
