@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/fairmark/fairmark"
-	"github.com/fairmark/fairmark/reputation"
 )
 
 // Contact is one off-platform contact found in a text.
@@ -125,14 +124,13 @@ type Prepared struct {
 
 // Engine is the decision engine.
 type Engine struct {
-	cfg       Config
-	accounts  map[fairmark.AccountID]*account
-	orders    map[fairmark.OrderID]*order
-	feedback  map[fairmark.FeedbackID]*feedback
-	links     map[linkKey]*account // first account with each link
-	now       time.Time
-	applied   int64
-	lastEvent fairmark.EventID
+	cfg      Config
+	accounts map[fairmark.AccountID]*account
+	orders   map[fairmark.OrderID]*order
+	feedback map[fairmark.FeedbackID]*feedback
+	links    map[linkKey]*account // first account with each link
+	now      time.Time
+	applied  int64
 
 	viewBuf, ringBuf []negView // scratch for rescoreOne
 	deliveries       int64     // order.delivered events seen
@@ -242,7 +240,6 @@ func (en *Engine) Apply(p Prepared) {
 	}
 	en.maybeGraph(e)
 	en.applied++
-	en.lastEvent = e.ID
 	switch e.Type {
 	case fairmark.AccountOpened:
 		en.accountOpened(e)
@@ -332,18 +329,6 @@ func (en *Engine) orderPlaced(e *fairmark.Event) {
 		st.category = o.Item.Category
 	}
 	st.buyer.orders++
-}
-
-// Seller returns a seller's reputation and whether the seller is known.
-func (en *Engine) Seller(id fairmark.AccountID) (reputation.Seller, bool) {
-	a := en.accounts[id]
-	if a == nil || a.rep == nil {
-		if a != nil && a.role == fairmark.Seller {
-			return reputation.Seller{}, true
-		}
-		return reputation.Seller{}, false
-	}
-	return *a.rep, true
 }
 
 // AccountIDs returns every account id in sorted order.

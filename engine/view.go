@@ -147,12 +147,3 @@ func (en *Engine) sellerFeedback(s *account) []*feedback {
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return out
 }
-
-// SellerView is one row of sellers.csv.
-type SellerView struct {
-	Seller           fairmark.AccountID
-	ScoreRaw         int
-	ScoreProtected   int
-	NegativesRaw     int
-	NegativesCounted int
-}

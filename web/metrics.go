@@ -46,7 +46,5 @@ func (c *serviceCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 func storeFilter(kind, seller, account string, limit int) store.DecisionFilter {
-	return store.DecisionFilter{Kind: kind, Seller: fairmarkID(seller), Account: fairmarkID(account), Limit: limit}
+	return store.DecisionFilter{Kind: kind, Seller: fairmark.AccountID(seller), Account: fairmark.AccountID(account), Limit: limit}
 }
-
-func fairmarkID(s string) fairmark.AccountID { return fairmark.AccountID(s) }
