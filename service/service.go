@@ -53,6 +53,8 @@ type Service struct {
 	// late: events were stored that the engine has not applied in order;
 	// the next rebuild takes them in.
 	late        bool
+	lateFrom    time.Time       // time of the earliest late event not yet taken in
+	last        *fairmark.Event // the last event applied, in engine order
 	lastRebuild time.Time
 	ingested    int64
 	decisions   map[engine.DecisionKind]int64
@@ -125,10 +127,27 @@ func (s *Service) rebuildLocked(ctx context.Context) error {
 		return err
 	}
 	replay.SortEvents(evs)
+	var last *fairmark.Event
+	if len(evs) > 0 {
+		last = evs[len(evs)-1]
+	}
 	en := s.newEngine()
 	s.pending = s.pending[:0]
 	replay.Run(en, evs)
-	s.en = en
+	// Decisions made before the earliest late event are the ones the
+	// previous engine already made and stored (the engine is deterministic
+	// on the same ordered prefix): store only those from there on. At start
+	// (no previous engine) all of them are stored.
+	if s.en != nil && s.late {
+		kept := s.pending[:0]
+		for _, d := range s.pending {
+			if !d.At.Before(s.lateFrom) {
+				kept = append(kept, d)
+			}
+		}
+		s.pending = kept
+	}
+	s.en, s.last = en, last
 	s.rebuilds++
 	s.late = false
 	s.lastRebuild = time.Now()
@@ -205,13 +224,17 @@ func (s *Service) IngestValid(ctx context.Context, ins []store.Incoming) (accept
 	// at once, or, when it rebuilt less than RebuildEvery ago, at the next
 	// query, Settle or ingest after that, so a stream with many late events
 	// cannot make it rebuild on every batch.
-	now := s.en.Now()
 	for _, e := range evs {
-		if e.At.Before(now) {
+		if s.last != nil && fairmark.Less(e, s.last) {
+			// Before the last applied event in engine order (time, then id).
+			if !s.late || e.At.Before(s.lateFrom) {
+				s.lateFrom = e.At
+			}
 			s.late = true
 			continue
 		}
 		s.en.Apply(prepared[e])
+		s.last = e
 	}
 	if s.late && time.Since(s.lastRebuild) >= s.opt.RebuildEvery {
 		if err := s.rebuildLocked(ctx); err != nil {
