@@ -356,40 +356,32 @@ func (s *Service) settleLocked() {
 	}
 }
 
-// Account returns an account's current risk; ENOTFOUND if unknown.
-func (s *Service) Account(id fairmark.AccountID) (engine.AccountView, error) {
+// lookup answers one query from the engine, with late events taken in
+// first; ENOTFOUND (naming what and id) when the engine does not know it.
+func lookup[ID ~string, V any](s *Service, what string, id ID, get func(*engine.Engine, ID) (V, bool)) (V, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
-	v, ok := s.en.Account(id)
+	v, ok := get(s.en, id)
 	if !ok {
-		return v, fairmark.Errorf(fairmark.ENOTFOUND, "account %s not found", id)
+		return v, fairmark.Errorf(fairmark.ENOTFOUND, "%s %s not found", what, id)
 	}
 	return v, nil
+}
+
+// Account returns an account's current risk; ENOTFOUND if unknown.
+func (s *Service) Account(id fairmark.AccountID) (engine.AccountView, error) {
+	return lookup(s, "account", id, (*engine.Engine).Account)
 }
 
 // Reputation returns a seller's reputation; ENOTFOUND if unknown.
 func (s *Service) Reputation(id fairmark.AccountID) (engine.ReputationView, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.settleLocked()
-	v, ok := s.en.Reputation(id)
-	if !ok {
-		return v, fairmark.Errorf(fairmark.ENOTFOUND, "seller %s not found", id)
-	}
-	return v, nil
+	return lookup(s, "seller", id, (*engine.Engine).Reputation)
 }
 
 // Feedback returns one feedback's standing; ENOTFOUND if unknown.
 func (s *Service) Feedback(id fairmark.FeedbackID) (engine.FeedbackView, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.settleLocked()
-	v, ok := s.en.Feedback(id)
-	if !ok {
-		return v, fairmark.Errorf(fairmark.ENOTFOUND, "feedback %s not found", id)
-	}
-	return v, nil
+	return lookup(s, "feedback", id, (*engine.Engine).Feedback)
 }
 
 // Alerts returns the alerts sent to a seller, newest first.
