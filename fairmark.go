@@ -35,12 +35,17 @@ const (
 	FeedbackWithdrawn EventType = "feedback.withdrawn"
 	MessageSent       EventType = "message.sent"
 	ReportFiled       EventType = "report.filed"
+	// ModerationAction records a human decision taken on a case (ban,
+	// removal of a remark, clearing an account). It extends the v1 contract
+	// so that a replay of the log reproduces what reviewers decided.
+	ModerationAction EventType = "moderation.action"
 )
 
 // EventTypes lists every known event type in contract order.
 var EventTypes = []EventType{
 	AccountOpened, OrderPlaced, OrderDelivered, OrderRefunded,
 	FeedbackLeft, FeedbackRevised, FeedbackWithdrawn, MessageSent, ReportFiled,
+	ModerationAction,
 }
 
 // Known reports whether t is a type of the contract.
@@ -188,17 +193,69 @@ type Report struct {
 	Evidence []EvidenceRef `json:"evidence,omitempty"`
 }
 
+// Action is what a moderation.action event does. Persisted: append only,
+// never reuse a value.
+type Action string
+
+// Moderation actions.
+const (
+	// ActionBan bans the accounts: they stay flagged and every negative
+	// remark they left stays held.
+	ActionBan Action = "ban"
+	// ActionUnban lifts a ban (an appeal granted); it does not clear the flag.
+	ActionUnban Action = "unban"
+	// ActionRemoveFeedback removes remarks: they no longer count in the raw
+	// or the protected score.
+	ActionRemoveFeedback Action = "remove_feedback"
+	// ActionRestoreFeedback undoes a removal.
+	ActionRestoreFeedback Action = "restore_feedback"
+	// ActionClear clears the accounts: the flag is lifted, holds placed
+	// because of it are released, and the same evidence does not flag again.
+	ActionClear Action = "clear"
+)
+
+// Actions lists every moderation action.
+var Actions = []Action{ActionBan, ActionUnban, ActionRemoveFeedback, ActionRestoreFeedback, ActionClear}
+
+// Known reports whether a is a defined action.
+func (a Action) Known() bool {
+	for _, k := range Actions {
+		if k == a {
+			return true
+		}
+	}
+	return false
+}
+
+// OnAccounts reports whether the action applies to accounts (else to feedback).
+func (a Action) OnAccounts() bool {
+	return a == ActionBan || a == ActionUnban || a == ActionClear
+}
+
+// Moderation is the payload of moderation.action: a reviewer's decision.
+// Ban, unban and clear name Accounts; remove_feedback and restore_feedback
+// name Feedback.
+type Moderation struct {
+	Action   Action       `json:"action"`
+	Accounts []AccountID  `json:"accounts,omitempty"`
+	Feedback []FeedbackID `json:"feedback,omitempty"`
+	Case     CaseID       `json:"case,omitempty"`
+	By       string       `json:"by"`
+	Reason   string       `json:"reason"`
+}
+
 // Event is one marketplace event. Exactly one payload pointer is set, the
 // one named after the type's noun.
 type Event struct {
-	ID       EventID   `json:"id"`
-	Type     EventType `json:"type"`
-	At       time.Time `json:"at"`
-	Account  *Account  `json:"account,omitempty"`
-	Order    *Order    `json:"order,omitempty"`
-	Feedback *Feedback `json:"feedback,omitempty"`
-	Message  *Message  `json:"message,omitempty"`
-	Report   *Report   `json:"report,omitempty"`
+	ID         EventID     `json:"id"`
+	Type       EventType   `json:"type"`
+	At         time.Time   `json:"at"`
+	Account    *Account    `json:"account,omitempty"`
+	Order      *Order      `json:"order,omitempty"`
+	Feedback   *Feedback   `json:"feedback,omitempty"`
+	Message    *Message    `json:"message,omitempty"`
+	Report     *Report     `json:"report,omitempty"`
+	Moderation *Moderation `json:"moderation,omitempty"`
 }
 
 // Less orders events by time, then by id, the engine's deterministic order.
