@@ -17,6 +17,11 @@ const (
 	HoldFeedback DecisionKind = "hold_feedback"
 	ReleaseHold  DecisionKind = "release_hold"
 	AlertSeller  DecisionKind = "alert_seller"
+	// Reviewers' decisions (moderation.action events).
+	BanAccount      DecisionKind = "ban_account"
+	UnbanAccount    DecisionKind = "unban_account"
+	RemoveFeedback  DecisionKind = "remove_feedback"
+	RestoreFeedback DecisionKind = "restore_feedback"
 )
 
 // AlertKind says why a seller is alerted.
@@ -29,6 +34,8 @@ const (
 	AlertFeedbackHeld  AlertKind = "feedback_held"
 	AlertBuyerFlagged  AlertKind = "buyer_flagged"
 	AlertHoldsReleased AlertKind = "holds_released"
+	AlertRemarkRemoved AlertKind = "remark_removed"
+	AlertBuyerBanned   AlertKind = "buyer_banned"
 )
 
 // Decision is one decision of the engine, made at an event.

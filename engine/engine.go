@@ -264,6 +264,8 @@ func (en *Engine) Apply(p Prepared) {
 		en.messageSent(e, p.Text)
 	case fairmark.ReportFiled:
 		en.reportFiled(e)
+	case fairmark.ModerationAction:
+		en.moderate(e)
 	}
 }
 

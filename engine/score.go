@@ -235,6 +235,9 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	if b.cleared && b.risk < b.clearedRisk+0.1 {
 		flag, holdAll = false, false
 	}
+	if b.banned {
+		flag = true
+	}
 	// Hysteresis: a flag the model alone raised is lifted when later evidence
 	// (other buyers echoing the same complaints, say) brings the risk well
 	// below the flag line; the holds it placed are released.

@@ -28,6 +28,7 @@ type account struct {
 	flagged     bool
 	flaggedAt   time.Time
 	cleared     bool // cleared by a reviewer: not flagged again by the same evidence
+	banned      bool // banned by a reviewer: stays flagged, its negatives stay held
 	clearedRisk float64
 
 	// Linked accounts: union-find over shared links.

@@ -15,6 +15,7 @@ type AccountView struct {
 	Role           fairmark.Role        `json:"role"`
 	Risk           float64              `json:"risk"`
 	Flagged        bool                 `json:"flagged"`
+	Banned         bool                 `json:"banned,omitempty"`
 	FirstFlaggedAt *time.Time           `json:"first_flagged_at"`
 	Reasons        []string             `json:"reasons"`
 	Features       *Features            `json:"features,omitempty"`
@@ -27,7 +28,7 @@ func (en *Engine) Account(id fairmark.AccountID) (AccountView, bool) {
 	if a == nil {
 		return AccountView{}, false
 	}
-	v := AccountView{ID: a.id, Role: a.role, Risk: math.Round(a.risk*1e4) / 1e4, Flagged: a.flagged, Reasons: a.reasons}
+	v := AccountView{ID: a.id, Role: a.role, Risk: math.Round(a.risk*1e4) / 1e4, Flagged: a.flagged, Banned: a.banned, Reasons: a.reasons}
 	if v.Reasons == nil {
 		v.Reasons = []string{}
 	}
