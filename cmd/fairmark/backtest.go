@@ -3,26 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"sort"
 
-	"github.com/fairmark/fairmark"
-	"github.com/fairmark/fairmark/engine"
 	"github.com/fairmark/fairmark/replay"
 )
-
-// countingRules counts, per rule, how many evaluations it fired in.
-type countingRules struct {
-	inner *engine.Rules
-	fired map[string]int
-}
-
-func (c *countingRules) Evaluate(f *engine.Features) ([]engine.RuleHit, error) {
-	hits, err := c.inner.Evaluate(f)
-	for _, h := range hits {
-		c.fired[h.Name]++
-	}
-	return hits, err
-}
 
 // rulesTest backtests a rule set on history: it replays the events with
 // the built-in rules and with the candidate, and prints what the candidate
@@ -57,58 +40,21 @@ func (m *Main) rulesTest(ctx context.Context, args []string) error {
 	if len(st.Rejected) > 0 {
 		fmt.Fprintf(m.Stderr, "warning: %d line(s) rejected, first: %v\n", len(st.Rejected), st.Rejected[0])
 	}
-	run := func(rs *engine.Rules) (*engine.Engine, map[string]int) {
-		cfg, _ := m.engineConfig("")
-		c := &countingRules{inner: rs, fired: map[string]int{}}
-		cfg.Rules = c
-		en := engine.New(cfg)
-		replay.Run(en, append([]*fairmark.Event(nil), evs...))
-		return en, c.fired
-	}
-	baseEn, _ := run(base)
-	candEn, fired := run(cand)
+	cfg, _ := m.engineConfig("")
+	bt := replay.RunBacktest(evs, cfg, base.Set, cand.Set)
 	fmt.Fprintf(m.Stdout, "rule set %s (version %s, %s) over %d events\n\n", *path, cand.Set.Version, cand.Set.Hash, len(evs))
-	names := make([]string, 0, len(cand.Set.Rules))
-	for _, r := range cand.Set.Rules {
-		names = append(names, r.Name)
-	}
 	fmt.Fprintln(m.Stdout, "rule                              evaluations fired")
-	for _, n := range names {
-		fmt.Fprintf(m.Stdout, "%-33s %d\n", n, fired[n])
+	for _, r := range cand.Set.Rules {
+		fmt.Fprintf(m.Stdout, "%-33s %d\n", r.Name, bt.Fired[r.Name])
 	}
-	var flagged, newFlags, dropped []string
-	for _, id := range candEn.AccountIDs() {
-		c, _ := candEn.Account(id)
-		b, _ := baseEn.Account(id)
-		if c.Flagged {
-			flagged = append(flagged, string(id))
-			if !b.Flagged {
-				newFlags = append(newFlags, string(id))
-			}
-		} else if b.Flagged {
-			dropped = append(dropped, string(id))
-		}
-	}
-	held, heldBase := 0, 0
-	for _, id := range candEn.FeedbackIDs() {
-		c, _ := candEn.Feedback(id)
-		b, _ := baseEn.Feedback(id)
-		if c.Held {
-			held++
-		}
-		if b.Held {
-			heldBase++
-		}
-	}
-	sort.Strings(flagged)
-	fmt.Fprintf(m.Stdout, "\nwould flag %d accounts (built-in rules: %d): %s\n", len(flagged), len(flagged)-len(newFlags)+len(dropped), abbreviate(flagged))
-	fmt.Fprintf(m.Stdout, "newly flagged vs built-in: %d %s\n", len(newFlags), abbreviate(newFlags))
-	fmt.Fprintf(m.Stdout, "no longer flagged vs built-in: %d %s\n", len(dropped), abbreviate(dropped))
-	fmt.Fprintf(m.Stdout, "would hold %d feedback (built-in rules: %d)\n", held, heldBase)
+	fmt.Fprintf(m.Stdout, "\nwould flag %d accounts (built-in rules: %d): %s\n", len(bt.Flagged), bt.BaseFlagged, abbreviate(bt.Flagged))
+	fmt.Fprintf(m.Stdout, "newly flagged vs built-in: %d %s\n", len(bt.NewlyFlagged), abbreviate(bt.NewlyFlagged))
+	fmt.Fprintf(m.Stdout, "no longer flagged vs built-in: %d %s\n", len(bt.NoLongerFlagged), abbreviate(bt.NoLongerFlagged))
+	fmt.Fprintf(m.Stdout, "would hold %d feedback (built-in rules: %d)\n", bt.Held, bt.BaseHeld)
 	return nil
 }
 
-func abbreviate(ids []string) string {
+func abbreviate[ID ~string](ids []ID) string {
 	if len(ids) > 30 {
 		return fmt.Sprint(ids[:30]) + fmt.Sprintf(" … (+%d)", len(ids)-30)
 	}
