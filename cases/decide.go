@@ -763,3 +763,15 @@ func (d DecideAppeal) decide(b *batch) error {
 	b.notify(seq, NoticeCaseClosed, string(b.c.Accused), NoticeData{Outcome: NotExtortion, Reason: "appeal granted: " + d.Reason})
 	return nil
 }
+
+// All runs several commands as one decision: all of them or none.
+type All []Command
+
+func (a All) decide(b *batch) error {
+	for _, c := range a {
+		if err := c.decide(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -148,3 +148,110 @@ func (en *Engine) sellerFeedback(s *account) []*feedback {
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return out
 }
+
+// RemarkView is one feedback a buyer left, with what was known when it was
+// left: the evidence a reviewer weighs.
+type RemarkView struct {
+	FeedbackView
+	Order     fairmark.OrderID `json:"order"`
+	SellerNew bool             `json:"seller_new"`
+	// SellerSince is when the seller's account opened (or was first seen).
+	SellerSince time.Time       `json:"seller_since"`
+	Minutes     float64         `json:"minutes_after_purchase"` // -1: unknown
+	PreDelivery bool            `json:"before_delivery"`
+	Digital     bool            `json:"digital"`
+	Amount      *fairmark.Money `json:"amount,omitempty"`
+	Category    string          `json:"category,omitempty"`
+}
+
+// Remarks returns the negative remarks an account left (first rating
+// negative), in time order.
+func (en *Engine) Remarks(id fairmark.AccountID) []RemarkView {
+	a := en.accounts[id]
+	if a == nil {
+		return nil
+	}
+	out := make([]RemarkView, 0, len(a.negs))
+	for _, f := range a.negs {
+		v := RemarkView{FeedbackView: feedbackView(f), SellerNew: f.sellerNew, SellerSince: f.seller.opened,
+			Minutes: f.minutes, PreDelivery: f.predelivery, Digital: f.digital, Category: f.category}
+		if f.order != nil {
+			v.Order = f.order.id
+		}
+		if f.currency != "" {
+			v.Amount = &fairmark.Money{Value: f.amount, Currency: f.currency}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// HistoryView is an account's history in brief.
+type HistoryView struct {
+	ID        fairmark.AccountID `json:"id"`
+	Opened    time.Time          `json:"opened"`
+	Orders    int                `json:"orders"`
+	Positives int                `json:"positives"`
+	Negatives int                `json:"negatives"`
+	// RecentNegatives are the negatives of the last 30 days (engine time).
+	RecentNegatives int       `json:"recent_negatives"`
+	Banned          bool      `json:"banned"`
+	Now             time.Time `json:"now"`
+}
+
+// History returns an account's history in brief and whether it is known.
+func (en *Engine) History(id fairmark.AccountID) (HistoryView, bool) {
+	a := en.accounts[id]
+	if a == nil {
+		return HistoryView{}, false
+	}
+	h := HistoryView{ID: a.id, Opened: a.opened, Orders: int(a.orders), Positives: int(a.positives), Negatives: len(a.negs), Banned: a.banned, Now: en.now}
+	for _, f := range a.negs {
+		if en.now.Sub(f.left) <= 30*day {
+			h.RecentNegatives++
+		}
+	}
+	return h, true
+}
+
+// LinkedView is an account linked to another, with the link kinds that
+// tie their ring.
+type LinkedView struct {
+	ID  fairmark.AccountID `json:"id"`
+	Via []string           `json:"via"`
+}
+
+// Linked returns the accounts linked to id and the kinds of link that tie
+// them.
+func (en *Engine) Linked(id fairmark.AccountID) []LinkedView {
+	a := en.accounts[id]
+	if a == nil {
+		return nil
+	}
+	var via []string
+	root := a.root()
+	for _, k := range linkKindNames {
+		if root.linkVia.has(k) {
+			via = append(via, k)
+		}
+	}
+	var out []LinkedView
+	for _, m := range en.members(a) {
+		if m != a {
+			out = append(out, LinkedView{ID: m.id, Via: via})
+		}
+	}
+	return out
+}
+
+// Flagged returns the ids of the flagged accounts, sorted.
+func (en *Engine) Flagged() []fairmark.AccountID {
+	var out []fairmark.AccountID
+	for id, a := range en.accounts {
+		if a.flagged {
+			out = append(out, id)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/fairmark/fairmark/evidence"
 	"github.com/fairmark/fairmark/replay"
 	"github.com/fairmark/fairmark/store"
+	"github.com/fairmark/fairmark/webhook"
 )
 
 // Options configures a Service.
@@ -38,6 +39,17 @@ type Options struct {
 	// RebuildEvery is the least time between two engine rebuilds caused by
 	// late events (default 2s; negative: rebuild at every late batch).
 	RebuildEvery time.Duration
+
+	// Webhooks are the marketplace endpoints case decisions are sent to
+	// (through the store's outbox); none: no webhooks.
+	Webhooks []webhook.Endpoint
+	// NoCases turns off opening cases from reports and flags (bulk
+	// imports and benchmarks that only want the engine).
+	NoCases bool
+	// CleanHistory overrides the four-eyes test (default CleanHistory).
+	CleanHistory func(engine.HistoryView) bool
+	// Now is the clock of case decisions (default time.Now).
+	Now func() time.Time
 }
 
 // Service is the running fairmark. Its methods are safe for concurrent use.
@@ -58,6 +70,10 @@ type Service struct {
 	lastRebuild time.Time
 	ingested    int64
 	decisions   map[engine.DecisionKind]int64
+	// flagged: accounts the engine flagged since the case triggers last ran.
+	flagged []fairmark.AccountID
+
+	caseMu sync.Mutex // serialises case decisions; taken before mu, never inside it
 }
 
 // Open starts a Service: it rebuilds the engine from the event log and
@@ -95,6 +111,9 @@ func Open(ctx context.Context, opt Options) (*Service, error) {
 		if len(ins) > 0 {
 			opt.Logger.Info("evidence log caught up", "records", len(ins))
 		}
+	}
+	if err := s.catchUpCases(ctx); err != nil {
+		return nil, fmt.Errorf("cases catch-up: %w", err)
 	}
 	return s, nil
 }
@@ -192,10 +211,22 @@ func (s *Service) Ingest(ctx context.Context, raws [][]byte) (Result, error) {
 	return res, err
 }
 
-// IngestValid is Ingest for events already decoded and validated.
+// IngestValid is Ingest for events already decoded and validated. Reports
+// among them, and accounts the engine flags, open or feed cases.
 func (s *Service) IngestValid(ctx context.Context, ins []store.Incoming) (accepted, duplicates int, err error) {
+	accepted, duplicates, ts, err := s.ingest(ctx, ins)
+	if err != nil {
+		return accepted, duplicates, err
+	}
+	s.caseTriggers(ctx, ts)
+	return accepted, duplicates, nil
+}
+
+// ingest stores and applies events and returns the case triggers they
+// raised; it takes mu, so it must not be called with mu held.
+func (s *Service) ingest(ctx context.Context, ins []store.Incoming) (accepted, duplicates int, ts []trigger, err error) {
 	if len(ins) == 0 {
-		return 0, 0, nil
+		return 0, 0, nil, nil
 	}
 	// Run the detectors before taking the lock, on all cores: they are pure.
 	prepared := s.prepare(ins)
@@ -203,7 +234,7 @@ func (s *Service) IngestValid(ctx context.Context, ins []store.Incoming) (accept
 	defer s.mu.Unlock()
 	isNew, err := s.db.Append(ctx, ins)
 	if err != nil {
-		return 0, 0, fmt.Errorf("store events: %w", err)
+		return 0, 0, nil, fmt.Errorf("store events: %w", err)
 	}
 	var fresh []store.Incoming
 	var evs []*fairmark.Event
@@ -216,7 +247,7 @@ func (s *Service) IngestValid(ctx context.Context, ins []store.Incoming) (accept
 	accepted, duplicates = len(fresh), len(ins)-len(fresh)
 	s.ingested += int64(accepted)
 	if len(evs) == 0 {
-		return accepted, duplicates, nil
+		return accepted, duplicates, nil, nil
 	}
 	replay.SortEvents(evs)
 	// Events later than what the engine has applied are stored but not
@@ -238,15 +269,21 @@ func (s *Service) IngestValid(ctx context.Context, ins []store.Incoming) (accept
 	}
 	if s.late && time.Since(s.lastRebuild) >= s.opt.RebuildEvery {
 		if err := s.rebuildLocked(ctx); err != nil {
-			return accepted, duplicates, fmt.Errorf("rebuild engine: %w", err)
+			return accepted, duplicates, nil, fmt.Errorf("rebuild engine: %w", err)
 		}
 	} else if err := s.flushDecisionsLocked(ctx); err != nil {
-		return accepted, duplicates, err
+		return accepted, duplicates, nil, err
 	}
 	if err := s.logEvidence(ctx, fresh); err != nil {
-		return accepted, duplicates, err
+		return accepted, duplicates, nil, err
 	}
-	return accepted, duplicates, nil
+	for _, in := range fresh {
+		if in.Event.Report != nil {
+			ts = append(ts, reportTrigger(in.Event))
+		}
+	}
+	ts = append(ts, s.flagTriggersLocked()...)
+	return accepted, duplicates, ts, nil
 }
 
 // prepare runs the text detectors over ins on all cores.
@@ -281,6 +318,9 @@ func (s *Service) flushDecisionsLocked(ctx context.Context) error {
 		body, err := json.Marshal(d)
 		if err != nil {
 			return err
+		}
+		if d.Kind == engine.FlagAccount {
+			s.flagged = append(s.flagged, d.Account)
 		}
 		rows[i] = store.Decision{Key: d.Key(), Kind: string(d.Kind), At: d.At, Event: d.Event, Account: d.Account, Seller: d.Seller, Feedback: d.Feedback, Body: body}
 		s.decisions[d.Kind]++
