@@ -462,3 +462,9 @@ func (db *DB) Restitution(ctx context.Context, victim fairmark.AccountID) ([]Res
 	}
 	return out, rows.Err()
 }
+
+// OrderParties returns an order's buyer and seller; ENOTFOUND if unknown.
+func (db *DB) OrderParties(ctx context.Context, id fairmark.OrderID) (buyer, seller fairmark.AccountID, err error) {
+	err = db.r.QueryRowContext(ctx, db.q(`SELECT buyer, seller FROM orders WHERE id = ?`), string(id)).Scan(&buyer, &seller)
+	return buyer, seller, notFound(err, "order", id)
+}

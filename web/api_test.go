@@ -685,7 +685,7 @@ func routesInSource(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	re := regexp.MustCompile(`(?:s\.handle|mux\.Handle|mux\.HandleFunc|s\.Handle)\(\s*"([A-Z]+ /[^"]*)"`)
+	re := regexp.MustCompile(`(?:s\.handleFor|s\.handle|mux\.Handle|mux\.HandleFunc|s\.Handle)\(\s*"([A-Z]+ /[^"]*)"`)
 	var out []string
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {

@@ -21,9 +21,9 @@ func (s *Server) evidenceRoutes() {
 	s.handle("GET /v1/evidence/key", s.evidenceKey, false)
 	s.handle("GET /v1/evidence/checkpoint", s.evidenceCheckpoint, false)
 	s.handle("GET /v1/evidence/consistency", s.evidenceConsistency, false)
-	s.handle("POST /v1/evidence/uploads", s.evidenceUpload, true)
-	s.handle("GET /v1/evidence/uploads/{sha}", s.evidenceBlob, true)
-	s.handle("GET /v1/evidence/bundle", s.evidenceBundle, true)
+	s.handleFor("POST /v1/evidence/uploads", s.evidenceUpload, opStaffOwner)
+	s.handleFor("GET /v1/evidence/uploads/{sha}", s.evidenceBlob, opStaff)
+	s.handleFor("GET /v1/evidence/bundle", s.evidenceBundle, opStaffOwner)
 }
 
 func (s *Server) evidenceLog() (*evidence.Log, error) {
@@ -118,6 +118,15 @@ func (s *Server) evidenceUpload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	scopes, _ := scopeParams(r)
+	by := r.URL.Query().Get("by")
+	if p := principal(r); p.Role == fairmark.RoleSeller {
+		for _, sc := range scopes {
+			if err := s.sellerScope(r, sc); err != nil {
+				return err
+			}
+		}
+		by = p.Actor()
+	}
 	declared := r.Header.Get("Content-Type")
 	var body io.Reader = http.MaxBytesReader(w, r.Body, MaxUpload+1<<20)
 	if mt, _, _ := mime.ParseMediaType(declared); mt == "multipart/form-data" {
@@ -140,7 +149,7 @@ func (s *Server) evidenceUpload(w http.ResponseWriter, r *http.Request) error {
 		return fairmark.Errorf(fairmark.EINVALID, "read upload: %v", err)
 	}
 	rec, err := l.PutUpload(r.Context(), data, declared, MaxUpload, evidence.UploadMeta{
-		Scopes: scopes, By: r.URL.Query().Get("by"), Description: r.URL.Query().Get("note"),
+		Scopes: scopes, By: by, Description: r.URL.Query().Get("note"),
 	})
 	if err != nil {
 		return evidenceErr(err)
@@ -176,6 +185,9 @@ func (s *Server) evidenceBundle(w http.ResponseWriter, r *http.Request) error {
 	scopes, _ := scopeParams(r)
 	if len(scopes) != 1 {
 		return fairmark.Errorf(fairmark.EINVALID, "name exactly one of conversation, order, report, case or account")
+	}
+	if err := s.sellerScope(r, scopes[0]); err != nil {
+		return err
 	}
 	if l.Size() > 0 {
 		if _, err := l.Checkpoint(r.Context()); err != nil {

@@ -7,7 +7,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
@@ -35,12 +34,16 @@ type Server struct {
 	// APIKey is the operator key machine clients send as a Bearer token.
 	APIKey string
 	Logger *slog.Logger
+	// Sessions resolves a signed-in UI user (nil: API key only).
+	Sessions func(*http.Request) (fairmark.Principal, bool)
 
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	events   *prometheus.CounterVec
 	mux      *http.ServeMux
+	table    []Route
+	csrf     *http.CrossOriginProtection
 }
 
 // New returns a Server with its own metrics registry.
@@ -48,7 +51,7 @@ func New(svc *service.Service, apiKey string, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{Service: svc, APIKey: apiKey, Logger: logger, reg: prometheus.NewRegistry()}
+	s := &Server{Service: svc, APIKey: apiKey, Logger: logger, reg: prometheus.NewRegistry(), csrf: http.NewCrossOriginProtection()}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fairmark_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "fairmark_http_request_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}, []string{"route"})
 	s.events = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fairmark_events_total", Help: "Events received over HTTP by outcome."}, []string{"outcome"})
@@ -68,25 +71,38 @@ func (s *Server) routes() {
 	s.handle("GET /healthz", s.healthz, false)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
 	s.handle("GET /v1/openapi.json", s.openapi, false)
-	s.handle("POST /v1/events", s.postEvents, true)
-	s.handle("GET /v1/accounts/{id}", s.getAccount, true)
-	s.handle("GET /v1/sellers/{id}/reputation", s.getReputation, true)
-	s.handle("GET /v1/sellers/{id}/alerts", s.getAlerts, true)
-	s.handle("GET /v1/feedback/{id}", s.getFeedback, true)
-	s.handle("GET /v1/decisions", s.getDecisions, true)
+	s.handleFor("POST /v1/events", s.postEvents, operatorOnly)
+	s.handleFor("GET /v1/me", s.me, opStaffOwner)
+	s.handleFor("GET /v1/accounts/{id}", s.getAccount, opStaff)
+	s.handleFor("GET /v1/sellers/{id}/reputation", s.getReputation, opStaffOwner)
+	s.handleFor("GET /v1/sellers/{id}/alerts", s.getAlerts, opStaffOwner)
+	s.handleFor("GET /v1/feedback/{id}", s.getFeedback, opStaffOwner)
+	s.handleFor("GET /v1/decisions", s.getDecisions, opStaff)
 	s.evidenceRoutes()
+	s.caseRoutes()
 }
 
-// handle registers h for pattern, with metrics and, when auth, the API key.
+// handle registers h for pattern: public, or (auth) for the operator only.
 func (s *Server) handle(pattern string, h func(w http.ResponseWriter, r *http.Request) error, auth bool) {
+	if auth {
+		s.handleFor(pattern, h, operatorOnly)
+	} else {
+		s.handleFor(pattern, h, public)
+	}
+}
+
+// handleFor registers h for pattern, with metrics, open to roles (nil:
+// public).
+func (s *Server) handleFor(pattern string, h func(w http.ResponseWriter, r *http.Request) error, roles []fairmark.UserRole) {
 	route := pattern
+	s.table = append(s.table, Route{Pattern: pattern, Roles: roles})
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: 200}
-		if auth && !s.authorized(r) {
-			s.writeError(sw, r, fairmark.Errorf(fairmark.EUNAUTHORIZED, "missing or wrong API key (send Authorization: Bearer KEY)"))
-		} else if err := h(sw, r); err != nil {
+		if r2, err := s.admit(r, roles); err != nil {
 			s.writeError(sw, r, err)
+		} else if err := h(sw, r2); err != nil {
+			s.writeError(sw, r2, err)
 		}
 		s.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
 		s.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
@@ -137,15 +153,6 @@ func (rr *headerRecorder) Write(b []byte) (int, error) {
 
 // Handle adds a handler to the server's mux (for the UI).
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
-
-func (s *Server) authorized(r *http.Request) bool {
-	h := r.Header.Get("Authorization")
-	key, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || s.APIKey == "" {
-		return false
-	}
-	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(key)), []byte(s.APIKey)) == 1
-}
 
 type statusWriter struct {
 	http.ResponseWriter
@@ -272,6 +279,9 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getReputation(w http.ResponseWriter, r *http.Request) error {
+	if err := ownSeller(r, fairmark.AccountID(r.PathValue("id"))); err != nil {
+		return err
+	}
 	v, err := s.Service.Reputation(fairmark.AccountID(r.PathValue("id")))
 	if err != nil {
 		return err
@@ -282,6 +292,9 @@ func (s *Server) getReputation(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) getFeedback(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.Service.Feedback(fairmark.FeedbackID(r.PathValue("id")))
 	if err != nil {
+		return err
+	}
+	if err := ownSeller(r, v.Seller); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, v)
@@ -305,6 +318,9 @@ func (s *Server) getAlerts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	seller := fairmark.AccountID(r.PathValue("id"))
+	if err := ownSeller(r, seller); err != nil {
+		return err
+	}
 	if _, err := s.Service.Reputation(seller); err != nil {
 		return err
 	}
@@ -324,7 +340,8 @@ func (s *Server) getDecisions(w http.ResponseWriter, r *http.Request) error {
 	kind := q.Get("kind")
 	if kind != "" {
 		switch engine.DecisionKind(kind) {
-		case engine.FlagAccount, engine.ClearAccount, engine.HoldFeedback, engine.ReleaseHold, engine.AlertSeller:
+		case engine.FlagAccount, engine.ClearAccount, engine.HoldFeedback, engine.ReleaseHold, engine.AlertSeller,
+			engine.BanAccount, engine.UnbanAccount, engine.RemoveFeedback, engine.RestoreFeedback:
 		default:
 			return fairmark.Errorf(fairmark.EINVALID, "unknown decision kind %q", kind)
 		}
