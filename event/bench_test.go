@@ -7,7 +7,8 @@ import (
 	"github.com/fairmark/fairmark/event"
 )
 
-// benchLines are typical lines of every event type: the events.md examples.
+// benchLines are typical lines of every event type: the events.md examples
+// and one of docs/EVENTS.md.
 var benchLines = []struct {
 	name string
 	line string
@@ -21,6 +22,7 @@ var benchLines = []struct {
 	{"feedback.withdrawn", specWithdrawn},
 	{"message.sent", specMessage},
 	{"report.filed", specReport},
+	{"moderation.action", extBan},
 }
 
 // BenchmarkDecode measures Decode on typical lines, and BenchmarkDecodeJSON

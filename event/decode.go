@@ -80,12 +80,13 @@ type decoder struct {
 	fatalHasType bool
 	fatalTyp     string
 
-	hasAccount, hasOrder, hasFeedback, hasMessage, hasReport bool
-	account                                                  accountT
-	order                                                    orderT
-	feedback                                                 fairmark.Feedback
-	message                                                  fairmark.Message
-	report                                                   reportT
+	hasAccount, hasOrder, hasFeedback, hasMessage, hasReport, hasModeration bool
+	account                                                                 accountT
+	order                                                                   orderT
+	feedback                                                                fairmark.Feedback
+	message                                                                 fairmark.Message
+	report                                                                  reportT
+	moderation                                                              fairmark.Moderation // Accounts and Feedback hold transient strings
 
 	// orderValue and paidValue record that some order.amount or
 	// report.paid object had a "value" key, even one later replaced: the
@@ -701,7 +702,7 @@ func (d *decoder) decimal(dst *fairmark.Decimal) {
 // indexes are those of the names slices.
 
 var (
-	topNames      = []string{"id", "type", "at", "account", "order", "feedback", "message", "report"}
+	topNames      = []string{"id", "type", "at", "account", "order", "feedback", "message", "report", "moderation"}
 	accountNames  = []string{"id", "role", "name", "links"}
 	linksNames    = []string{"device", "ip", "phone", "payment"}
 	orderNames    = []string{"id", "buyer", "seller", "item", "amount"}
@@ -711,6 +712,7 @@ var (
 	messageNames  = []string{"id", "conversation", "order", "from", "to", "text"}
 	reportNames   = []string{"id", "reporter", "accused", "order", "feedback", "kind", "text", "paid", "evidence"}
 	evidenceNames = []string{"kind", "sha256", "note"}
+	modNames      = []string{"action", "accounts", "feedback", "case", "by", "reason"}
 )
 
 // foldIndex returns the index of the name k matches case-insensitively the
@@ -786,6 +788,8 @@ func topField(k string) int {
 		return 6
 	case "report":
 		return 7
+	case "moderation":
+		return 8
 	}
 	return foldIndex(k, topNames)
 }
@@ -932,6 +936,24 @@ func evidenceField(k string) int {
 	return foldIndex(k, evidenceNames)
 }
 
+func moderationField(k string) int {
+	switch k {
+	case "action":
+		return 0
+	case "accounts":
+		return 1
+	case "feedback":
+		return 2
+	case "case":
+		return 3
+	case "by":
+		return 4
+	case "reason":
+		return 5
+	}
+	return foldIndex(k, modNames)
+}
+
 // parse decodes the event object at d.data (which starts with '{').
 func (d *decoder) parse() {
 	if !d.open() {
@@ -993,6 +1015,13 @@ func (d *decoder) parse() {
 					d.hasReport, d.report = true, reportT{}
 				}
 				d.reportObj(&d.report)
+			}
+		case 8:
+			if d.object("moderation", &d.hasModeration) {
+				if !d.hasModeration {
+					d.hasModeration, d.moderation = true, fairmark.Moderation{}
+				}
+				d.moderationObj(&d.moderation)
 			}
 		default:
 			d.skip()
@@ -1360,16 +1389,114 @@ func (d *decoder) evidenceRef(e *fairmark.EvidenceRef) {
 	}
 }
 
-// intern copies the strings ps point to, and those of ev, into one new
-// buffer and points them there, so that no transient string survives
-// Decode.
-func intern(ps []*string, ev []fairmark.EvidenceRef) {
+func (d *decoder) moderationObj(m *fairmark.Moderation) {
+	if !d.open() {
+		return
+	}
+	for k, ok := d.firstKey(); ok; k, ok = d.nextKey() {
+		if d.fatal != nil {
+			d.skip()
+			continue
+		}
+		switch moderationField(k) {
+		case 0:
+			d.setStr((*string)(&m.Action), "moderation.action")
+		case 1:
+			strs(d, &m.Accounts, "moderation.accounts")
+		case 2:
+			strs(d, &m.Feedback, "moderation.feedback")
+		case 3:
+			d.setStr((*string)(&m.Case), "moderation.case")
+		case 4:
+			d.setStr(&m.By, "moderation.by")
+		case 5:
+			d.setStr(&m.Reason, "moderation.reason")
+		default:
+			d.skip()
+		}
+	}
+}
+
+// strs decodes an array of strings into the slice the way evidence does
+// (in place, growing one element at a time, cut to the array's length, a
+// new empty slice for []); a null element leaves its string alone, as
+// setStr does, and any other value is a type error naming the array.
+func strs[T ~string](d *decoder, dst *[]T, field string) {
+	switch d.peek() {
+	case '[':
+	case 'n':
+		if d.lit("null") {
+			*dst = nil
+		}
+		return
+	default:
+		d.mistyped(field, "an array")
+		return
+	}
+	if !d.open() {
+		return
+	}
+	s := *dst
+	n := 0
+	d.ws()
+	if d.peek() == ']' {
+		d.i++
+		d.depth--
+	} else {
+	elements:
+		for {
+			if n >= cap(s) {
+				s = append(s, "") // len(s) == cap(s) == n
+			} else if n >= len(s) {
+				s = s[:n+1]
+			}
+			str := string(s[n])
+			d.setStr(&str, field)
+			s[n] = T(str)
+			*dst = s
+			if d.err != nil {
+				return
+			}
+			n++
+			d.ws()
+			switch d.peek() {
+			case ',':
+				d.i++
+				d.ws()
+			case ']':
+				d.i++
+				d.depth--
+				break elements
+			default:
+				d.fail("after array element", true)
+				return
+			}
+		}
+	}
+	if n < len(s) {
+		s = s[:n]
+	}
+	if n == 0 {
+		s = make([]T, 0)
+	}
+	*dst = s
+}
+
+// intern copies the strings ps point to, and those of ev and lists, into
+// one new buffer and points them there, so that no transient string
+// survives Decode.
+func intern(ps []*string, ev []fairmark.EvidenceRef, lists ...[]string) {
 	n := 0
 	for _, p := range ps {
 		n += len(*p)
 	}
 	for i := range ev {
 		n += len(ev[i].Kind) + len(ev[i].SHA256) + len(ev[i].Note)
+	}
+	for _, l := range lists {
+		for _, s := range l {
+			n += len(s)
+		}
 	}
 	var buf []byte
 	if n > 0 {
@@ -1393,4 +1520,15 @@ func intern(ps []*string, ev []fairmark.EvidenceRef) {
 		put(&ev[i].SHA256)
 		put(&ev[i].Note)
 	}
+	for _, l := range lists {
+		for i := range l {
+			put(&l[i])
+		}
+	}
+}
+
+// stringsOf views a slice of a string type as a []string (the same
+// memory), for intern.
+func stringsOf[T ~string](s []T) []string {
+	return unsafe.Slice((*string)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 }

@@ -33,6 +33,26 @@ var diffSeeds = []string{
 	// after a longer one leaves elements that a third array exposes.
 	`{"id":"a","type":"report.filed","at":"2026-03-01T08:00:00Z","report":{"id":"r","reporter":"s","accused":"b","kind":"other","evidence":[{"kind":"k1","sha256":"` + strings.Repeat("a", 64) + `"},{"kind":"k2","sha256":"` + strings.Repeat("b", 64) + `","note":"n2"},{"kind":"k3","sha256":"` + strings.Repeat("c", 64) + `"}],"evidence":[{"note":"x"}],"evidence":[null,{},{}]}}`,
 	`{"id":"a","type":"report.filed","at":"2026-03-01T08:00:00Z","report":{"id":"r","reporter":"s","accused":"b","kind":"other","evidence":[{"kind":"k"}],"evidence":[],"evidence":null}}`,
+	// Moderation id lists behave like evidence arrays: decoded in place,
+	// null elements leave what was there, null resets the list, [] is an
+	// empty list; keys fold (ſ, K) and duplicate payloads merge.
+	`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"ban","accounts":["b1","b2","b3"],"accounts":["x"],"accounts":[null,null,null],"by":"r","reason":"x"}}`,
+	`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"ban","accounts":["b1","b2","b3"],"accounts":["x"],"accounts":[null,null,null,null,null],"by":"r","reason":"x"}}`,
+	`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"ban","accounts":["b1"],"accounts":[],"accounts":null,"by":"r","reason":"x"}}`,
+	`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"ban","accounts":["b1"],"by":"r","reason":"x"},"moderation":{"feedback":[],"reason":null},"moderation":null,"moderation":{"action":"remove_feedback","feedback":["f\u0031"],"by":"r","reason":"y"}}`,
+	`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","Moderation":{"Action":"clear","ACCOUNTS":["b"],"By":"r","REA\u017fON":"x","CASE":"c"}}`,
+	`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"clear","acco\u0075nts":["b"],"by":"r","reason":"x","case":null,"x":[{"accounts":1}]}}`,
+	`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"ban","accounts":["b1",1,true,{},[],"b2"],"by":"r","reason":"x"}}`,
+	`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"ban","accounts":{},"feedback":"f","by":7,"reason":"x"}}`,
+	`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"ban","accounts":["b1"],"feedback":["f1"],"by":"r","reason":"x"}}`,
+	`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"restore_feedback","feedback":["f1",""],"by":"r","reason":"x"}}`,
+	`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"unban","accounts":["b1"],"by":"r","reason":"x"},"order":{"id":"o","amount":{"value":"x"}}}`,
+	`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"unban","accounts":["b1"],"by":"r","reason":"x"},"report":{"id":"r"},"account":7}`,
+	`{"id":"a","type":"feedback.withdrawn","at":"2026-03-01T08:00:00Z","feedback":{"id":"f"},"moderation":{"action":"nope","accounts":[""]}}`,
+	`{"id":"a","type":"feedback.withdrawn","at":"2026-03-01T08:00:00Z","feedback":{"id":"f"},"moderation":{"accounts":[1]}}`,
+	`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"ban","accounts":["b1" "b2"]}}`,
+	`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"ban","accounts":["b1",]}}`,
+	`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"ban","accounts":["b1"`,
 	// A zero amount needs a "value" key in some amount object.
 	`{"id":"a","type":"order.refunded","at":"2026-03-01T08:00:00Z","order":{"id":"o","amount":{"value":"0","currency":"CNY"}},"order":null,"order":{"id":"o","amount":{"currency":"CNY"}}}`,
 	`{"id":"a","type":"order.refunded","at":"2026-03-01T08:00:00Z","order":{"id":"o","amount":{"value":"0","currency":"CNY"},"amount":null,"amount":{"currency":"CNY"}}}`,

@@ -120,6 +120,36 @@ func Encode(e *fairmark.Event) ([]byte, error) {
 		}
 		b = append(b, '}')
 	}
+	if m := e.Moderation; m != nil {
+		b = append(b, `,"moderation":{"action":`...)
+		b = appendString(b, string(m.Action))
+		if len(m.Accounts) > 0 {
+			b = append(b, `,"accounts":[`...)
+			for i, id := range m.Accounts {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendString(b, string(id))
+			}
+			b = append(b, ']')
+		}
+		if len(m.Feedback) > 0 {
+			b = append(b, `,"feedback":[`...)
+			for i, id := range m.Feedback {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendString(b, string(id))
+			}
+			b = append(b, ']')
+		}
+		b = appendOpt(b, `,"case":`, string(m.Case))
+		b = append(b, `,"by":`...)
+		b = appendString(b, m.By)
+		b = append(b, `,"reason":`...)
+		b = appendString(b, m.Reason)
+		b = append(b, '}')
+	}
 	b = append(b, '}')
 	return b, nil
 }

@@ -38,15 +38,19 @@ func FuzzEncodeDifferential(f *testing.F) {
 			Message:  &fairmark.Message{ID: fairmark.MessageID(opt(1)), Order: fairmark.OrderID(opt(2)), Text: opt(4)},
 			Report: &fairmark.Report{ID: fairmark.ReportID(opt(8)), Kind: fairmark.ReportKind(s), Text: opt(16),
 				Paid: &fairmark.Money{Value: fairmark.Decimal(n), Currency: s}},
+			Moderation: &fairmark.Moderation{Action: fairmark.Action(s), Case: fairmark.CaseID(opt(32)), By: opt(64), Reason: opt(128)},
 		}
 		if k&1 != 0 {
 			e.Account.Links = &fairmark.Links{Device: opt(2), IP: opt(4), Phone: opt(8), Payment: opt(16)}
 			e.Order.Item = &fairmark.Item{ID: fairmark.ItemID(opt(32)), Title: opt(64), Category: opt(128), Digital: k&2 != 0}
 			e.Order.Amount = &fairmark.Money{Value: fairmark.Decimal(-n), Currency: opt(4)}
 			e.Report.Evidence = []fairmark.EvidenceRef{{Kind: s, SHA256: opt(2), Note: opt(4)}, {}}
+			e.Moderation.Accounts = []fairmark.AccountID{fairmark.AccountID(s), fairmark.AccountID(opt(8)), ""}
+			e.Moderation.Feedback = []fairmark.FeedbackID{fairmark.FeedbackID(opt(16))}
 		}
 		if k&2 != 0 {
 			e.Report.Evidence = []fairmark.EvidenceRef{}
+			e.Moderation.Accounts = []fairmark.AccountID{}
 		}
 		compareEncode(t, e)
 	})

@@ -2,10 +2,12 @@
 // (../shared/spec/events.md): one JSON object per event, NDJSON in files.
 //
 // Decode checks every field: ids non-empty, roles, ratings, stars, decimal
-// amounts and currencies, RFC 3339 times, known types, valid UTF-8. Unknown
-// extra fields are ignored; unknown types are rejected. Errors name the field
-// ("feedback.rating: must be positive, neutral or negative"); Reader adds the
-// line number.
+// amounts and currencies, moderation actions and the ids they name, RFC 3339
+// times, known types, valid UTF-8. Unknown extra fields are ignored; unknown
+// types are rejected. Errors name the field ("feedback.rating: must be
+// positive, neutral or negative"); Reader adds the line number.
+//
+// The moderation.action type extends the contract (../docs/EVENTS.md).
 package event
 
 import (
@@ -98,6 +100,10 @@ type (
 		e    fairmark.Event
 		r    fairmark.Report
 		paid fairmark.Money
+	}
+	moderationEvent struct {
+		e fairmark.Event
+		m fairmark.Moderation
 	}
 )
 
@@ -271,6 +277,34 @@ func (d *decoder) event() (*fairmark.Event, error) {
 		}
 		e = &b.e
 		e.Report = r
+	case fairmark.ModerationAction:
+		if !d.hasModeration {
+			return nil, validateModeration(nil)
+		}
+		m := &d.moderation
+		action := (*string)(&m.Action)
+		for _, a := range fairmark.Actions {
+			if m.Action == a {
+				m.Action, action = a, &none
+				break
+			}
+		}
+		// Elements beyond the lengths may hold transient strings of an
+		// earlier, longer array.
+		if l := m.Accounts; l != nil {
+			clear(l[len(l):cap(l)])
+		}
+		if l := m.Feedback; l != nil {
+			clear(l[len(l):cap(l)])
+		}
+		intern([]*string{&d.id, action, (*string)(&m.Case), &m.By, &m.Reason}, nil,
+			stringsOf(m.Accounts), stringsOf(m.Feedback))
+		b := &moderationEvent{m: *m}
+		if err := validateModeration(&b.m); err != nil {
+			return nil, err
+		}
+		e = &b.e
+		e.Moderation = &b.m
 	}
 	e.ID = fairmark.EventID(d.id)
 	e.Type = typ
@@ -436,6 +470,68 @@ func validateReport(r *fairmark.Report) error {
 		}
 		if !isHex64(ev.SHA256) {
 			return fieldErr(fmt.Sprintf("report.evidence[%d].sha256", i), "must be 64 hex digits")
+		}
+	}
+	return nil
+}
+
+// actionList names the moderation actions for error messages: "ban,
+// unban, … or clear".
+var actionList = func() string {
+	var b strings.Builder
+	for i, a := range fairmark.Actions {
+		switch {
+		case i == 0:
+		case i == len(fairmark.Actions)-1:
+			b.WriteString(" or ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString(string(a))
+	}
+	return b.String()
+}()
+
+func validateModeration(m *fairmark.Moderation) error {
+	if m == nil {
+		return fieldErr("moderation", "required for moderation.action")
+	}
+	switch {
+	case m.Action == "":
+		return fieldErr("moderation.action", "required (%s)", actionList)
+	case !m.Action.Known():
+		return fieldErr("moderation.action", "must be %s, not %q", actionList, m.Action)
+	}
+	// The action names either accounts or feedback, never both.
+	if m.Action.OnAccounts() {
+		if err := validateIDs("moderation.accounts", m.Action, m.Accounts); err != nil {
+			return err
+		}
+		if len(m.Feedback) > 0 {
+			return fieldErr("moderation.feedback", "not allowed for action %s, which names accounts", m.Action)
+		}
+	} else {
+		if err := validateIDs("moderation.feedback", m.Action, m.Feedback); err != nil {
+			return err
+		}
+		if len(m.Accounts) > 0 {
+			return fieldErr("moderation.accounts", "not allowed for action %s, which names feedback", m.Action)
+		}
+	}
+	return firstErr(
+		required("moderation.by", m.By),
+		required("moderation.reason", m.Reason),
+	)
+}
+
+// validateIDs checks the non-empty list of ids an action names.
+func validateIDs[T ~string](field string, a fairmark.Action, ids []T) error {
+	if len(ids) == 0 {
+		return fieldErr(field, "required for action %s", a)
+	}
+	for i, id := range ids {
+		if id == "" {
+			return fieldErr(fmt.Sprintf("%s[%d]", field, i), "required")
 		}
 	}
 	return nil

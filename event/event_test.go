@@ -29,6 +29,12 @@ const (
 	specReport    = `{"id":"e9","type":"report.filed","at":"2026-03-03T12:00:00Z","report":{"id":"r1","reporter":"s9","accused":"b123","order":"o1","feedback":"f1","kind":"extortion","text":"He wants 50 yuan to remove the remark","paid":{"value":"50.00","currency":"CNY"},"evidence":[{"kind":"screenshot","sha256":"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef","note":"QQ chat"}]}}`
 )
 
+// The examples of docs/EVENTS.md, the moderation.action extension.
+const (
+	extBan    = `{"id":"m1","type":"moderation.action","at":"2026-03-05T10:00:00Z","moderation":{"action":"ban","accounts":["b123","b124"],"case":"c1","by":"lead:li","reason":"extortion confirmed: 3 victims in 6 days"}}`
+	extRemove = `{"id":"m2","type":"moderation.action","at":"2026-03-05T10:00:01Z","moderation":{"action":"remove_feedback","feedback":["f1","f7"],"case":"c1","by":"lead:li","reason":"extortion remark"}}`
+)
+
 func at(s string) time.Time {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
@@ -39,8 +45,8 @@ func at(s string) time.Time {
 
 func cny(v fairmark.Decimal) *fairmark.Money { return &fairmark.Money{Value: v, Currency: "CNY"} }
 
-// TestDecodeSpecExamples decodes every example of events.md into the event
-// it describes, field by field.
+// TestDecodeSpecExamples decodes every example of events.md and of its
+// extension docs/EVENTS.md into the event it describes, field by field.
 func TestDecodeSpecExamples(t *testing.T) {
 	tests := []struct {
 		line string
@@ -72,9 +78,15 @@ func TestDecodeSpecExamples(t *testing.T) {
 				Kind: fairmark.ReportExtortion, Text: "He wants 50 yuan to remove the remark", Paid: cny(500000),
 				Evidence: []fairmark.EvidenceRef{{Kind: "screenshot",
 					SHA256: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Note: "QQ chat"}}}}},
+		{extBan, &fairmark.Event{ID: "m1", Type: fairmark.ModerationAction, At: at("2026-03-05T10:00:00Z"),
+			Moderation: &fairmark.Moderation{Action: fairmark.ActionBan, Accounts: []fairmark.AccountID{"b123", "b124"},
+				Case: "c1", By: "lead:li", Reason: "extortion confirmed: 3 victims in 6 days"}}},
+		{extRemove, &fairmark.Event{ID: "m2", Type: fairmark.ModerationAction, At: at("2026-03-05T10:00:01Z"),
+			Moderation: &fairmark.Moderation{Action: fairmark.ActionRemoveFeedback, Feedback: []fairmark.FeedbackID{"f1", "f7"},
+				Case: "c1", By: "lead:li", Reason: "extortion remark"}}},
 	}
 	for _, tt := range tests {
-		t.Run(string(tt.want.Type), func(t *testing.T) {
+		t.Run(string(tt.want.ID)+"/"+string(tt.want.Type), func(t *testing.T) {
 			got, err := event.Decode([]byte(tt.line))
 			if err != nil {
 				t.Fatalf("Decode: got error %v, want nil", err)
@@ -135,6 +147,30 @@ func TestDecodeValid(t *testing.T) {
 			`{"id":"a","type":"report.filed","at":"2026-03-01T08:00:00Z","report":{"id":"r","reporter":"s","accused":"b","kind":"fake_feedback"}}`,
 			&fairmark.Event{ID: "a", Type: fairmark.ReportFiled, At: at("2026-03-01T08:00:00Z"),
 				Report: &fairmark.Report{ID: "r", Reporter: "s", Accused: "b", Kind: fairmark.ReportFakeFeedback}}},
+		{"moderation: every action, case optional",
+			`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"clear","accounts":["b1"],"by":"r:1","reason":"appeal"}}`,
+			&fairmark.Event{ID: "a", Type: fairmark.ModerationAction, At: at("2026-03-01T08:00:00Z"),
+				Moderation: &fairmark.Moderation{Action: fairmark.ActionClear, Accounts: []fairmark.AccountID{"b1"}, By: "r:1", Reason: "appeal"}}},
+		{"moderation unban",
+			`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"unban","accounts":["b1","b2"],"case":"","by":"r","reason":"x"}}`,
+			&fairmark.Event{ID: "a", Type: fairmark.ModerationAction, At: at("2026-03-01T08:00:00Z"),
+				Moderation: &fairmark.Moderation{Action: fairmark.ActionUnban, Accounts: []fairmark.AccountID{"b1", "b2"}, By: "r", Reason: "x"}}},
+		{"moderation restore_feedback, the other list empty or null",
+			`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"restore_feedback","feedback":["f1"],"accounts":[],"by":"r","reason":"x"}}`,
+			&fairmark.Event{ID: "a", Type: fairmark.ModerationAction, At: at("2026-03-01T08:00:00Z"),
+				Moderation: &fairmark.Moderation{Action: fairmark.ActionRestoreFeedback, Feedback: []fairmark.FeedbackID{"f1"}, Accounts: []fairmark.AccountID{}, By: "r", Reason: "x"}}},
+		{"moderation ban, feedback null",
+			`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","moderation":{"action":"ban","accounts":["b1"],"feedback":null,"by":"r","reason":"x"}}`,
+			&fairmark.Event{ID: "a", Type: fairmark.ModerationAction, At: at("2026-03-01T08:00:00Z"),
+				Moderation: &fairmark.Moderation{Action: fairmark.ActionBan, Accounts: []fairmark.AccountID{"b1"}, By: "r", Reason: "x"}}},
+		{"moderation: keys folded, duplicates, unknown fields, other payloads dropped",
+			`{"id":"a","type":"moderation.action","at":"2026-03-01T08:00:00Z","feedback":{"id":"f1"},"MODERATION":{"Action":"ban","ACCOUNTS":["x","y","z"],"by":"r","reason":"x","note":{"a":[1]}},"moderation":{"accounts":["b1",null],"reason":"y"}}`,
+			&fairmark.Event{ID: "a", Type: fairmark.ModerationAction, At: at("2026-03-01T08:00:00Z"),
+				Moderation: &fairmark.Moderation{Action: fairmark.ActionBan, Accounts: []fairmark.AccountID{"b1", "y"}, By: "r", Reason: "y"}}},
+		{"moderation payload on another type is dropped",
+			`{"id":"a","type":"feedback.withdrawn","at":"2026-03-01T08:00:00Z","feedback":{"id":"f1"},"moderation":{"action":"ban","accounts":["b1"]}}`,
+			&fairmark.Event{ID: "a", Type: fairmark.FeedbackWithdrawn, At: at("2026-03-01T08:00:00Z"),
+				Feedback: &fairmark.Feedback{ID: "f1"}}},
 		{"escaped text",
 			`{"id":"\u0061\n","type":"message.sent","at":"2026-03-01T08:00:00Z","message":{"id":"m","conversation":"c","from":"b","to":"s","text":"\u52a0\u6211 \"qq\" <b>&"}}`,
 			&fairmark.Event{ID: "a\n", Type: fairmark.MessageSent, At: at("2026-03-01T08:00:00Z"),
@@ -238,6 +274,31 @@ func TestDecodeErrors(t *testing.T) {
 		{"report paid currency", `{"id":"a","type":"report.filed",` + head + `,"report":{"id":"r","reporter":"s","accused":"b","kind":"other","paid":{"value":"5","currency":"RMB1"}}}`, "report.paid.currency", "ISO 4217"},
 		{"evidence sha", `{"id":"a","type":"report.filed",` + head + `,"report":{"id":"r","reporter":"s","accused":"b","kind":"other","evidence":[{"kind":"chat","sha256":"xyz"}]}}`, "report.evidence[0].sha256", "64 hex"},
 		{"evidence kind", `{"id":"a","type":"report.filed",` + head + `,"report":{"id":"r","reporter":"s","accused":"b","kind":"other","evidence":[{"kind":"chat","sha256":"` + strings.Repeat("0", 64) + `"},{"sha256":"` + strings.Repeat("F", 64) + `"}]}}`, "report.evidence[1].kind", "required"},
+		{"moderation missing", `{"id":"a","type":"moderation.action",` + head + `}`, "moderation", "required for moderation.action"},
+		{"moderation null", `{"id":"a","type":"moderation.action",` + head + `,"moderation":null}`, "moderation", "required for moderation.action"},
+		{"moderation not object", `{"id":"a","type":"moderation.action",` + head + `,"moderation":"ban"}`, "moderation", "must be an object, not a JSON string"},
+		{"moderation wrong payload", `{"id":"a","type":"moderation.action",` + head + `,"report":{"id":"r"}}`, "moderation", "required"},
+		{"moderation action missing", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"accounts":["b"],"by":"r","reason":"x"}}`, "moderation.action", "required (ban, unban, remove_feedback, restore_feedback or clear)"},
+		{"moderation action bad", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"delete","accounts":["b"],"by":"r","reason":"x"}}`, "moderation.action", `must be ban, unban, remove_feedback, restore_feedback or clear, not "delete"`},
+		{"moderation action case", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"BAN","accounts":["b"],"by":"r","reason":"x"}}`, "moderation.action", `not "BAN"`},
+		{"moderation action number", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":1,"accounts":["b"],"by":"r","reason":"x"}}`, "moderation.action", "must be a string, not a JSON number"},
+		{"ban without accounts", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"ban","by":"r","reason":"x"}}`, "moderation.accounts", "required for action ban"},
+		{"unban empty accounts", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"unban","accounts":[],"by":"r","reason":"x"}}`, "moderation.accounts", "required for action unban"},
+		{"clear null accounts", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"clear","accounts":null,"by":"r","reason":"x"}}`, "moderation.accounts", "required for action clear"},
+		{"ban empty account id", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"ban","accounts":["b1",""],"by":"r","reason":"x"}}`, "moderation.accounts[1]", "required"},
+		{"ban null account id", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"ban","accounts":[null],"by":"r","reason":"x"}}`, "moderation.accounts[0]", "required"},
+		{"ban with feedback", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"ban","accounts":["b1"],"feedback":["f1"],"by":"r","reason":"x"}}`, "moderation.feedback", "not allowed for action ban"},
+		{"accounts not array", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"ban","accounts":"b1","by":"r","reason":"x"}}`, "moderation.accounts", "must be an array, not a JSON string"},
+		{"account id number", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"ban","accounts":["b1",7],"by":"r","reason":"x"}}`, "moderation.accounts", "must be a string, not a JSON number"},
+		{"remove without feedback", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"remove_feedback","accounts":["b1"],"by":"r","reason":"x"}}`, "moderation.feedback", "required for action remove_feedback"},
+		{"restore empty feedback id", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"restore_feedback","feedback":[""],"by":"r","reason":"x"}}`, "moderation.feedback[0]", "required"},
+		{"remove with accounts", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"remove_feedback","feedback":["f1"],"accounts":["b1"],"by":"r","reason":"x"}}`, "moderation.accounts", "not allowed for action remove_feedback"},
+		{"feedback ids object", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"remove_feedback","feedback":[{"id":"f1"}],"by":"r","reason":"x"}}`, "moderation.feedback", "must be a string, not a JSON object"},
+		{"moderation by missing", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"ban","accounts":["b1"],"reason":"x"}}`, "moderation.by", "required"},
+		{"moderation by empty", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"ban","accounts":["b1"],"by":"","reason":"x"}}`, "moderation.by", "required"},
+		{"moderation reason missing", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"ban","accounts":["b1"],"by":"r"}}`, "moderation.reason", "required"},
+		{"moderation case number", `{"id":"a","type":"moderation.action",` + head + `,"moderation":{"action":"ban","accounts":["b1"],"case":1,"by":"r","reason":"x"}}`, "moderation.case", "must be a string"},
+		{"moderation on another type mistyped", `{"id":"a","type":"feedback.withdrawn",` + head + `,"feedback":{"id":"f"},"moderation":[]}`, "moderation", "must be an object"},
 		{"evidence not array", `{"id":"a","type":"report.filed",` + head + `,"report":{"id":"r","reporter":"s","accused":"b","kind":"other","evidence":{}}}`, "report.evidence", "array"},
 	}
 	for _, tt := range tests {
@@ -295,7 +356,7 @@ func TestEncode(t *testing.T) {
 	if string(got) != want {
 		t.Fatalf("got %s, want %s", got, want)
 	}
-	for _, line := range []string{specAccount, specPlaced, specDelivered, specRefunded, specLeft, specRevised, specWithdrawn, specMessage, specReport} {
+	for _, line := range []string{specAccount, specPlaced, specDelivered, specRefunded, specLeft, specRevised, specWithdrawn, specMessage, specReport, extBan, extRemove} {
 		e, err := event.Decode([]byte(line))
 		if err != nil {
 			t.Fatalf("Decode(%s): %v", line, err)
@@ -331,7 +392,7 @@ func checkEvent(t testing.TB, e *fairmark.Event) {
 	}
 	payloads := map[string]bool{
 		"account": e.Account != nil, "order": e.Order != nil, "feedback": e.Feedback != nil,
-		"message": e.Message != nil, "report": e.Report != nil,
+		"message": e.Message != nil, "report": e.Report != nil, "moderation": e.Moderation != nil,
 	}
 	noun, _, _ := strings.Cut(string(e.Type), ".")
 	for name, set := range payloads {
@@ -385,6 +446,28 @@ func checkEvent(t testing.TB, e *fairmark.Event) {
 		for _, ev := range r.Evidence {
 			if ev.Kind == "" || len(ev.SHA256) != 64 {
 				t.Fatalf("got evidence %+v", ev)
+			}
+		}
+	case "moderation":
+		m := e.Moderation
+		if !m.Action.Known() || m.By == "" || m.Reason == "" {
+			t.Fatalf("got moderation %+v, want a known action, by and reason", m)
+		}
+		ids, other := len(m.Accounts), len(m.Feedback)
+		if !m.Action.OnAccounts() {
+			ids, other = other, ids
+		}
+		if ids == 0 || other != 0 {
+			t.Fatalf("got moderation %+v, want ids of the kind action %s names, and only those", m, m.Action)
+		}
+		for _, id := range m.Accounts {
+			if id == "" {
+				t.Fatalf("got moderation %+v with an empty account id", m)
+			}
+		}
+		for _, id := range m.Feedback {
+			if id == "" {
+				t.Fatalf("got moderation %+v with an empty feedback id", m)
 			}
 		}
 	}

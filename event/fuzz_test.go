@@ -13,10 +13,10 @@ import (
 
 // FuzzDecode: Decode never panics; an accepted event satisfies its
 // invariants and survives Encode → Decode unchanged; a rejection is a
-// *FieldError. Seeds: testdata/fuzz/FuzzDecode (events.md examples and the
-// malformed corpus, one line per seed).
+// *FieldError. Seeds: testdata/fuzz/FuzzDecode (events.md and docs/EVENTS.md
+// examples and the lines of testdata/corpus, one line per seed).
 func FuzzDecode(f *testing.F) {
-	for _, s := range []string{specAccount, specPlaced, specDelivered, specRefunded, specLeft, specRevised, specWithdrawn, specMessage, specReport} {
+	for _, s := range []string{specAccount, specPlaced, specDelivered, specRefunded, specLeft, specRevised, specWithdrawn, specMessage, specReport, extBan, extRemove} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
