@@ -297,6 +297,10 @@ func (p *projector) apply(e *fairmark.Event) error {
 		evj, _ := json.Marshal(ev)
 		return p.exec(`INSERT INTO reports (id, reporter, accused, order_id, feedback, kind, text, paid, currency, evidence, event_id, at_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 			string(r.ID), string(r.Reporter), string(r.Accused), string(r.Order), string(r.Feedback), string(r.Kind), r.Text, paid, cur, string(evj), string(e.ID), at)
+	case fairmark.ModerationAction:
+		// Kept in the events table only: the engine replays reviewers'
+		// decisions from the log; no projection table reads them.
+		return nil
 	}
 	return nil
 }

@@ -147,6 +147,50 @@ func TestAppendIdempotent(t *testing.T) {
 	}
 }
 
+// TestAppendModeration: a moderation.action event (an extension of the
+// contract, docs/EVENTS.md) is stored in the event log like any other, once,
+// and leaves the projections alone.
+func TestAppendModeration(t *testing.T) {
+	const ban = `{"id":"m1","type":"moderation.action","at":"2026-03-05T10:00:00Z","moderation":{"action":"ban","accounts":["b123","b124"],"case":"c1","by":"lead:li","reason":"extortion confirmed: 3 victims in 6 days"}}`
+	const remove = `{"id":"m2","type":"moderation.action","at":"2026-03-05T10:00:01Z","moderation":{"action":"remove_feedback","feedback":["f1"],"case":"c1","by":"lead:li","reason":"extortion remark"}}`
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			db := open(t)
+			lines := append(append([]string{}, story...), ban, remove)
+			isNew, err := db.Append(ctx, mustDecode(t, lines...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, n := range isNew {
+				if !n {
+					t.Fatalf("event %d: got duplicate, want new", i)
+				}
+			}
+			isNew, err = db.Append(ctx, mustDecode(t, ban))
+			if err != nil || isNew[0] {
+				t.Fatalf("second append of m1: got new=%v (%v), want a duplicate", isNew, err)
+			}
+			if n, err := db.EventCount(ctx); err != nil || n != int64(len(lines)) {
+				t.Fatalf("event count: got %d (%v), want %d", n, err, len(lines))
+			}
+			raw, err := db.EventByID(ctx, "m1")
+			if err != nil || string(raw) != ban {
+				t.Fatalf("EventByID(m1): got %s (%v), want %s", raw, err, ban)
+			}
+			e, err := event.Decode(raw)
+			if err != nil || e.Moderation == nil || e.Moderation.Action != fairmark.ActionBan || len(e.Moderation.Accounts) != 2 {
+				t.Fatalf("stored m1 decodes to %+v (%v), want the ban", e, err)
+			}
+			// The removal leaves the feedback projection as the story made it.
+			f, err := db.FeedbackRow(ctx, "f1")
+			if err != nil || f.Rating != fairmark.Positive || f.Revisions != 1 || !f.Withdrawn.IsZero() {
+				t.Fatalf("feedback f1: got %+v (%v), want it untouched by moderation", f, err)
+			}
+		})
+	}
+}
+
 func TestFeedbackProjectionOrderIndependent(t *testing.T) {
 	for name, open := range engines(t) {
 		t.Run(name, func(t *testing.T) {
