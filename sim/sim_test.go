@@ -176,6 +176,13 @@ func TestContract(t *testing.T) {
 				}
 			}
 			for _, typ := range fairmark.EventTypes {
+				// Reviewers' decisions come from cases, not from the marketplace.
+				if typ == fairmark.ModerationAction {
+					if types[typ] != 0 {
+						t.Fatalf("the simulator made %d moderation.action events", types[typ])
+					}
+					continue
+				}
 				if types[typ] == 0 {
 					t.Fatalf("no %s events in %d", typ, len(evs))
 				}
