@@ -43,6 +43,9 @@ func (o *MemOutbox) Enqueue(ctx context.Context, endpoints []string, msgs []Mess
 	if err != nil {
 		return err
 	}
+	if len(eps) == 0 {
+		return nil // a message is kept only with a delivery
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.msgs == nil {
