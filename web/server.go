@@ -23,6 +23,7 @@ import (
 	"github.com/fairmark/fairmark/engine"
 	"github.com/fairmark/fairmark/event"
 	"github.com/fairmark/fairmark/service"
+	"github.com/fairmark/fairmark/webhook"
 )
 
 // MaxBody is the largest request body POST /v1/events accepts.
@@ -36,6 +37,9 @@ type Server struct {
 	Logger *slog.Logger
 	// Sessions resolves a signed-in UI user (nil: API key only).
 	Sessions func(*http.Request) (fairmark.Principal, bool)
+	// Webhooks is the outbox of webhooks to the marketplace, for the
+	// operator's delivery endpoints (nil: they answer 404).
+	Webhooks webhook.Outbox
 
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
@@ -80,6 +84,7 @@ func (s *Server) routes() {
 	s.handleFor("GET /v1/decisions", s.getDecisions, opStaff)
 	s.evidenceRoutes()
 	s.caseRoutes()
+	s.webhookRoutes()
 }
 
 // handle registers h for pattern: public, or (auth) for the operator only.
