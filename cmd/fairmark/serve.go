@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +22,7 @@ import (
 	"github.com/fairmark/fairmark/sim"
 	"github.com/fairmark/fairmark/store"
 	"github.com/fairmark/fairmark/web"
+	"github.com/fairmark/fairmark/webhook"
 )
 
 func (m *Main) serve(ctx context.Context, args []string) error {
@@ -37,7 +40,20 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	kafkaGroup := fs.String("kafka-group", m.env("FAIRMARK_KAFKA_GROUP", "fairmark"), "Kafka consumer group [FAIRMARK_KAFKA_GROUP]")
 	cpEvery := fs.Duration("checkpoint-every", time.Minute, "sign a new evidence checkpoint this often when the log grew")
 	logLevel := fs.String("log-level", m.env("FAIRMARK_LOG_LEVEL", "info"), "debug, info, warn or error [FAIRMARK_LOG_LEVEL]")
+	var hookURLs []string
+	fs.Func("webhook-url", "POST case decisions to this marketplace URL; repeat or comma-separate [FAIRMARK_WEBHOOK_URL]", func(v string) error {
+		hookURLs = append(hookURLs, strings.Split(v, ",")...)
+		return nil
+	})
+	hookSecret := fs.String("webhook-secret", m.env("FAIRMARK_WEBHOOK_SECRET", ""), "whsec_ key signing the webhooks (default: made at first start, kept in the data folder) [FAIRMARK_WEBHOOK_SECRET]")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if hookURLs == nil {
+		hookURLs = strings.Split(m.env("FAIRMARK_WEBHOOK_URL", ""), ",")
+	}
+	hooks, hookSecretCreated, err := webhookEndpoints(sf.data, hookURLs, *hookSecret)
+	if err != nil {
 		return err
 	}
 	var level slog.Level
@@ -89,6 +105,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}()
 	}
 	srv := web.New(svc, key, logger)
+	if len(hooks) > 0 {
+		d, err := webhook.NewDispatcher(db.Outbox(), hooks, logger)
+		if err != nil {
+			return err
+		}
+		srv.Webhooks = db.Outbox()
+		go d.Run(ctx, time.Second)
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -96,6 +120,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	if created {
 		fmt.Fprintf(m.Stderr, "operator API key (shown once, kept in %s/api-key): %s\n", sf.data, key)
+	}
+	if hookSecretCreated {
+		fmt.Fprintf(m.Stderr, "webhook signing secret (shown once, kept in %s/webhook-secret): %s\n", sf.data, hooks[0].Secret)
 	}
 	fmt.Fprintf(m.Stderr, "evidence log public key: %s\n", svc.EvidenceLog().VerifierKey())
 	fmt.Fprintf(m.Stderr, "fairmark listening on http://%s\n", ln.Addr())
@@ -203,4 +230,33 @@ func (m *Main) demoTour(ctx context.Context, svc *service.Service, addr string) 
 	d := ds[0]
 	fmt.Fprintf(m.Stderr, "demo: try\n  curl -H \"Authorization: Bearer $KEY\" http://%s/v1/accounts/%s\n  curl -H \"Authorization: Bearer $KEY\" http://%s/v1/sellers/%s/reputation\n  curl -H \"Authorization: Bearer $KEY\" http://%s/v1/sellers/%s/alerts\n",
 		addr, d.Account, addr, d.Seller, addr, d.Seller)
+}
+
+// webhookEndpoints returns the marketplace endpoints of --webhook-url,
+// signed with --webhook-secret or else with the secret kept in the data
+// folder (made on first use; created reports that).
+func webhookEndpoints(dir string, urls []string, secret string) (eps []webhook.Endpoint, created bool, err error) {
+	for _, u := range urls {
+		if u = strings.TrimSpace(u); u == "" || slices.ContainsFunc(eps, func(e webhook.Endpoint) bool { return e.URL == u }) {
+			continue
+		}
+		if err := webhook.CheckEndpoint(u); err != nil {
+			return nil, false, usageErr("bad --webhook-url %q: want an absolute http(s) URL", u)
+		}
+		eps = append(eps, webhook.Endpoint{URL: u})
+	}
+	if len(eps) == 0 {
+		return nil, false, nil
+	}
+	if secret == "" {
+		if secret, created, err = webhook.LoadOrCreateSecret(filepath.Join(dir, "webhook-secret")); err != nil {
+			return nil, false, fmt.Errorf("webhook secret: %w", err)
+		}
+	} else if err := webhook.CheckSecret(secret); err != nil {
+		return nil, false, usageErr("bad --webhook-secret: want whsec_ and a base64 key of 24 to 64 bytes")
+	}
+	for i := range eps {
+		eps[i].Secret = secret
+	}
+	return eps, created, nil
 }
