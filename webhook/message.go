@@ -15,6 +15,8 @@ import (
 const (
 	TypeAccountBanned    = "account.banned"    // an account was banned after a case
 	TypeAccountUnbanned  = "account.unbanned"  // a ban was lifted (appeal upheld, mistake)
+	TypeAccountWarned    = "account.warned"    // an account was warned, not banned
+	TypeAccountCleared   = "account.cleared"   // a case found nothing against the account
 	TypeFeedbackRemoved  = "feedback.removed"  // a feedback entry must be taken down
 	TypeFeedbackRestored = "feedback.restored" // a removed feedback entry must be shown again
 	TypeRestitutionOwed  = "restitution.owed"  // a victim is owed money back
