@@ -18,15 +18,15 @@ func (en *Engine) WriteAccountsCSV(w io.Writer) error {
 	for _, id := range en.AccountIDs() {
 		a := en.accounts[id]
 		first := ""
-		if !a.flaggedAt.IsZero() {
-			first = a.flaggedAt.UTC().Format(time.RFC3339)
+		if !a.bs().flaggedAt.IsZero() {
+			first = a.bs().flaggedAt.UTC().Format(time.RFC3339)
 		}
 		role := string(a.role)
 		if role == "" {
 			role = string(fairmark.Buyer)
 		}
 		cw.Write([]string{string(a.id), role, strconv.FormatFloat(a.risk, 'f', 4, 64),
-			strconv.FormatBool(a.flagged), first, strings.Join(a.reasons, " | ")})
+			strconv.FormatBool(a.flagged), first, strings.Join(a.bs().reasons, " | ")})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -53,7 +53,7 @@ func (en *Engine) WriteSellersCSV(w io.Writer) error {
 	cw.Write([]string{"seller", "score_raw", "score_protected", "negatives_raw", "negatives_counted"})
 	for _, id := range en.AccountIDs() {
 		a := en.accounts[id]
-		if a.role != fairmark.Seller && a.rep == nil {
+		if a.role != fairmark.Seller && a.ss().rep == nil {
 			continue
 		}
 		v, _ := en.Reputation(id)

@@ -299,7 +299,6 @@ func (en *Engine) accountOpened(e *fairmark.Event) {
 		a.risk = 0
 	}
 	a.opened = e.At
-	a.openedKnown = true
 	if l := e.Account.Links; l != nil {
 		l.Each(func(kind, value string) {
 			key := makeLinkKey(kind, value)

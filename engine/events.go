@@ -9,16 +9,17 @@ import (
 )
 
 func (en *Engine) sellerRep(s *account) *reputation.Seller {
-	if s.rep == nil {
-		s.rep = &reputation.Seller{}
+	ss := s.seller()
+	if ss.rep == nil {
+		ss.rep = &reputation.Seller{}
 	}
-	return s.rep
+	return ss.rep
 }
 
 // isNewSeller reports whether s counts as a new seller at the engine's now.
 func (en *Engine) isNewSeller(s *account) bool {
 	age := en.now.Sub(s.opened).Hours() / 24
-	return age < float64(en.cfg.NewSellerDays) || int(s.received) < en.cfg.NewSellerFeedback
+	return age < float64(en.cfg.NewSellerDays) || int(s.ss().received) < en.cfg.NewSellerFeedback
 }
 
 func (en *Engine) feedbackLeft(e *fairmark.Event, t *Text) {
@@ -48,17 +49,17 @@ func (en *Engine) feedbackLeft(e *fairmark.Event, t *Text) {
 	f.sellerNew = en.isNewSeller(seller)
 	en.feedback[fb.ID] = f
 	en.sellerRep(seller).Apply(reputation.Entry{}, f.entry())
-	seller.received++
-	seller.got = append(seller.got, f)
+	ss := seller.seller()
+	ss.received++
+	ss.got = append(ss.got, f)
 
 	switch fb.Rating {
 	case fairmark.Positive:
 		buyer.positives++
-	case fairmark.Neutral:
-		buyer.neutrals++
 	case fairmark.Negative:
-		buyer.negs = append(buyer.negs, f)
-		seller.gotNegs = append(seller.gotNegs, f)
+		bs := buyer.buyer()
+		bs.negs = append(bs.negs, f)
+		ss.gotNegs = append(ss.gotNegs, f)
 	}
 	if t != nil {
 		en.textSignals(e, buyer, seller, "", t, f)
@@ -128,8 +129,9 @@ func (en *Engine) textSignals(e *fairmark.Event, buyer, seller *account, msg fai
 		if f != nil {
 			f.hasContact = true
 		}
-		if !hasSeller(buyer.contacts, seller.id) {
-			buyer.contacts = append(buyer.contacts, textHit{seller: seller.id, at: e.At, kind: t.Contacts[0].Kind, msg: msg})
+		if !hasSeller(buyer.bs().contacts, seller.id) {
+			bs := buyer.buyer()
+			bs.contacts = append(bs.contacts, textHit{seller: seller.id, at: e.At, kind: t.Contacts[0].Kind, msg: msg})
 		}
 		kinds := contactKinds(t.Contacts)
 		a := newAlert(AlertOffPlatform,
@@ -147,10 +149,11 @@ func (en *Engine) textSignals(e *fairmark.Event, buyer, seller *account, msg fai
 		if len(t.Intent.Reasons) > 0 {
 			why = t.Intent.Reasons[0]
 		}
-		if i := indexSeller(buyer.intents, seller.id); i < 0 {
-			buyer.intents = append(buyer.intents, textHit{seller: seller.id, at: e.At, kind: why, prob: t.Intent.Probability, msg: msg})
-		} else if t.Intent.Probability > buyer.intents[i].prob {
-			buyer.intents[i].prob, buyer.intents[i].kind = t.Intent.Probability, why
+		if i := indexSeller(buyer.bs().intents, seller.id); i < 0 {
+			bs := buyer.buyer()
+			bs.intents = append(bs.intents, textHit{seller: seller.id, at: e.At, kind: why, prob: t.Intent.Probability, msg: msg})
+		} else if t.Intent.Probability > buyer.bs().intents[i].prob {
+			buyer.buy.intents[i].prob, buyer.buy.intents[i].kind = t.Intent.Probability, why
 		}
 		en.alert(e, seller, buyer, msg, fbID(f), newAlert(AlertExtortion,
 			fmt.Sprintf("Buyer %s is trying to trade feedback for money: %s.", buyer.id, why),
@@ -167,7 +170,6 @@ func fbID(f *feedback) fairmark.FeedbackID {
 }
 
 func (en *Engine) alert(e *fairmark.Event, seller, buyer *account, msg fairmark.MessageID, fb fairmark.FeedbackID, a *Alert) {
-	seller.alerts++
 	en.emit(Decision{Kind: AlertSeller, At: e.At, Event: e.ID, Account: buyer.id, Seller: seller.id, Message: msg, Feedback: fb, Reason: a.Text, Alert: a})
 }
 
@@ -204,7 +206,7 @@ func (en *Engine) reportFiled(e *fairmark.Event) {
 	r := e.Report
 	accused := en.account(r.Accused, "", e.At)
 	reporter := en.account(r.Reporter, "", e.At)
-	for _, x := range accused.reports {
+	for _, x := range accused.bs().reports {
 		if x.id == r.ID {
 			return
 		}
@@ -212,12 +214,12 @@ func (en *Engine) reportFiled(e *fairmark.Event) {
 	// A reporter's word counts more when the accused really dealt with them,
 	// less when the reporter is flagged.
 	w := 0.5
-	for _, f := range accused.negs {
+	for _, f := range accused.bs().negs {
 		if f.seller == reporter {
 			w = 1
 		}
 	}
-	if hasSeller(accused.contacts, reporter.id) || hasSeller(accused.intents, reporter.id) {
+	if hasSeller(accused.bs().contacts, reporter.id) || hasSeller(accused.bs().intents, reporter.id) {
 		w = 1
 	}
 	if reporter.flagged {
@@ -233,7 +235,8 @@ func (en *Engine) reportFiled(e *fairmark.Event) {
 	case fairmark.ReportOther:
 		w *= 0.3
 	}
-	accused.reports = append(accused.reports, report{id: r.ID, reporter: reporter.id, kind: r.Kind, weight: w, at: e.At})
+	bs := accused.buyer()
+	bs.reports = append(bs.reports, report{id: r.ID, reporter: reporter.id, kind: r.Kind, weight: w, at: e.At})
 	en.rescore(accused, e)
 }
 
@@ -267,8 +270,8 @@ func (en *Engine) release(e *fairmark.Event, f *feedback, why string) {
 }
 
 func firstReason(a *account) string {
-	if len(a.reasons) > 0 {
-		return a.reasons[0]
+	if len(a.bs().reasons) > 0 {
+		return a.bs().reasons[0]
 	}
 	return "high extortion risk"
 }

@@ -49,14 +49,14 @@ const (
 func (en *Engine) features(b *account) Features {
 	now := en.now
 	var f Features
-	f.NegativesTotal = int64(len(b.negs))
+	f.NegativesTotal = int64(len(b.bs().negs))
 	f.PositivesTotal = int64(b.positives)
 	f.AccountAgeDays = now.Sub(b.opened).Hours() / 24
 	f.IsNewAccount = f.AccountAgeDays < 30
 	f.MinMinutesToNegative = -1
 	var sellers7, sellers30 sellerSet
 	var newNeg, agreeSum float64
-	for _, n := range b.negs {
+	for _, n := range b.bs().negs {
 		age := now.Sub(n.left)
 		if age <= day {
 			f.Negatives24h++
@@ -92,19 +92,19 @@ func (en *Engine) features(b *account) Features {
 		}
 		agreeSum += en.agreement(b, n)
 	}
-	if len(b.negs) > 0 {
-		f.NewSellerShare = newNeg / float64(len(b.negs))
-		f.ConsensusAgreement = agreeSum / float64(len(b.negs))
+	if len(b.bs().negs) > 0 {
+		f.NewSellerShare = newNeg / float64(len(b.bs().negs))
+		f.ConsensusAgreement = agreeSum / float64(len(b.bs().negs))
 	}
 	f.DistinctSellers7d = int64(len(sellers7))
 	f.DistinctSellers30d = int64(len(sellers30))
-	f.ContactDetections = int64(len(b.contacts))
-	f.IntentDetections = int64(len(b.intents))
-	for _, h := range b.intents {
+	f.ContactDetections = int64(len(b.bs().contacts))
+	f.IntentDetections = int64(len(b.bs().intents))
+	for _, h := range b.bs().intents {
 		f.MaxIntent = math.Max(f.MaxIntent, h.prob)
 	}
-	f.ReportsAgainst = int64(len(b.reports))
-	for _, r := range b.reports {
+	f.ReportsAgainst = int64(len(b.bs().reports))
+	for _, r := range b.bs().reports {
 		f.ReportsWeighted += r.weight
 	}
 	mates := en.members(b)
@@ -112,7 +112,7 @@ func (en *Engine) features(b *account) Features {
 	if len(mates) > 1 {
 		var ringSellers sellerSet
 		for _, m := range mates {
-			for _, n := range m.negs {
+			for _, n := range m.bs().negs {
 				if now.Sub(n.left) <= 7*day {
 					f.RingNegatives7d++
 					ringSellers.add(n.seller)
@@ -135,12 +135,12 @@ func (en *Engine) features(b *account) Features {
 // seller hit by several complainers does not look like a bad seller.
 func (en *Engine) agreement(b *account, n *feedback) float64 {
 	s := n.seller
-	if s.rep == nil || len(s.gotNegs) < 3 {
+	if s.ss().rep == nil || len(s.ss().gotNegs) < 3 {
 		return 0
 	}
 	ring := b.root()
 	var credible, ringRatings float64
-	for _, x := range s.gotNegs {
+	for _, x := range s.ss().gotNegs {
 		if x.buyer.root() == ring {
 			if !x.withdrawn && !x.removed {
 				ringRatings++
@@ -152,7 +152,7 @@ func (en *Engine) agreement(b *account, n *feedback) float64 {
 		}
 		credible += (1 - sigmoid(en.baseSuspicion(x.buyer, x))) * (1 - x.buyer.risk)
 	}
-	total := float64(s.rep.Raw.Total()) - ringRatings
+	total := float64(s.ss().rep.Raw.Total()) - ringRatings
 	if credible < 2 || total <= 0 {
 		return 0
 	}

@@ -111,7 +111,7 @@ func (en *Engine) runGraph(e *fairmark.Event) {
 // at least two negatives, so the graph sharpens a pattern rather than
 // starting one.
 func graphCounts(a *account, v graphView) bool {
-	return len(a.negs) >= 2 && (v.risk > 0.5 || v.ring > 0)
+	return len(a.bs().negs) >= 2 && (v.risk > 0.5 || v.ring > 0)
 }
 
 // graphTerms is the rating-graph evidence for b.

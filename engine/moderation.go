@@ -70,13 +70,13 @@ func (en *Engine) ban(e *fairmark.Event, a *account, why string) {
 	en.emit(Decision{Kind: BanAccount, At: e.At, Event: e.ID, Account: a.id, Risk: a.risk, Reason: why})
 	if !a.flagged {
 		a.flagged = true
-		if a.flaggedAt.IsZero() {
-			a.flaggedAt = e.At
+		if a.bs().flaggedAt.IsZero() {
+			a.buyer().flaggedAt = e.At
 		}
 		en.emit(Decision{Kind: FlagAccount, At: e.At, Event: e.ID, Account: a.id, Risk: a.risk, Reason: "banned by a reviewer: " + why})
 	}
 	alerted := map[*account]bool{}
-	for _, n := range a.negs {
+	for _, n := range a.bs().negs {
 		if en.hold(e, n, "buyer banned: "+why) {
 			n.holdByFlag = true
 		} else if n.held {
@@ -96,14 +96,14 @@ func (en *Engine) ban(e *fairmark.Event, a *account, why string) {
 // again (cleared accounts re-flag only on clearly stronger evidence).
 func (en *Engine) clear(e *fairmark.Event, a *account, why string) {
 	a.banned = false
-	a.cleared, a.clearedRisk = true, a.risk
+	a.cleared, a.buyer().clearedRisk = true, a.risk
 	reason := "cleared by a reviewer: " + why
 	if a.flagged {
 		en.unflag(e, a, reason)
 	} else {
 		en.emit(Decision{Kind: ClearAccount, At: e.At, Event: e.ID, Account: a.id, Risk: a.risk, Reason: reason})
 	}
-	for _, n := range a.negs {
+	for _, n := range a.bs().negs {
 		if n.held {
 			n.holdByFlag = false
 			en.release(e, n, reason)

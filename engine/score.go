@@ -85,12 +85,12 @@ func (en *Engine) baseSuspicion(b *account, n *feedback) float64 {
 	if n.turned() {
 		e += negTurned
 	}
-	if hasSeller(b.contacts, n.seller.id) || n.hasContact {
+	if hasSeller(b.bs().contacts, n.seller.id) || n.hasContact {
 		e += negContact
 	}
 	p := n.intent
-	if i := indexSeller(b.intents, n.seller.id); i >= 0 && b.intents[i].prob > p {
-		p = b.intents[i].prob
+	if i := indexSeller(b.bs().intents, n.seller.id); i >= 0 && b.bs().intents[i].prob > p {
+		p = b.bs().intents[i].prob
 	}
 	e += negIntent * p
 	if n.order != nil && !n.order.delivered.IsZero() && n.left.Sub(n.order.delivered) > 72*time.Hour {
@@ -114,11 +114,12 @@ type negView struct {
 // holds as the evidence demands. Ring mates are rescored too.
 func (en *Engine) rescore(b *account, e *fairmark.Event) {
 	mates := en.members(b)
-	if len(mates) == 1 && !b.flagged && len(b.negs) == 0 && len(b.contacts) == 0 && len(b.intents) == 0 && len(b.reports) == 0 {
+	if len(mates) == 1 && !b.flagged && len(b.bs().negs) == 0 && len(b.bs().contacts) == 0 && len(b.bs().intents) == 0 && len(b.bs().reports) == 0 {
 		// Nothing to weigh: the risk is the prior and no rule can be
 		// about anything (rules are evaluated for buyers with a negative,
 		// a contact, a demand, a report or a link).
-		b.risk, b.reasons = sigmoid(priorLogit), nil
+		b.risk = sigmoid(priorLogit)
+		b.setReasons(nil)
 		return
 	}
 	for _, m := range mates {
@@ -130,7 +131,7 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	now := en.now
 	views := en.viewBuf[:0]
 	defer func() { en.viewBuf = views[:0] }()
-	for _, n := range b.negs {
+	for _, n := range b.bs().negs {
 		s, _ := en.suspicion(b, n)
 		views = append(views, negView{n, s})
 	}
@@ -145,29 +146,29 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	if turned > 0 {
 		terms = append(terms, term{0, fmt.Sprintf("%d negative remark(s) later withdrawn or turned positive (the pay-to-withdraw pattern)", turned)})
 	}
-	if len(b.contacts) > 0 {
-		w := wContact + math.Min(wContactCap-wContact, wContactMore*float64(len(b.contacts)-1))
-		terms = append(terms, term{w, fmt.Sprintf("sent off-platform contact details (%s) to %d seller(s)", b.contacts[0].kind, len(b.contacts))})
+	if len(b.bs().contacts) > 0 {
+		w := wContact + math.Min(wContactCap-wContact, wContactMore*float64(len(b.bs().contacts)-1))
+		terms = append(terms, term{w, fmt.Sprintf("sent off-platform contact details (%s) to %d seller(s)", b.bs().contacts[0].kind, len(b.bs().contacts))})
 	}
-	if len(b.intents) > 0 {
+	if len(b.bs().intents) > 0 {
 		maxP, why := 0.0, ""
-		for _, h := range b.intents {
+		for _, h := range b.bs().intents {
 			if h.prob > maxP {
 				maxP, why = h.prob, h.kind
 			}
 		}
 		w := wIntent * maxP
-		if len(b.intents) >= 2 {
+		if len(b.bs().intents) >= 2 {
 			w += wIntentMore
 		}
-		terms = append(terms, term{w, fmt.Sprintf("extortion demand to %d seller(s): %s", len(b.intents), why)})
+		terms = append(terms, term{w, fmt.Sprintf("extortion demand to %d seller(s): %s", len(b.bs().intents), why)})
 	}
-	if len(b.reports) > 0 {
+	if len(b.bs().reports) > 0 {
 		rw := 0.0
-		for _, r := range b.reports {
+		for _, r := range b.bs().reports {
 			rw += r.weight
 		}
-		terms = append(terms, term{wReport * math.Min(rw, 3), fmt.Sprintf("%d report(s) against this account (weighted %.1f)", len(b.reports), rw)})
+		terms = append(terms, term{wReport * math.Min(rw, 3), fmt.Sprintf("%d report(s) against this account (weighted %.1f)", len(b.bs().reports), rw)})
 	}
 	// Ring: the linked accounts' pattern, taken as one account's, counts for
 	// every member when it says more than the member's own.
@@ -175,7 +176,7 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 		all := en.ringBuf[:0]
 		defer func() { en.ringBuf = all[:0] }()
 		for _, m := range mates {
-			for _, n := range m.negs {
+			for _, n := range m.bs().negs {
 				s, _ := en.suspicion(m, n)
 				all = append(all, negView{n, s})
 			}
@@ -225,14 +226,14 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 			b.risk = sigmoid(logit)
 		}
 	}
-	b.reasons = reasons(terms, ruleReasons)
+	b.setReasons(reasons(terms, ruleReasons))
 	if b.risk >= en.cfg.FlagAt {
 		flag = true
 	} else if flag || holdAll {
 		// A rule that flags or holds says the risk is at least that high.
 		b.risk = en.cfg.FlagAt
 	}
-	if b.cleared && b.risk < b.clearedRisk+0.1 {
+	if b.cleared && b.risk < b.bs().clearedRisk+0.1 {
 		flag, holdAll = false, false
 	}
 	if b.banned {
@@ -245,10 +246,10 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 		en.unflag(e, b, fmt.Sprintf("risk fell to %.2f: %s", b.risk, firstReason(b)))
 	}
 	if flag && !b.flagged {
-		b.flagged, b.flaggedAt = true, e.At
-		en.emit(Decision{Kind: FlagAccount, At: e.At, Event: e.ID, Account: b.id, Risk: b.risk, Reason: strings.Join(b.reasons, " | ")})
+		b.flagged, b.buyer().flaggedAt = true, e.At
+		en.emit(Decision{Kind: FlagAccount, At: e.At, Event: e.ID, Account: b.id, Risk: b.risk, Reason: strings.Join(b.bs().reasons, " | ")})
 		alerted := map[*account]bool{}
-		for _, n := range b.negs {
+		for _, n := range b.bs().negs {
 			if !alerted[n.seller] && !n.withdrawn {
 				alerted[n.seller] = true
 				en.alert(e, n.seller, b, "", n.id, newAlert(AlertBuyerFlagged,
@@ -259,7 +260,7 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	}
 	if b.flagged || holdAll {
 		why := firstReason(b)
-		for _, n := range b.negs {
+		for _, n := range b.bs().negs {
 			if en.hold(e, n, why) {
 				n.holdByFlag = true
 			}
@@ -268,7 +269,7 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	}
 	// Hold one remark at once when it is itself clearly extortion.
 	for _, v := range views {
-		if v.s >= holdOneAt && (v.n.intent >= 0.5 || hasSeller(b.intents, v.n.seller.id) || hasSeller(b.contacts, v.n.seller.id) || v.n.hasContact) {
+		if v.s >= holdOneAt && (v.n.intent >= 0.5 || hasSeller(b.bs().intents, v.n.seller.id) || hasSeller(b.bs().contacts, v.n.seller.id) || v.n.hasContact) {
 			en.hold(e, v.n, "remark came with an off-platform contact or a demand for money to the same seller")
 		}
 	}
@@ -487,7 +488,7 @@ type RuleEvaluator interface {
 func (en *Engine) unflag(e *fairmark.Event, b *account, why string) {
 	b.flagged = false
 	en.emit(Decision{Kind: ClearAccount, At: e.At, Event: e.ID, Account: b.id, Risk: b.risk, Reason: why})
-	for _, n := range b.negs {
+	for _, n := range b.bs().negs {
 		if n.held && n.holdByFlag {
 			n.holdByFlag = false
 			en.release(e, n, "buyer no longer flagged: "+why)

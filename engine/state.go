@@ -8,40 +8,94 @@ import (
 	"github.com/fairmark/fairmark/reputation"
 )
 
-// account is the engine's state of one account, buyer or seller.
+// account is the engine's state of one account, buyer or seller: a small
+// core every account has, and two parts allocated on first use. Most
+// accounts are buyers who never leave a negative, send a contact or get
+// reported, so they never get a buyerSide; only accounts that receive
+// feedback get a sellerSide.
 type account struct {
-	id          fairmark.AccountID
-	role        fairmark.Role
-	opened      time.Time // account.opened time, else first seen
-	openedKnown bool
+	id      fairmark.AccountID
+	opened  time.Time // account.opened time, else first seen
+	risk    float64
+	ring    *account    // union-find parent over shared links; the root's ring is itself
+	mates   *[]*account // on the root of a ring of two or more: its members, sorted by id
+	buy     *buyerSide
+	sell    *sellerSide
+	orders  int32
+	role    fairmark.Role
+	flagged bool
+	cleared bool    // cleared by a reviewer: not flagged again by the same evidence
+	banned  bool    // banned by a reviewer: stays flagged, its negatives stay held
+	linkVia linkSet // on the root: which link kinds tie the ring
 
-	// Buyer side.
-	orders      int32
-	positives   int32
-	neutrals    int32
+	positives int32
+}
+
+// buyerSide is the part of an account that only buyers with something to
+// weigh need.
+type buyerSide struct {
 	negs        []*feedback // negatives left (first rating negative), in time order
 	contacts    []textHit   // off-platform contacts sent, one per seller
 	intents     []textHit   // extortion-intent hits, one per seller (the strongest)
 	reports     []report    // reports against this account
-	risk        float64
 	reasons     []string
-	flagged     bool
 	flaggedAt   time.Time
-	cleared     bool // cleared by a reviewer: not flagged again by the same evidence
-	banned      bool // banned by a reviewer: stays flagged, its negatives stay held
 	clearedRisk float64
+}
 
-	// Linked accounts: union-find over shared links.
-	ring    *account   // parent; the root's ring is itself
-	mates   []*account // on the root of a ring of two or more: its members
-	linkVia linkSet    // on the root: which link kinds tie the ring
-
-	// Seller side.
+// sellerSide is the part of an account that receives feedback.
+type sellerSide struct {
 	rep      *reputation.Seller
 	received int32       // feedback received (any rating), for "new seller"
 	gotNegs  []*feedback // negatives received
 	got      []*feedback // all feedback received
-	alerts   int32
+}
+
+// noBuyer and noSeller are read in place of a part not yet allocated; they
+// are never written.
+var (
+	noBuyer  buyerSide
+	noSeller sellerSide
+)
+
+// bs returns a's buyer side for reading (empty when not allocated).
+func (a *account) bs() *buyerSide {
+	if a.buy == nil {
+		return &noBuyer
+	}
+	return a.buy
+}
+
+// buyer returns a's buyer side for writing, allocating it.
+func (a *account) buyer() *buyerSide {
+	if a.buy == nil {
+		a.buy = new(buyerSide)
+	}
+	return a.buy
+}
+
+// ss returns a's seller side for reading (empty when not allocated).
+func (a *account) ss() *sellerSide {
+	if a.sell == nil {
+		return &noSeller
+	}
+	return a.sell
+}
+
+// seller returns a's seller side for writing, allocating it.
+func (a *account) seller() *sellerSide {
+	if a.sell == nil {
+		a.sell = new(sellerSide)
+	}
+	return a.sell
+}
+
+// setReasons sets a's reasons, allocating the buyer side only for some.
+func (a *account) setReasons(rs []string) {
+	if len(rs) == 0 && a.buy == nil {
+		return // nil and empty read the same everywhere
+	}
+	a.buyer().reasons = rs
 }
 
 type textHit struct {
@@ -136,18 +190,20 @@ func (a *account) root() *account {
 func (en *Engine) link(a, b *account, kind string) {
 	ra, rb := a.root(), b.root()
 	if ra != rb {
-		if len(ra.mates) == 0 {
-			ra.mates = []*account{ra}
+		if ra.mates == nil {
+			ra.mates = &[]*account{ra}
 		}
-		if len(rb.mates) == 0 {
-			rb.mates = []*account{rb}
+		if rb.mates == nil {
+			rb.mates = &[]*account{rb}
 		}
-		if len(ra.mates) < len(rb.mates) || (len(ra.mates) == len(rb.mates) && rb.id < ra.id) {
+		ma, mb := *ra.mates, *rb.mates
+		if len(ma) < len(mb) || (len(ma) == len(mb) && rb.id < ra.id) {
 			ra, rb = rb, ra
 		}
 		rb.ring = ra
-		ra.mates = append(ra.mates, rb.mates...)
-		sortAccounts(ra.mates)
+		m := append(*ra.mates, *rb.mates...)
+		sortAccounts(m)
+		*ra.mates = m
 		rb.mates = nil
 		ra.linkVia |= rb.linkVia
 		rb.linkVia = 0
@@ -162,8 +218,8 @@ func (a *account) addVia(kind string) {
 // members returns the accounts in a's ring, sorted by id (a itself when
 // unlinked).
 func (en *Engine) members(a *account) []*account {
-	if r := a.root(); len(r.mates) > 1 {
-		return r.mates
+	if r := a.root(); r.mates != nil && len(*r.mates) > 1 {
+		return *r.mates
 	}
 	return []*account{a}
 }

@@ -28,12 +28,12 @@ func (en *Engine) Account(id fairmark.AccountID) (AccountView, bool) {
 	if a == nil {
 		return AccountView{}, false
 	}
-	v := AccountView{ID: a.id, Role: a.role, Risk: math.Round(a.risk*1e4) / 1e4, Flagged: a.flagged, Banned: a.banned, Reasons: a.reasons}
+	v := AccountView{ID: a.id, Role: a.role, Risk: math.Round(a.risk*1e4) / 1e4, Flagged: a.flagged, Banned: a.banned, Reasons: a.bs().reasons}
 	if v.Reasons == nil {
 		v.Reasons = []string{}
 	}
-	if a.flagged || !a.flaggedAt.IsZero() {
-		t := a.flaggedAt
+	if a.flagged || !a.bs().flaggedAt.IsZero() {
+		t := a.bs().flaggedAt
 		v.FirstFlaggedAt = &t
 	}
 	if a.role != fairmark.Seller {
@@ -110,12 +110,12 @@ type ReputationView struct {
 // account or one that is not a seller.
 func (en *Engine) Reputation(id fairmark.AccountID) (ReputationView, bool) {
 	a := en.accounts[id]
-	if a == nil || (a.role != fairmark.Seller && a.rep == nil) {
+	if a == nil || (a.role != fairmark.Seller && a.ss().rep == nil) {
 		return ReputationView{}, false
 	}
 	var r reputation.Seller
-	if a.rep != nil {
-		r = *a.rep
+	if a.ss().rep != nil {
+		r = *a.ss().rep
 	}
 	v := ReputationView{
 		Seller: id, ScoreRaw: r.Raw.Score(), ScoreProtected: r.Protected.Score(),
@@ -123,7 +123,7 @@ func (en *Engine) Reputation(id fairmark.AccountID) (ReputationView, bool) {
 		PositiveRateRaw: r.Raw.PositiveRate(), PositiveRateProtected: r.Protected.PositiveRate(),
 		Ratings: r.Raw.Total(), Held: []HeldView{},
 	}
-	for _, f := range a.got {
+	for _, f := range a.ss().got {
 		if f.held || f.withdrawn || f.removed {
 			continue
 		}
@@ -144,7 +144,7 @@ func (en *Engine) Reputation(id fairmark.AccountID) (ReputationView, bool) {
 
 // sellerFeedback returns the negatives a seller received, sorted by id.
 func (en *Engine) sellerFeedback(s *account) []*feedback {
-	out := append([]*feedback(nil), s.gotNegs...)
+	out := append([]*feedback(nil), s.ss().gotNegs...)
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return out
 }
@@ -171,8 +171,8 @@ func (en *Engine) Remarks(id fairmark.AccountID) []RemarkView {
 	if a == nil {
 		return nil
 	}
-	out := make([]RemarkView, 0, len(a.negs))
-	for _, f := range a.negs {
+	out := make([]RemarkView, 0, len(a.bs().negs))
+	for _, f := range a.bs().negs {
 		v := RemarkView{FeedbackView: feedbackView(f), SellerNew: f.sellerNew, SellerSince: f.seller.opened,
 			Minutes: f.minutes, PreDelivery: f.predelivery, Digital: f.digital, Category: f.category}
 		if f.order != nil {
@@ -205,8 +205,8 @@ func (en *Engine) History(id fairmark.AccountID) (HistoryView, bool) {
 	if a == nil {
 		return HistoryView{}, false
 	}
-	h := HistoryView{ID: a.id, Opened: a.opened, Orders: int(a.orders), Positives: int(a.positives), Negatives: len(a.negs), Banned: a.banned, Now: en.now}
-	for _, f := range a.negs {
+	h := HistoryView{ID: a.id, Opened: a.opened, Orders: int(a.orders), Positives: int(a.positives), Negatives: len(a.bs().negs), Banned: a.banned, Now: en.now}
+	for _, f := range a.bs().negs {
 		if en.now.Sub(f.left) <= 30*day {
 			h.RecentNegatives++
 		}
