@@ -102,13 +102,7 @@ func (db *DB) SaveCase(ctx context.Context, w CaseWrite) error {
 		}
 	}
 	for url, ms := range w.Webhooks {
-		q, ok := any(db).(interface {
-			enqueueWebhooksTx(context.Context, *sql.Tx, []string, []webhook.Message) error
-		})
-		if !ok {
-			return fmt.Errorf("webhook outbox storage missing") // TODO(cases): direct call once store/outbox.go lands
-		}
-		if err := q.enqueueWebhooksTx(ctx, tx, []string{url}, ms); err != nil {
+		if err := db.enqueueWebhooksTx(ctx, tx, []string{url}, ms); err != nil {
 			return err
 		}
 	}

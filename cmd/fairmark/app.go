@@ -15,6 +15,7 @@ import (
 	"github.com/fairmark/fairmark/evidence"
 	"github.com/fairmark/fairmark/service"
 	"github.com/fairmark/fairmark/store"
+	"github.com/fairmark/fairmark/webhook"
 )
 
 // origin names this fairmark's evidence log in its checkpoints.
@@ -25,6 +26,9 @@ type storeFlags struct {
 	data     string
 	postgres string
 	rules    string
+	// hooks are the webhook endpoints case decisions are queued for
+	// (serve's --webhook-url); none for the other commands.
+	hooks []webhook.Endpoint
 }
 
 func (m *Main) addStoreFlags(fs interface {
@@ -75,7 +79,7 @@ func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Log
 		db.Close()
 		return nil, nil, err
 	}
-	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: cfg, Logger: logger,
+	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: cfg, Logger: logger, Webhooks: sf.hooks,
 		Engine: func(c engine.Config) *engine.Engine {
 			// Each engine gets its own rule evaluator (it reuses buffers).
 			if r, ok := c.Rules.(*engine.Rules); ok {

@@ -62,6 +62,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	logger := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
 
+	sf.hooks = hooks
 	svc, db, err := m.openService(ctx, &sf, logger)
 	if err != nil {
 		return err
