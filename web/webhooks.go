@@ -10,8 +10,8 @@ import (
 // webhookRoutes are the operator's view of the webhook outbox: what was
 // sent to the marketplace, what is waiting or dead, and replay.
 func (s *Server) webhookRoutes() {
-	s.handle("GET /v1/webhooks/deliveries", s.getWebhookDeliveries, true)
-	s.handle("POST /v1/webhooks/deliveries/{id}/replay", s.replayWebhookDelivery, true)
+	s.handleFor("GET /v1/webhooks/deliveries", s.getWebhookDeliveries, opLead)
+	s.handleFor("POST /v1/webhooks/deliveries/{id}/replay", s.replayWebhookDelivery, opLead)
 }
 
 func (s *Server) outbox() (webhook.Outbox, error) {
