@@ -18,10 +18,10 @@ func (en *Engine) WriteAccountsCSV(w io.Writer) error {
 	for _, id := range en.AccountIDs() {
 		a := en.accounts[id]
 		first := ""
-		if !a.bs().flaggedAt.IsZero() {
-			first = a.bs().flaggedAt.UTC().Format(time.RFC3339)
+		if !a.bs().flaggedAt.isZero() {
+			first = a.bs().flaggedAt.time().UTC().Format(time.RFC3339)
 		}
-		role := string(a.role)
+		role := a.role.String()
 		if role == "" {
 			role = string(fairmark.Buyer)
 		}
@@ -53,7 +53,7 @@ func (en *Engine) WriteSellersCSV(w io.Writer) error {
 	cw.Write([]string{"seller", "score_raw", "score_protected", "negatives_raw", "negatives_counted"})
 	for _, id := range en.AccountIDs() {
 		a := en.accounts[id]
-		if a.role != fairmark.Seller && a.ss().rep == nil {
+		if a.role != codeSeller && a.ss().rep == nil {
 			continue
 		}
 		v, _ := en.Reputation(id)

@@ -124,13 +124,15 @@ type Prepared struct {
 
 // Engine is the decision engine.
 type Engine struct {
-	cfg      Config
-	accounts map[fairmark.AccountID]*account
-	orders   map[fairmark.OrderID]*order
-	feedback map[fairmark.FeedbackID]*feedback
-	links    map[linkKey]*account // first account with each link
-	now      time.Time
-	applied  int64
+	cfg       Config
+	accounts  map[fairmark.AccountID]*account
+	orders    map[fairmark.OrderID]*order
+	feedback  map[fairmark.FeedbackID]*feedback
+	links     map[linkKey]*account // first account with each link
+	items     []item               // item categories and currencies (itemOf)
+	itemIndex map[item]uint32
+	now       time.Time
+	applied   int64
 
 	viewBuf, ringBuf []negView // scratch for rescoreOne
 	deliveries       int64     // order.delivered events seen
@@ -247,12 +249,12 @@ func (en *Engine) Apply(p Prepared) {
 		en.orderPlaced(e)
 	case fairmark.OrderDelivered:
 		en.deliveries++
-		if o := en.orders[e.Order.ID]; o != nil && o.delivered.IsZero() {
-			o.delivered = e.At
+		if o := en.orders[e.Order.ID]; o != nil && o.delivered.isZero() {
+			o.delivered = mkStamp(e.At)
 		}
 	case fairmark.OrderRefunded:
 		if o := en.orders[e.Order.ID]; o != nil && !o.refunded {
-			o.refunded, o.refundAt = true, e.At
+			o.refunded, o.refundAt = true, mkStamp(e.At)
 		}
 	case fairmark.FeedbackLeft:
 		en.feedbackLeft(e, p.Text)
@@ -279,26 +281,26 @@ func (en *Engine) emit(d Decision) {
 func (en *Engine) account(id fairmark.AccountID, role fairmark.Role, at time.Time) *account {
 	a := en.accounts[id]
 	if a == nil {
-		a = &account{id: id, role: role, opened: at}
+		a = &account{id: id, role: mkCode(string(role)), opened: mkStamp(at)}
 		if role != fairmark.Seller {
 			a.risk = sigmoid(priorLogit) // every buyer starts at the base rate
 		}
 		a.ring = a
 		en.accounts[id] = a
 	}
-	if a.role == "" {
-		a.role = role
+	if a.role == codeNone {
+		a.role = mkCode(string(role))
 	}
 	return a
 }
 
 func (en *Engine) accountOpened(e *fairmark.Event) {
 	a := en.account(e.Account.ID, e.Account.Role, e.At)
-	a.role = e.Account.Role
-	if a.role == fairmark.Seller && !a.flagged {
+	a.role = mkCode(string(e.Account.Role))
+	if a.role == codeSeller && !a.flagged {
 		a.risk = 0
 	}
-	a.opened = e.At
+	a.opened = mkStamp(e.At)
 	if l := e.Account.Links; l != nil {
 		l.Each(func(kind, value string) {
 			key := makeLinkKey(kind, value)
@@ -318,18 +320,20 @@ func (en *Engine) orderPlaced(e *fairmark.Event) {
 		st = &order{id: o.ID}
 		en.orders[o.ID] = st
 	}
-	st.buyer = en.account(o.Buyer, fairmark.Buyer, e.At)
-	st.seller = en.account(o.Seller, fairmark.Seller, e.At)
-	st.placed = e.At
+	buyer := en.account(o.Buyer, fairmark.Buyer, e.At)
+	en.account(o.Seller, fairmark.Seller, e.At)
+	st.placed = mkStamp(e.At)
+	it := en.item(st.item)
 	if o.Amount != nil {
 		st.amount = o.Amount.Value
-		st.currency = o.Amount.Currency
+		it.currency = o.Amount.Currency
 	}
 	if o.Item != nil {
 		st.digital = o.Item.Digital
-		st.category = o.Item.Category
+		it.category = o.Item.Category
 	}
-	st.buyer.orders++
+	st.item = en.itemOf(it.category, it.currency)
+	buyer.orders++
 }
 
 // AccountIDs returns every account id in sorted order.

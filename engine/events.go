@@ -18,7 +18,7 @@ func (en *Engine) sellerRep(s *account) *reputation.Seller {
 
 // isNewSeller reports whether s counts as a new seller at the engine's now.
 func (en *Engine) isNewSeller(s *account) bool {
-	age := en.now.Sub(s.opened).Hours() / 24
+	age := en.now.Sub(s.opened.time()).Hours() / 24
 	return age < float64(en.cfg.NewSellerDays) || int(s.ss().received) < en.cfg.NewSellerFeedback
 }
 
@@ -31,20 +31,21 @@ func (en *Engine) feedbackLeft(e *fairmark.Event, t *Text) {
 	seller := en.account(fb.Seller, fairmark.Seller, e.At)
 	f := &feedback{
 		id: fb.ID, buyer: buyer, seller: seller,
-		first: fb.Rating, rating: fb.Rating, left: e.At,
+		first: mkCode(string(fb.Rating)), left: mkStamp(e.At),
 		minutes: -1,
 	}
+	f.rating = f.first
 	if o := en.orders[fb.Order]; o != nil {
 		f.order = o
-		if !o.placed.IsZero() {
-			f.minutes = e.At.Sub(o.placed).Minutes()
+		if !o.placed.isZero() {
+			f.minutes = e.At.Sub(o.placed.time()).Minutes()
 		}
 		// Only a marketplace that reports deliveries can say an item was not
 		// yet delivered.
-		f.predelivery = en.deliveries > 0 && !o.digital && o.delivered.IsZero() && !o.placed.IsZero()
+		f.predelivery = en.deliveries > 0 && !o.digital && o.delivered.isZero() && !o.placed.isZero()
 		f.cheap = o.amount > 0 && o.amount <= en.cfg.CheapAt
 		f.digital = o.digital
-		f.amount, f.currency, f.category = o.amount, o.currency, o.category
+		f.amount, f.item = o.amount, o.item
 	}
 	f.sellerNew = en.isNewSeller(seller)
 	en.feedback[fb.ID] = f
@@ -78,14 +79,14 @@ func (en *Engine) feedbackRevised(e *fairmark.Event, t *Text) {
 	}
 	old := f.entry()
 	if fb.Rating != "" {
-		f.rating = fb.Rating
+		f.rating = mkCode(string(fb.Rating))
 	}
-	f.changedAt = e.At
+	f.mut().changedAt = mkStamp(e.At)
 	en.sellerRep(f.seller).Apply(old, f.entry())
 	if t != nil {
 		en.textSignals(e, f.buyer, f.seller, "", t, f)
 	}
-	if f.first == fairmark.Negative || t != nil {
+	if f.first == codeNegative || t != nil {
 		en.rescore(f.buyer, e)
 	}
 }
@@ -97,9 +98,9 @@ func (en *Engine) feedbackWithdrawn(e *fairmark.Event) {
 	}
 	old := f.entry()
 	f.withdrawn = true
-	f.changedAt = e.At
+	f.mut().changedAt = mkStamp(e.At)
 	en.sellerRep(f.seller).Apply(old, f.entry())
-	if f.first == fairmark.Negative {
+	if f.first == codeNegative {
 		en.rescore(f.buyer, e)
 	}
 }
@@ -112,7 +113,7 @@ func (en *Engine) messageSent(e *fairmark.Event, t *Text) {
 		return
 	}
 	// Only a buyer writing to a seller is a buyer signal.
-	if from.role == fairmark.Seller || to.role == fairmark.Buyer {
+	if from.role == codeSeller || to.role == codeBuyer {
 		return
 	}
 	if en.textSignals(e, from, to, m.ID, t, nil) {
@@ -247,7 +248,8 @@ func (en *Engine) hold(e *fairmark.Event, f *feedback, why string) bool {
 		return false
 	}
 	old := f.entry()
-	f.held, f.holdWhy = true, why
+	f.held = true
+	f.mut().holdWhy = why
 	en.sellerRep(f.seller).Apply(old, f.entry())
 	en.emit(Decision{Kind: HoldFeedback, At: e.At, Event: e.ID, Account: f.buyer.id, Seller: f.seller.id, Feedback: f.id, Reason: why})
 	if !f.withdrawn {
@@ -264,7 +266,8 @@ func (en *Engine) release(e *fairmark.Event, f *feedback, why string) {
 		return
 	}
 	old := f.entry()
-	f.held, f.holdWhy = false, ""
+	f.held = false
+	f.mut().holdWhy = ""
 	en.sellerRep(f.seller).Apply(old, f.entry())
 	en.emit(Decision{Kind: ReleaseHold, At: e.At, Event: e.ID, Account: f.buyer.id, Seller: f.seller.id, Feedback: f.id, Reason: why})
 }

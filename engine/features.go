@@ -3,7 +3,6 @@ package engine
 import (
 	"math"
 
-	"github.com/fairmark/fairmark"
 	"time"
 )
 
@@ -51,13 +50,13 @@ func (en *Engine) features(b *account) Features {
 	var f Features
 	f.NegativesTotal = int64(len(b.bs().negs))
 	f.PositivesTotal = int64(b.positives)
-	f.AccountAgeDays = now.Sub(b.opened).Hours() / 24
+	f.AccountAgeDays = now.Sub(b.opened.time()).Hours() / 24
 	f.IsNewAccount = f.AccountAgeDays < 30
 	f.MinMinutesToNegative = -1
 	var sellers7, sellers30 sellerSet
 	var newNeg, agreeSum float64
 	for _, n := range b.bs().negs {
-		age := now.Sub(n.left)
+		age := now.Sub(n.left.time())
 		if age <= day {
 			f.Negatives24h++
 		}
@@ -113,7 +112,7 @@ func (en *Engine) features(b *account) Features {
 		var ringSellers sellerSet
 		for _, m := range mates {
 			for _, n := range m.bs().negs {
-				if now.Sub(n.left) <= 7*day {
+				if now.Sub(n.left.time()) <= 7*day {
 					f.RingNegatives7d++
 					ringSellers.add(n.seller)
 				}
@@ -147,7 +146,7 @@ func (en *Engine) agreement(b *account, n *feedback) float64 {
 			}
 			continue
 		}
-		if x.withdrawn || x.removed || x.rating != fairmark.Negative {
+		if x.withdrawn || x.removed || x.rating != codeNegative {
 			continue
 		}
 		credible += (1 - sigmoid(en.baseSuspicion(x.buyer, x))) * (1 - x.buyer.risk)

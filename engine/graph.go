@@ -55,7 +55,7 @@ func (en *Engine) runGraph(e *fairmark.Event) {
 		if f.withdrawn || f.removed {
 			continue
 		}
-		if err := b.Add(string(f.buyer.id), string(f.seller.id), float64(f.rating.Value()), float64(f.left.Unix())); err == nil {
+		if err := b.Add(string(f.buyer.id), string(f.seller.id), float64(f.rating.rating().Value()), float64(f.left.time().Unix())); err == nil {
 			n++
 		}
 	}
@@ -69,7 +69,7 @@ func (en *Engine) runGraph(e *fairmark.Event) {
 	}
 	next := make(map[*account]graphView, len(res.Scores))
 	for _, s := range res.Scores {
-		if a := en.accounts[fairmark.AccountID(s.Node)]; a != nil && a.role != fairmark.Seller {
+		if a := en.accounts[fairmark.AccountID(s.Node)]; a != nil && a.role != codeSeller {
 			next[a] = graphView{fairness: s.Fairness, risk: s.Risk}
 		}
 	}

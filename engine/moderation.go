@@ -70,8 +70,8 @@ func (en *Engine) ban(e *fairmark.Event, a *account, why string) {
 	en.emit(Decision{Kind: BanAccount, At: e.At, Event: e.ID, Account: a.id, Risk: a.risk, Reason: why})
 	if !a.flagged {
 		a.flagged = true
-		if a.bs().flaggedAt.IsZero() {
-			a.buyer().flaggedAt = e.At
+		if a.bs().flaggedAt.isZero() {
+			a.buyer().flaggedAt = mkStamp(e.At)
 		}
 		en.emit(Decision{Kind: FlagAccount, At: e.At, Event: e.ID, Account: a.id, Risk: a.risk, Reason: "banned by a reviewer: " + why})
 	}

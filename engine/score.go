@@ -93,7 +93,7 @@ func (en *Engine) baseSuspicion(b *account, n *feedback) float64 {
 		p = b.bs().intents[i].prob
 	}
 	e += negIntent * p
-	if n.order != nil && !n.order.delivered.IsZero() && n.left.Sub(n.order.delivered) > 72*time.Hour {
+	if n.order != nil && !n.order.delivered.isZero() && n.left.time().Sub(n.order.delivered.time()) > 72*time.Hour {
 		e += negSlow
 	}
 	return e
@@ -206,7 +206,7 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 
 	var holdAll, flag bool
 	ruleReasons := []string{}
-	if en.cfg.Rules != nil && b.role != fairmark.Seller {
+	if en.cfg.Rules != nil && b.role != codeSeller {
 		hits, _ := en.cfg.Rules.Evaluate(&f) // failed rules do not fire
 		{
 			for _, h := range hits {
@@ -246,7 +246,7 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 		en.unflag(e, b, fmt.Sprintf("risk fell to %.2f: %s", b.risk, firstReason(b)))
 	}
 	if flag && !b.flagged {
-		b.flagged, b.buyer().flaggedAt = true, e.At
+		b.flagged, b.buyer().flaggedAt = true, mkStamp(e.At)
 		en.emit(Decision{Kind: FlagAccount, At: e.At, Event: e.ID, Account: b.id, Risk: b.risk, Reason: strings.Join(b.bs().reasons, " | ")})
 		alerted := map[*account]bool{}
 		for _, n := range b.bs().negs {
@@ -288,13 +288,13 @@ func (en *Engine) patternTerms(views []negView, now time.Time) []term {
 	shrunk := total * n / (n + shrinkK)
 	terms = append(terms, term{wSuspicion * shrunk, describeNegatives(views, now, en.cfg.NewSellerDays)})
 	if top := mostSuspicious(views); top != nil && top.s >= suspiciousAt {
-		if d := describeOne(top.n); d != "" {
+		if d := en.describeOne(top.n); d != "" {
 			terms = append(terms, term{0, d})
 		}
 	}
 	var burst sellerSet
 	for _, v := range views {
-		if v.s >= suspiciousAt && now.Sub(v.n.left) <= 7*day {
+		if v.s >= suspiciousAt && now.Sub(v.n.left.time()) <= 7*day {
 			burst.add(v.n.seller)
 		}
 	}
@@ -325,7 +325,7 @@ func perSellerSum(views []negView, now time.Time) (float64, float64) {
 	}
 	var bs []best
 	for _, v := range views {
-		s := excess(v.s) * decay(now.Sub(v.n.left))
+		s := excess(v.s) * decay(now.Sub(v.n.left.time()))
 		i := 0
 		for i < len(bs) && bs[i].seller != v.n.seller {
 			i++
@@ -391,11 +391,12 @@ func describeNegatives(views []negView, now time.Time, newDays int) string {
 		if v.n.sellerNew {
 			newSellers.add(v.n.seller)
 		}
-		if first.IsZero() || v.n.left.Before(first) {
-			first = v.n.left
+		left := v.n.left.time()
+		if first.IsZero() || left.Before(first) {
+			first = left
 		}
-		if v.n.left.After(last) {
-			last = v.n.left
+		if left.After(last) {
+			last = left
 		}
 	}
 	span := last.Sub(first)
@@ -417,20 +418,21 @@ func describeNegatives(views []negView, now time.Time, newDays int) string {
 
 // describeOne describes the most telling negative: "negative left 4 min
 // after buying a ¥50.00 prepaid card".
-func describeOne(n *feedback) string {
+func (en *Engine) describeOne(n *feedback) string {
 	if n.minutes < 0 {
 		return ""
 	}
+	it := en.item(n.item)
 	what := "an item"
-	if n.category != "" {
-		what = "a " + strings.ReplaceAll(n.category, "_", " ")
+	if it.category != "" {
+		what = "a " + strings.ReplaceAll(it.category, "_", " ")
 	} else if n.digital {
 		what = "a digital item"
 	}
 	price := ""
 	if n.amount > 0 {
-		sym := n.currency + " "
-		if n.currency == "CNY" {
+		sym := it.currency + " "
+		if it.currency == "CNY" {
 			sym = "¥"
 		}
 		price = sym + n.amount.String() + " "

@@ -15,14 +15,14 @@ import (
 // feedback get a sellerSide.
 type account struct {
 	id      fairmark.AccountID
-	opened  time.Time // account.opened time, else first seen
+	opened  stamp // account.opened time, else first seen
 	risk    float64
 	ring    *account    // union-find parent over shared links; the root's ring is itself
 	mates   *[]*account // on the root of a ring of two or more: its members, sorted by id
 	buy     *buyerSide
 	sell    *sellerSide
 	orders  int32
-	role    fairmark.Role
+	role    code
 	flagged bool
 	cleared bool    // cleared by a reviewer: not flagged again by the same evidence
 	banned  bool    // banned by a reviewer: stays flagged, its negatives stay held
@@ -39,7 +39,7 @@ type buyerSide struct {
 	intents     []textHit   // extortion-intent hits, one per seller (the strongest)
 	reports     []report    // reports against this account
 	reasons     []string
-	flaggedAt   time.Time
+	flaggedAt   stamp
 	clearedRisk float64
 }
 
@@ -116,49 +116,67 @@ type report struct {
 
 type order struct {
 	id        fairmark.OrderID
-	buyer     *account
-	seller    *account
-	placed    time.Time
-	delivered time.Time
+	placed    stamp
+	delivered stamp
+	refundAt  stamp
 	amount    fairmark.Decimal
-	currency  string
+	item      uint32 // category and currency (Engine.item)
 	digital   bool
 	refunded  bool
-	refundAt  time.Time
-	category  string
 }
 
 // feedback is the engine's state of one feedback.
 type feedback struct {
-	id         fairmark.FeedbackID
-	order      *order
-	buyer      *account
-	seller     *account
-	first      fairmark.Rating // rating when left
-	rating     fairmark.Rating // current rating
-	left       time.Time
-	withdrawn  bool
-	removed    bool // removed by a reviewer's decision
-	held       bool
-	holdByFlag bool // held because its buyer was flagged (released if the flag lifts)
-	holdWhy    string
-	changedAt  time.Time // withdrawal or revision time
+	id      fairmark.FeedbackID
+	order   *order
+	buyer   *account
+	seller  *account
+	more    *feedbackMore // allocated when withdrawn, revised or held
+	left    stamp
+	minutes float64 // minutes from purchase, -1 unknown (what was known when it was left, for features)
+	intent  float64 // intent probability of its own text
+	amount  fairmark.Decimal
+	item    uint32 // category and currency (Engine.item)
+	first   code   // rating when left
+	rating  code   // current rating
 
-	// What was known when it was left (for features).
-	minutes     float64 // minutes from purchase, -1 unknown
-	predelivery bool    // physical item not yet delivered
+	withdrawn   bool
+	removed     bool // removed by a reviewer's decision
+	held        bool
+	holdByFlag  bool // held because its buyer was flagged (released if the flag lifts)
+	predelivery bool // physical item not yet delivered
 	sellerNew   bool
 	cheap       bool
 	digital     bool
-	amount      fairmark.Decimal
-	currency    string
-	category    string
-	intent      float64 // intent probability of its own text
-	hasContact  bool    // its text carries off-platform contact
+	hasContact  bool // its text carries off-platform contact
+}
+
+// feedbackMore is the part of a feedback that few need.
+type feedbackMore struct {
+	changedAt stamp  // withdrawal or revision time
+	holdWhy   string // why it is held
+}
+
+var noMore feedbackMore
+
+// m returns f's rarer part for reading.
+func (f *feedback) m() *feedbackMore {
+	if f.more == nil {
+		return &noMore
+	}
+	return f.more
+}
+
+// mut returns f's rarer part for writing, allocating it.
+func (f *feedback) mut() *feedbackMore {
+	if f.more == nil {
+		f.more = new(feedbackMore)
+	}
+	return f.more
 }
 
 func (f *feedback) entry() reputation.Entry {
-	return reputation.Entry{Rating: f.rating, Stands: !f.withdrawn && !f.removed, Held: f.held}
+	return reputation.Entry{Rating: f.rating.rating(), Stands: !f.withdrawn && !f.removed, Held: f.held}
 }
 
 // turned reports whether a negative was later withdrawn or revised to
@@ -166,10 +184,10 @@ func (f *feedback) entry() reputation.Entry {
 // pay-to-withdraw pattern. A refund on the platform is a dispute resolved
 // where it should be.
 func (f *feedback) turned() bool {
-	if f.first != fairmark.Negative || !(f.withdrawn || f.rating == fairmark.Positive) {
+	if f.first != codeNegative || !(f.withdrawn || f.rating == codePositive) {
 		return false
 	}
-	return f.order == nil || !f.order.refunded || f.order.refundAt.After(f.changedAt)
+	return f.order == nil || !f.order.refunded || f.order.refundAt.time().After(f.m().changedAt.time())
 }
 
 // root returns the representative of a's linked ring.

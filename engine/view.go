@@ -28,15 +28,15 @@ func (en *Engine) Account(id fairmark.AccountID) (AccountView, bool) {
 	if a == nil {
 		return AccountView{}, false
 	}
-	v := AccountView{ID: a.id, Role: a.role, Risk: math.Round(a.risk*1e4) / 1e4, Flagged: a.flagged, Banned: a.banned, Reasons: a.bs().reasons}
+	v := AccountView{ID: a.id, Role: a.role.role(), Risk: math.Round(a.risk*1e4) / 1e4, Flagged: a.flagged, Banned: a.banned, Reasons: a.bs().reasons}
 	if v.Reasons == nil {
 		v.Reasons = []string{}
 	}
-	if a.flagged || !a.bs().flaggedAt.IsZero() {
-		t := a.bs().flaggedAt
+	if a.flagged || !a.bs().flaggedAt.isZero() {
+		t := a.bs().flaggedAt.time()
 		v.FirstFlaggedAt = &t
 	}
-	if a.role != fairmark.Seller {
+	if a.role != codeSeller {
 		f := en.features(a)
 		f.Risk = a.risk
 		v.Features = &f
@@ -75,9 +75,9 @@ func (en *Engine) Feedback(id fairmark.FeedbackID) (FeedbackView, bool) {
 
 func feedbackView(f *feedback) FeedbackView {
 	return FeedbackView{
-		ID: f.id, Seller: f.seller.id, Buyer: f.buyer.id, Rating: f.rating, First: f.first, Left: f.left,
+		ID: f.id, Seller: f.seller.id, Buyer: f.buyer.id, Rating: f.rating.rating(), First: f.first.rating(), Left: f.left.time(),
 		Held: f.held, Counted: !f.held && !f.withdrawn && !f.removed,
-		Withdrawn: f.withdrawn, Removed: f.removed, Reason: f.holdWhy,
+		Withdrawn: f.withdrawn, Removed: f.removed, Reason: f.m().holdWhy,
 	}
 }
 
@@ -110,7 +110,7 @@ type ReputationView struct {
 // account or one that is not a seller.
 func (en *Engine) Reputation(id fairmark.AccountID) (ReputationView, bool) {
 	a := en.accounts[id]
-	if a == nil || (a.role != fairmark.Seller && a.ss().rep == nil) {
+	if a == nil || (a.role != codeSeller && a.ss().rep == nil) {
 		return ReputationView{}, false
 	}
 	var r reputation.Seller
@@ -131,12 +131,12 @@ func (en *Engine) Reputation(id fairmark.AccountID) (ReputationView, bool) {
 		if g, ok := en.graph[f.buyer]; ok {
 			w = g.fairness
 		}
-		v.ScoreWeighted += float64(f.rating.Value()) * w
+		v.ScoreWeighted += float64(f.rating.rating().Value()) * w
 	}
 	v.ScoreWeighted = math.Round(v.ScoreWeighted*100) / 100
 	for _, f := range en.sellerFeedback(a) {
 		if f.held && !f.withdrawn && !f.removed {
-			v.Held = append(v.Held, HeldView{Feedback: f.id, Buyer: f.buyer.id, Rating: f.rating, Reason: f.holdWhy})
+			v.Held = append(v.Held, HeldView{Feedback: f.id, Buyer: f.buyer.id, Rating: f.rating.rating(), Reason: f.m().holdWhy})
 		}
 	}
 	return v, true
@@ -173,13 +173,14 @@ func (en *Engine) Remarks(id fairmark.AccountID) []RemarkView {
 	}
 	out := make([]RemarkView, 0, len(a.bs().negs))
 	for _, f := range a.bs().negs {
-		v := RemarkView{FeedbackView: feedbackView(f), SellerNew: f.sellerNew, SellerSince: f.seller.opened,
-			Minutes: f.minutes, PreDelivery: f.predelivery, Digital: f.digital, Category: f.category}
+		it := en.item(f.item)
+		v := RemarkView{FeedbackView: feedbackView(f), SellerNew: f.sellerNew, SellerSince: f.seller.opened.time(),
+			Minutes: f.minutes, PreDelivery: f.predelivery, Digital: f.digital, Category: it.category}
 		if f.order != nil {
 			v.Order = f.order.id
 		}
-		if f.currency != "" {
-			v.Amount = &fairmark.Money{Value: f.amount, Currency: f.currency}
+		if it.currency != "" {
+			v.Amount = &fairmark.Money{Value: f.amount, Currency: it.currency}
 		}
 		out = append(out, v)
 	}
@@ -205,9 +206,9 @@ func (en *Engine) History(id fairmark.AccountID) (HistoryView, bool) {
 	if a == nil {
 		return HistoryView{}, false
 	}
-	h := HistoryView{ID: a.id, Opened: a.opened, Orders: int(a.orders), Positives: int(a.positives), Negatives: len(a.bs().negs), Banned: a.banned, Now: en.now}
+	h := HistoryView{ID: a.id, Opened: a.opened.time(), Orders: int(a.orders), Positives: int(a.positives), Negatives: len(a.bs().negs), Banned: a.banned, Now: en.now}
 	for _, f := range a.bs().negs {
-		if en.now.Sub(f.left) <= 30*day {
+		if en.now.Sub(f.left.time()) <= 30*day {
 			h.RecentNegatives++
 		}
 	}
