@@ -16,7 +16,7 @@ func (en *Engine) WriteAccountsCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"account", "role", "risk", "flagged", "first_flagged_at", "reasons"})
 	for _, id := range en.AccountIDs() {
-		a := en.accounts[id]
+		a := en.accounts.get(id)
 		first := ""
 		if !a.bs().flaggedAt.isZero() {
 			first = a.bs().flaggedAt.time().UTC().Format(time.RFC3339)
@@ -38,7 +38,7 @@ func (en *Engine) WriteFeedbackCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"feedback", "seller", "buyer", "rating", "held", "counted", "reason"})
 	for _, id := range en.FeedbackIDs() {
-		v := feedbackView(en.feedback[id])
+		v := feedbackView(en.feedback.get(id))
 		cw.Write([]string{string(v.ID), string(v.Seller), string(v.Buyer), string(v.Rating),
 			strconv.FormatBool(v.Held), strconv.FormatBool(v.Counted), v.Reason})
 	}
@@ -52,7 +52,7 @@ func (en *Engine) WriteSellersCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"seller", "score_raw", "score_protected", "negatives_raw", "negatives_counted"})
 	for _, id := range en.AccountIDs() {
-		a := en.accounts[id]
+		a := en.accounts.get(id)
 		if a.role != codeSeller && a.ss().rep == nil {
 			continue
 		}

@@ -125,9 +125,9 @@ type Prepared struct {
 // Engine is the decision engine.
 type Engine struct {
 	cfg       Config
-	accounts  map[fairmark.AccountID]*account
-	orders    map[fairmark.OrderID]*order
-	feedback  map[fairmark.FeedbackID]*feedback
+	accounts  *table[fairmark.AccountID, account]
+	orders    *table[fairmark.OrderID, order]
+	feedback  *table[fairmark.FeedbackID, feedback]
 	links     map[linkKey]*account // first account with each link
 	items     []item               // item categories and currencies (itemOf)
 	itemIndex map[item]uint32
@@ -146,9 +146,9 @@ func New(cfg Config) *Engine {
 	cfg.defaults()
 	return &Engine{
 		cfg:      cfg,
-		accounts: make(map[fairmark.AccountID]*account),
-		orders:   make(map[fairmark.OrderID]*order),
-		feedback: make(map[fairmark.FeedbackID]*feedback),
+		accounts: newTable(func(a *account) fairmark.AccountID { return a.id }),
+		orders:   newTable(func(o *order) fairmark.OrderID { return o.id }),
+		feedback: newTable(func(f *feedback) fairmark.FeedbackID { return f.id }),
 		links:    make(map[linkKey]*account),
 	}
 }
@@ -157,33 +157,16 @@ func New(cfg Config) *Engine {
 // and feedback, sparing rehashing when the sizes are known (replay counts
 // them before applying).
 func (en *Engine) Reserve(accounts, orders, feedbacks int) {
-	grow := func(n, have int) bool { return n > have }
-	if grow(accounts, len(en.accounts)) {
-		m := make(map[fairmark.AccountID]*account, accounts)
-		for k, v := range en.accounts {
-			m[k] = v
-		}
-		en.accounts = m
+	if accounts > en.accounts.len() {
 		l := make(map[linkKey]*account, accounts)
 		for k, v := range en.links {
 			l[k] = v
 		}
 		en.links = l
 	}
-	if grow(orders, len(en.orders)) {
-		m := make(map[fairmark.OrderID]*order, orders)
-		for k, v := range en.orders {
-			m[k] = v
-		}
-		en.orders = m
-	}
-	if grow(feedbacks, len(en.feedback)) {
-		m := make(map[fairmark.FeedbackID]*feedback, feedbacks)
-		for k, v := range en.feedback {
-			m[k] = v
-		}
-		en.feedback = m
-	}
+	en.accounts.reserve(accounts)
+	en.orders.reserve(orders)
+	en.feedback.reserve(feedbacks)
 }
 
 // Prepare runs the detectors on e's text. It does not touch engine state,
@@ -249,11 +232,11 @@ func (en *Engine) Apply(p Prepared) {
 		en.orderPlaced(e)
 	case fairmark.OrderDelivered:
 		en.deliveries++
-		if o := en.orders[e.Order.ID]; o != nil && o.delivered.isZero() {
+		if o := en.orders.get(e.Order.ID); o != nil && o.delivered.isZero() {
 			o.delivered = mkStamp(e.At)
 		}
 	case fairmark.OrderRefunded:
-		if o := en.orders[e.Order.ID]; o != nil && !o.refunded {
+		if o := en.orders.get(e.Order.ID); o != nil && !o.refunded {
 			o.refunded, o.refundAt = true, mkStamp(e.At)
 		}
 	case fairmark.FeedbackLeft:
@@ -279,14 +262,14 @@ func (en *Engine) emit(d Decision) {
 
 // account returns the account with id, creating it with role when unseen.
 func (en *Engine) account(id fairmark.AccountID, role fairmark.Role, at time.Time) *account {
-	a := en.accounts[id]
+	a := en.accounts.get(id)
 	if a == nil {
 		a = &account{id: id, role: mkCode(string(role)), opened: mkStamp(at)}
 		if role != fairmark.Seller {
 			a.risk = sigmoid(priorLogit) // every buyer starts at the base rate
 		}
 		a.ring = a
-		en.accounts[id] = a
+		en.accounts.put(a)
 	}
 	if a.role == codeNone {
 		a.role = mkCode(string(role))
@@ -315,10 +298,10 @@ func (en *Engine) accountOpened(e *fairmark.Event) {
 
 func (en *Engine) orderPlaced(e *fairmark.Event) {
 	o := e.Order
-	st := en.orders[o.ID]
+	st := en.orders.get(o.ID)
 	if st == nil {
 		st = &order{id: o.ID}
-		en.orders[o.ID] = st
+		en.orders.put(st)
 	}
 	buyer := en.account(o.Buyer, fairmark.Buyer, e.At)
 	en.account(o.Seller, fairmark.Seller, e.At)
@@ -338,20 +321,16 @@ func (en *Engine) orderPlaced(e *fairmark.Event) {
 
 // AccountIDs returns every account id in sorted order.
 func (en *Engine) AccountIDs() []fairmark.AccountID {
-	ids := make([]fairmark.AccountID, 0, len(en.accounts))
-	for id := range en.accounts {
-		ids = append(ids, id)
-	}
+	ids := make([]fairmark.AccountID, 0, en.accounts.len())
+	en.accounts.each(func(a *account) { ids = append(ids, a.id) })
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	return ids
 }
 
 // FeedbackIDs returns every feedback id in sorted order.
 func (en *Engine) FeedbackIDs() []fairmark.FeedbackID {
-	ids := make([]fairmark.FeedbackID, 0, len(en.feedback))
-	for id := range en.feedback {
-		ids = append(ids, id)
-	}
+	ids := make([]fairmark.FeedbackID, 0, en.feedback.len())
+	en.feedback.each(func(f *feedback) { ids = append(ids, f.id) })
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	return ids
 }

@@ -24,7 +24,7 @@ func (en *Engine) isNewSeller(s *account) bool {
 
 func (en *Engine) feedbackLeft(e *fairmark.Event, t *Text) {
 	fb := e.Feedback
-	if old := en.feedback[fb.ID]; old != nil {
+	if old := en.feedback.get(fb.ID); old != nil {
 		return // left twice under different event ids: the first stands
 	}
 	buyer := en.account(fb.Buyer, fairmark.Buyer, e.At)
@@ -35,7 +35,7 @@ func (en *Engine) feedbackLeft(e *fairmark.Event, t *Text) {
 		minutes: -1,
 	}
 	f.rating = f.first
-	if o := en.orders[fb.Order]; o != nil {
+	if o := en.orders.get(fb.Order); o != nil {
 		f.order = o
 		if !o.placed.isZero() {
 			f.minutes = e.At.Sub(o.placed.time()).Minutes()
@@ -48,7 +48,7 @@ func (en *Engine) feedbackLeft(e *fairmark.Event, t *Text) {
 		f.amount, f.item = o.amount, o.item
 	}
 	f.sellerNew = en.isNewSeller(seller)
-	en.feedback[fb.ID] = f
+	en.feedback.put(f)
 	en.sellerRep(seller).Apply(reputation.Entry{}, f.entry())
 	ss := seller.seller()
 	ss.received++
@@ -73,7 +73,7 @@ func (en *Engine) feedbackLeft(e *fairmark.Event, t *Text) {
 
 func (en *Engine) feedbackRevised(e *fairmark.Event, t *Text) {
 	fb := e.Feedback
-	f := en.feedback[fb.ID]
+	f := en.feedback.get(fb.ID)
 	if f == nil || f.withdrawn || f.removed {
 		return
 	}
@@ -92,7 +92,7 @@ func (en *Engine) feedbackRevised(e *fairmark.Event, t *Text) {
 }
 
 func (en *Engine) feedbackWithdrawn(e *fairmark.Event) {
-	f := en.feedback[e.Feedback.ID]
+	f := en.feedback.get(e.Feedback.ID)
 	if f == nil || f.withdrawn {
 		return
 	}

@@ -51,7 +51,7 @@ func (en *Engine) runGraph(e *fairmark.Event) {
 	b := graph.NewBuilder()
 	n := 0
 	for _, id := range en.FeedbackIDs() {
-		f := en.feedback[id]
+		f := en.feedback.get(id)
 		if f.withdrawn || f.removed {
 			continue
 		}
@@ -69,7 +69,7 @@ func (en *Engine) runGraph(e *fairmark.Event) {
 	}
 	next := make(map[*account]graphView, len(res.Scores))
 	for _, s := range res.Scores {
-		if a := en.accounts[fairmark.AccountID(s.Node)]; a != nil && a.role != codeSeller {
+		if a := en.accounts.get(fairmark.AccountID(s.Node)); a != nil && a.role != codeSeller {
 			next[a] = graphView{fairness: s.Fairness, risk: s.Risk}
 		}
 	}
@@ -78,7 +78,7 @@ func (en *Engine) runGraph(e *fairmark.Event) {
 			continue // a crowd agreeing, not a ring
 		}
 		for _, r := range blk.Raters {
-			if a := en.accounts[fairmark.AccountID(g.Name(r))]; a != nil {
+			if a := en.accounts.get(fairmark.AccountID(g.Name(r))); a != nil {
 				v := next[a]
 				v.ring = len(blk.Raters)
 				next[a] = v

@@ -25,7 +25,7 @@ func (en *Engine) moderate(e *fairmark.Event) {
 		}
 	case fairmark.ActionUnban:
 		for _, id := range m.Accounts {
-			a := en.accounts[id]
+			a := en.accounts.get(id)
 			if a == nil || !a.banned {
 				continue
 			}
@@ -35,14 +35,14 @@ func (en *Engine) moderate(e *fairmark.Event) {
 		}
 	case fairmark.ActionClear:
 		for _, id := range m.Accounts {
-			if a := en.accounts[id]; a != nil {
+			if a := en.accounts.get(id); a != nil {
 				en.clear(e, a, why)
 			}
 		}
 	case fairmark.ActionRemoveFeedback, fairmark.ActionRestoreFeedback:
 		remove := m.Action == fairmark.ActionRemoveFeedback
 		for _, id := range m.Feedback {
-			f := en.feedback[id]
+			f := en.feedback.get(id)
 			if f == nil || f.removed == remove {
 				continue
 			}

@@ -24,7 +24,7 @@ type AccountView struct {
 
 // Account returns the view of one account and whether it is known.
 func (en *Engine) Account(id fairmark.AccountID) (AccountView, bool) {
-	a := en.accounts[id]
+	a := en.accounts.get(id)
 	if a == nil {
 		return AccountView{}, false
 	}
@@ -66,7 +66,7 @@ type FeedbackView struct {
 
 // Feedback returns one feedback's view and whether it is known.
 func (en *Engine) Feedback(id fairmark.FeedbackID) (FeedbackView, bool) {
-	f := en.feedback[id]
+	f := en.feedback.get(id)
 	if f == nil {
 		return FeedbackView{}, false
 	}
@@ -109,7 +109,7 @@ type ReputationView struct {
 // Reputation returns a seller's reputation view; ok is false for an unknown
 // account or one that is not a seller.
 func (en *Engine) Reputation(id fairmark.AccountID) (ReputationView, bool) {
-	a := en.accounts[id]
+	a := en.accounts.get(id)
 	if a == nil || (a.role != codeSeller && a.ss().rep == nil) {
 		return ReputationView{}, false
 	}
@@ -167,7 +167,7 @@ type RemarkView struct {
 // Remarks returns the negative remarks an account left (first rating
 // negative), in time order.
 func (en *Engine) Remarks(id fairmark.AccountID) []RemarkView {
-	a := en.accounts[id]
+	a := en.accounts.get(id)
 	if a == nil {
 		return nil
 	}
@@ -202,7 +202,7 @@ type HistoryView struct {
 
 // History returns an account's history in brief and whether it is known.
 func (en *Engine) History(id fairmark.AccountID) (HistoryView, bool) {
-	a := en.accounts[id]
+	a := en.accounts.get(id)
 	if a == nil {
 		return HistoryView{}, false
 	}
@@ -225,7 +225,7 @@ type LinkedView struct {
 // Linked returns the accounts linked to id and the kinds of link that tie
 // them.
 func (en *Engine) Linked(id fairmark.AccountID) []LinkedView {
-	a := en.accounts[id]
+	a := en.accounts.get(id)
 	if a == nil {
 		return nil
 	}
@@ -248,11 +248,11 @@ func (en *Engine) Linked(id fairmark.AccountID) []LinkedView {
 // Flagged returns the ids of the flagged accounts, sorted.
 func (en *Engine) Flagged() []fairmark.AccountID {
 	var out []fairmark.AccountID
-	for id, a := range en.accounts {
+	en.accounts.each(func(a *account) {
 		if a.flagged {
-			out = append(out, id)
+			out = append(out, a.id)
 		}
-	}
+	})
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }
