@@ -106,6 +106,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}()
 	}
 	srv := web.New(svc, key, logger)
+	if err := m.mountUI(srv, svc, db, sf.rules, logger); err != nil {
+		return err
+	}
 	if len(hooks) > 0 {
 		d, err := webhook.NewDispatcher(db.Outbox(), hooks, logger)
 		if err != nil {
@@ -129,6 +132,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	fmt.Fprintf(m.Stderr, "fairmark listening on http://%s\n", ln.Addr())
 	if *demo {
 		m.demoTour(ctx, svc, ln.Addr().String())
+		if err := m.demoLogins(ctx, svc, db, ln.Addr().String()); err != nil {
+			return fmt.Errorf("demo logins: %w", err)
+		}
 	}
 	if m.Ready != nil {
 		m.Ready(ln.Addr().String())
