@@ -131,6 +131,7 @@ type Engine struct {
 	links     map[linkKey]*account // first account with each link
 	items     []item               // item categories and currencies (itemOf)
 	itemIndex map[item]uint32
+	refundAt  map[*order]stamp // refund time of each refunded order (few are)
 	now       time.Time
 	applied   int64
 
@@ -237,7 +238,11 @@ func (en *Engine) Apply(p Prepared) {
 		}
 	case fairmark.OrderRefunded:
 		if o := en.orders.get(e.Order.ID); o != nil && !o.refunded {
-			o.refunded, o.refundAt = true, mkStamp(e.At)
+			o.refunded = true
+			if en.refundAt == nil {
+				en.refundAt = make(map[*order]stamp)
+			}
+			en.refundAt[o] = mkStamp(e.At)
 		}
 	case fairmark.FeedbackLeft:
 		en.feedbackLeft(e, p.Text)

@@ -80,7 +80,7 @@ func (en *Engine) features(b *account) Features {
 		if n.predelivery {
 			f.PredeliveryNegatives++
 		}
-		if n.turned() {
+		if en.turned(n) {
 			f.WithdrawnAfterNegative++
 		}
 		if n.sellerNew {

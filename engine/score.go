@@ -82,7 +82,7 @@ func (en *Engine) baseSuspicion(b *account, n *feedback) float64 {
 	if n.sellerNew {
 		e += negNewSeller
 	}
-	if n.turned() {
+	if en.turned(n) {
 		e += negTurned
 	}
 	if hasSeller(b.bs().contacts, n.seller.id) || n.hasContact {
@@ -139,7 +139,7 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	var terms []term
 	turned := 0
 	for _, v := range views {
-		if v.n.turned() {
+		if en.turned(v.n) {
 			turned++
 		}
 	}

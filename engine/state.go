@@ -118,7 +118,6 @@ type order struct {
 	id        fairmark.OrderID
 	placed    stamp
 	delivered stamp
-	refundAt  stamp
 	amount    fairmark.Decimal
 	item      uint32 // category and currency (Engine.item)
 	digital   bool
@@ -183,11 +182,11 @@ func (f *feedback) entry() reputation.Entry {
 // positive without a refund through the marketplace first: the
 // pay-to-withdraw pattern. A refund on the platform is a dispute resolved
 // where it should be.
-func (f *feedback) turned() bool {
+func (en *Engine) turned(f *feedback) bool {
 	if f.first != codeNegative || !(f.withdrawn || f.rating == codePositive) {
 		return false
 	}
-	return f.order == nil || !f.order.refunded || f.order.refundAt.time().After(f.m().changedAt.time())
+	return f.order == nil || !f.order.refunded || en.refundAt[f.order].time().After(f.m().changedAt.time())
 }
 
 // root returns the representative of a's linked ring.
