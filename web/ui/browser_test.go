@@ -171,6 +171,18 @@ func TestBrowserSellerReportsExtortion(t *testing.T) {
 	screenshot(t, ctx, "seller-reputation")
 
 	do(t, ctx, "alerts", chromedp.Navigate(s.url+"/seller/alerts"), chromedp.WaitVisible(css(`#alert-list`)))
+	// htmx loaded under the Content-Security-Policy and polls the list.
+	if v := get(t, ctx, "htmx", chromedp.Evaluate[string](`window.htmx ? htmx.version : "missing"`)); v != "2.0.11" {
+		t.Fatalf("htmx: got %q, want 2.0.11", v)
+	}
+	// A refresh as the polling makes it: the list alone comes back and
+	// replaces the list (not a whole page inside the page).
+	refreshed := get(t, ctx, "htmx refresh", chromedp.Evaluate[bool](`htmx.ajax('GET', '/seller/alerts', {target: '#alert-list', swap: 'outerHTML'}).then(() =>
+		document.querySelectorAll('header.top').length === 1 && document.querySelectorAll('#alert-list').length === 1 && !!document.querySelector('#alert-list li.alert'))`,
+		chromedp.EvalAwaitPromise))
+	if !refreshed {
+		t.Fatal("htmx refresh of the alert list did not swap in the list")
+	}
 	screenshot(t, ctx, "seller-alerts")
 	do(t, ctx, "guide", chromedp.Navigate(s.url+"/guide"), chromedp.WaitVisible(css(`article.guide`)))
 	screenshot(t, ctx, "seller-guide")

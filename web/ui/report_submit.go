@@ -16,10 +16,21 @@ import (
 	"github.com/fairmark/fairmark/store"
 )
 
-// upload is one evidence file of a report, read and checked.
+// upload is one evidence file of a report, checked: its size and its
+// sniffed type. It is read whole only when it is stored, one at a time.
 type upload struct {
+	h                       *multipart.FileHeader
 	name, declared, sniffed string
-	data                    []byte
+}
+
+// read returns the file's bytes.
+func (f upload) read() ([]byte, error) {
+	r, err := f.h.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(io.LimitReader(r, maxFileSize+1))
 }
 
 // evidenceKind names an upload by what it is, for the report's evidence
@@ -148,7 +159,11 @@ func (u *UI) reportSubmit(w http.ResponseWriter, r *http.Request, rq *request) e
 		if in.Note != "" {
 			desc += ": " + in.Note
 		}
-		rec, err := u.svc.EvidenceLog().PutUpload(ctx, f.data, f.declared, maxFileSize, evidence.UploadMeta{Scopes: scopes, By: string(seller), Description: desc})
+		data, err := f.read()
+		if err != nil {
+			return err
+		}
+		rec, err := u.svc.EvidenceLog().PutUpload(ctx, data, f.declared, maxFileSize, evidence.UploadMeta{Scopes: scopes, By: string(seller), Description: desc})
 		if err != nil {
 			return err // checked above: size and type are fine
 		}
@@ -198,22 +213,21 @@ func readUploads(hs []*multipart.FileHeader, t func(string, ...any) string) ([]u
 		if h.Size > maxFileSize {
 			return nil, t("report.err.filesize", h.Filename, maxFileSize>>20)
 		}
+		if h.Size == 0 {
+			return nil, t("report.err.filetype", h.Filename)
+		}
+		// Sniff the type from the first bytes, as the evidence log will.
 		f, err := h.Open()
 		if err != nil {
 			return nil, t("err.form")
 		}
-		data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+		head := make([]byte, 512)
+		n, err := io.ReadFull(f, head)
 		f.Close()
-		if err != nil {
+		if err != nil && err != io.ErrUnexpectedEOF {
 			return nil, t("err.form")
 		}
-		if len(data) > maxFileSize {
-			return nil, t("report.err.filesize", h.Filename, maxFileSize>>20)
-		}
-		if len(data) == 0 {
-			return nil, t("report.err.filetype", h.Filename)
-		}
-		media, _, _ := mime.ParseMediaType(http.DetectContentType(data))
+		media, _, _ := mime.ParseMediaType(http.DetectContentType(head[:n]))
 		if !slices.Contains(evidence.UploadTypes, media) {
 			return nil, t("report.err.filetype", h.Filename)
 		}
@@ -227,7 +241,7 @@ func readUploads(hs []*multipart.FileHeader, t func(string, ...any) string) ([]u
 		if utf8.RuneCountInString(name) > 100 {
 			name = string([]rune(name)[:100])
 		}
-		out = append(out, upload{name: name, declared: h.Header.Get("Content-Type"), sniffed: media, data: data})
+		out = append(out, upload{h: h, name: name, declared: h.Header.Get("Content-Type"), sniffed: media})
 	}
 	return out, ""
 }

@@ -171,6 +171,13 @@ func (u *UI) page(r *http.Request, rq *request, title, nav string) Page {
 func (u *UI) wrap(rt route) http.Handler {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rq := &request{}
+		if strings.HasPrefix(rt.pattern, "GET /static/") { // no session needed
+			rq.lang = requestLang(r, "")
+			if err := rt.h(w, r, rq); err != nil {
+				u.writeError(w, r, rq, err)
+			}
+			return
+		}
 		s, token, err := u.session(r)
 		if err == nil {
 			rq.p, rq.signed, rq.token = s.User.Principal(), true, token
@@ -294,8 +301,15 @@ func notFound(w http.ResponseWriter, r *http.Request, rq *request) error {
 // safeNext returns next when it is a path on this site, else fallback: a
 // sign-in must not send anyone to another site.
 func safeNext(next, fallback string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		return fallback
+	}
+	// Browsers drop tabs and newlines from URLs and read "\" as "/":
+	// "/\t/evil.example" would become "//evil.example".
+	for _, c := range next {
+		if c < ' ' || c == 0x7f || c == '\\' {
+			return fallback
+		}
 	}
 	return next
 }
