@@ -552,8 +552,19 @@ func TestExportAndVerify(t *testing.T) {
 	if m[1] != "2" || m[2] != strconv.FormatInt(sum.Size, 10) || m[3] != base64.StdEncoding.EncodeToString(sum.Root[:]) {
 		t.Errorf("verify: got %q, want 2 records (m1, m9) at checkpoint %d %x", r.stdout, sum.Size, sum.Root)
 	}
-	if sum.Size != 3 { // m1, m2 and m9 are the story's only evidence
-		t.Errorf("checkpoint size: got %d, want 3", sum.Size)
+	// The log holds the story's messages m1, m2 and m9 and the events of
+	// the case b1's flag opened.
+	db, err := store.OpenSQLite(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caseEvents, err := db.Evidence().RecordsByKind(context.Background(), "case_event")
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(caseEvents) == 0 || sum.Size != int64(3+len(caseEvents)) {
+		t.Errorf("checkpoint size: got %d, want 3 messages + %d case events", sum.Size, len(caseEvents))
 	}
 
 	// Pinning the log's own key passes; another key fails.
