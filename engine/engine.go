@@ -273,7 +273,7 @@ func (en *Engine) account(id fairmark.AccountID, role fairmark.Role, at time.Tim
 		if role != fairmark.Seller {
 			a.risk = sigmoid(priorLogit) // every buyer starts at the base rate
 		}
-		a.ring = a
+		a.ring, a.next = a, a
 		en.accounts.put(a)
 	}
 	if a.role == codeNone {

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"time"
 
@@ -17,8 +19,8 @@ type account struct {
 	id      fairmark.AccountID
 	opened  stamp // account.opened time, else first seen
 	risk    float64
-	ring    *account    // union-find parent over shared links; the root's ring is itself
-	mates   *[]*account // on the root of a ring of two or more: its members, sorted by id
+	ring    *account // union-find parent over shared links; the root's ring is itself
+	next    *account // the next member of its ring, round a cycle (itself when unlinked)
 	buy     *buyerSide
 	sell    *sellerSide
 	orders  int32
@@ -207,21 +209,12 @@ func (a *account) root() *account {
 func (en *Engine) link(a, b *account, kind string) {
 	ra, rb := a.root(), b.root()
 	if ra != rb {
-		if ra.mates == nil {
-			ra.mates = &[]*account{ra}
-		}
-		if rb.mates == nil {
-			rb.mates = &[]*account{rb}
-		}
-		ma, mb := *ra.mates, *rb.mates
-		if len(ma) < len(mb) || (len(ma) == len(mb) && rb.id < ra.id) {
+		na, nb := ringSize(ra), ringSize(rb)
+		if na < nb || (na == nb && rb.id < ra.id) {
 			ra, rb = rb, ra
 		}
 		rb.ring = ra
-		m := append(*ra.mates, *rb.mates...)
-		sortAccounts(m)
-		*ra.mates = m
-		rb.mates = nil
+		ra.next, rb.next = rb.next, ra.next // one cycle of both
 		ra.linkVia |= rb.linkVia
 		rb.linkVia = 0
 	}
@@ -235,10 +228,23 @@ func (a *account) addVia(kind string) {
 // members returns the accounts in a's ring, sorted by id (a itself when
 // unlinked).
 func (en *Engine) members(a *account) []*account {
-	if r := a.root(); r.mates != nil && len(*r.mates) > 1 {
-		return *r.mates
+	m := []*account{a}
+	for x := a.next; x != a; x = x.next {
+		m = append(m, x)
 	}
-	return []*account{a}
+	if len(m) > 1 {
+		slices.SortFunc(m, func(x, y *account) int { return cmp.Compare(x.id, y.id) })
+	}
+	return m
+}
+
+// ringSize is the number of accounts in a's ring.
+func ringSize(a *account) int {
+	n := 1
+	for x := a.next; x != a; x = x.next {
+		n++
+	}
+	return n
 }
 
 func sortAccounts(as []*account) {
