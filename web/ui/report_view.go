@@ -26,6 +26,8 @@ type reportPage struct {
 	BundleURL, ChatURL string
 	// VerifierKey is the evidence log's public key, to check bundles.
 	VerifierKey string
+	// Cases are the seller's part of the cases that took the report in.
+	Cases []sellerCaseView
 }
 
 // evidenceRow is one file attached to a report.
@@ -59,6 +61,9 @@ func (u *UI) reportView(w http.ResponseWriter, r *http.Request, rq *request) err
 			v.ChatURL = "/seller/reports/" + string(rep.ID) + "/chat"
 		}
 		v.VerifierKey = l.VerifierKey()
+	}
+	if v.Cases, err = u.casesOfReport(r, v.Page, rq.p.Seller, rep.ID); err != nil {
+		return err
 	}
 	return u.render(w, http.StatusOK, "report_view", "", v)
 }

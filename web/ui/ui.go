@@ -12,8 +12,9 @@
 // state-changing requests (POST) sent by another site.
 //
 // A seller sees only their own seller account, always taken from the
-// session and never from the URL. Staff (agent, lead) see the overview
-// and the rules.
+// session and never from the URL, and only its part of the cases it is a
+// victim in. Staff (agent, lead) see the overview, the rules, the case
+// queue and each case's dossier, and act on cases with plain forms.
 package ui
 
 import (
@@ -138,12 +139,18 @@ func (u *UI) routes() []route {
 		{"GET /seller/reports/{id}", sellers, u.reportView},
 		{"GET /seller/reports/{id}/bundle", sellers, u.reportBundle},
 		{"GET /seller/reports/{id}/chat", sellers, u.chatBundle},
+		{"GET /seller/cases", sellers, u.sellerCases},
+		{"GET /seller/cases/{id}", sellers, u.sellerCase},
+		{"GET /seller/cases/{id}/bundle", sellers, u.sellerCaseBundle},
 		{"/seller/", sellers, notFound},
 
 		{"GET /staff/{$}", staff, redirectTo("/staff/overview")},
 		{"GET /staff/overview", staff, u.overview},
 		{"GET /staff/rules", staff, u.rulesView},
 		{"POST /staff/rules", staff, u.rulesCheck},
+		{"GET /staff/cases", staff, u.queue},
+		{"GET /staff/cases/{id}", staff, u.caseDossier},
+		{"POST /staff/cases/{id}/actions", staff, u.caseAction},
 		{"/staff/", staff, notFound},
 	}
 }
