@@ -175,7 +175,7 @@ func TestAuthorization(t *testing.T) {
 		{"POST", "/v1/evidence/uploads?conversation=c1", "image/png", func(r string) []byte { return pngFor(r + "conv") }, want{401, 201, 201, 201, 201, 404}},
 		{"POST", "/v1/evidence/uploads?account=s1", "image/png", func(r string) []byte { return pngFor(r + "acct") }, want{401, 201, 201, 201, 201, 404}},
 		{"GET", "/v1/evidence/uploads/" + upRes.SHA, "", nil, want{401, 200, 200, 200, 403, 403}},
-		{"GET", "/v1/evidence/bundle?case=" + caseID, "", nil, want{401, 200, 200, 200, 200, 404}},
+		{"GET", "/v1/evidence/bundle?case=" + caseID, "", nil, want{401, 200, 200, 200, 404, 404}}, // names every victim: staff only
 		{"GET", "/v1/evidence/bundle?conversation=c1", "", nil, want{401, 200, 200, 200, 200, 404}},
 		{"GET", "/v1/evidence/bundle?report=r1", "", nil, want{401, 200, 200, 200, 200, 404}},
 		{"GET", "/v1/evidence/bundle?account=b1", "", nil, want{401, 200, 200, 200, 404, 404}},

@@ -288,7 +288,9 @@ func (s *Server) sellerScope(r *http.Request, sc evidence.Scope) error {
 			return nil
 		}
 	case evidence.ScopeCase:
-		if c, err := s.Service.Case(ctx, fairmark.CaseID(sc.ID)); err == nil && c.Involves(p.Seller) {
+		// A victim may add evidence to its case, but the case's bundle (its
+		// events) names the other victims: reading it is for staff.
+		if c, err := s.Service.Case(ctx, fairmark.CaseID(sc.ID)); err == nil && c.Involves(p.Seller) && r.Method == http.MethodPost {
 			return nil
 		}
 	case evidence.ScopeReport:

@@ -238,7 +238,7 @@ func TestSeedStoryEndToEnd(t *testing.T) {
 	if kinds["banned"] != "agent:wang" || kinds["closed"] != "lead:li" || kinds["remarks_removed"] == "" || kinds["restitution_owed"] == "" || kinds["victims_notified"] == "" {
 		t.Fatalf("audit trail %+v", trail.Events)
 	}
-	bundle := s.as("owner", "GET", "/v1/evidence/bundle?case="+caseID, "", nil)
+	bundle := s.as("agent", "GET", "/v1/evidence/bundle?case="+caseID, "", nil)
 	if bundle.status != 200 {
 		t.Fatalf("bundle: %d %s", bundle.status, bundle.body)
 	}

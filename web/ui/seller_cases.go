@@ -63,7 +63,9 @@ func sellerView(p Page, c *cases.Case, seller fairmark.AccountID) sellerCaseView
 			v.Owed = append(v.Owed, o)
 		}
 	}
-	v.BundleURL = "/seller/cases/" + string(c.ID) + "/bundle"
+	if me := c.Victim(seller); me != nil && len(me.Reports) > 0 {
+		v.BundleURL = "/seller/cases/" + string(c.ID) + "/bundle"
+	}
 	return v
 }
 
@@ -114,14 +116,19 @@ func (u *UI) sellerCase(w http.ResponseWriter, r *http.Request, rq *request) err
 	return u.render(w, http.StatusOK, "seller_cases", "", v)
 }
 
-// sellerCaseBundle downloads the evidence bundle of one of the seller's
-// cases, as the JSON API gives it to a victim.
+// sellerCaseBundle downloads the verifiable evidence the seller brought to
+// one of its cases: the bundle of its report. The case's own bundle (every
+// case event) names the other victims, so only staff get it.
 func (u *UI) sellerCaseBundle(w http.ResponseWriter, r *http.Request, rq *request) error {
 	c, err := u.sellerCaseOf(r, rq)
 	if err != nil {
 		return err
 	}
-	return u.writeBundle(w, r, rq, evidence.Scope{Type: evidence.ScopeCase, ID: string(c.ID)}, "fairmark-case-"+string(c.ID)+".json")
+	me := c.Victim(rq.p.Seller)
+	if len(me.Reports) == 0 {
+		return fairmark.Errorf(fairmark.ENOTFOUND, "%s", rq.T("err.notfound"))
+	}
+	return u.writeBundle(w, r, rq, evidence.Scope{Type: evidence.ScopeReport, ID: string(me.Reports[0])}, "fairmark-report-"+string(me.Reports[0])+".json")
 }
 
 // casesOfReport returns the seller's part of the cases that took report in.
