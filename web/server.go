@@ -169,8 +169,9 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
-// statusOf maps application error codes to HTTP statuses, in one place.
-func statusOf(code string) int {
+// StatusOf maps application error codes to HTTP statuses, in one place
+// (the API and the UI both use it).
+func StatusOf(code string) int {
 	switch code {
 	case fairmark.EINVALID:
 		return http.StatusBadRequest
@@ -193,7 +194,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == fairmark.EINTERNAL {
 		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	writeJSON(w, statusOf(code), map[string]any{"error": map[string]string{"code": code, "message": fairmark.ErrorMessage(err)}})
+	writeJSON(w, StatusOf(code), map[string]any{"error": map[string]string{"code": code, "message": fairmark.ErrorMessage(err)}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {

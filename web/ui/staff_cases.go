@@ -11,6 +11,7 @@ import (
 	"github.com/fairmark/fairmark"
 	"github.com/fairmark/fairmark/cases"
 	"github.com/fairmark/fairmark/store"
+	"github.com/fairmark/fairmark/web"
 )
 
 // queuePage is the view model of the staff triage queue.
@@ -359,7 +360,7 @@ func (u *UI) caseAction(w http.ResponseWriter, r *http.Request, rq *request) err
 			return verr
 		}
 		v.Path = "/staff/cases/" + string(id) // where the language switch returns
-		v.Error, v.Action, v.ErrStatus = fairmark.ErrorMessage(err), action, statusOf(code)
+		v.Error, v.Action, v.ErrStatus = fairmark.ErrorMessage(err), action, web.StatusOf(code)
 		v.Form = map[string]string{"reason": r.PostFormValue("reason"), "text": r.PostFormValue("text"), "amount": r.PostFormValue("amount"), "ref": r.PostFormValue("ref")}
 		return u.render(w, v.ErrStatus, "case", "", v)
 	}

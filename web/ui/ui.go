@@ -31,6 +31,7 @@ import (
 	"github.com/fairmark/fairmark/engine"
 	"github.com/fairmark/fairmark/service"
 	"github.com/fairmark/fairmark/store"
+	"github.com/fairmark/fairmark/web"
 )
 
 // DefaultSessionTTL is how long a sign-in lasts.
@@ -254,24 +255,6 @@ type errorPage struct {
 	Message string
 }
 
-func statusOf(code string) int {
-	switch code {
-	case fairmark.EINVALID:
-		return http.StatusBadRequest
-	case fairmark.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case fairmark.EFORBIDDEN:
-		return http.StatusForbidden
-	case fairmark.ENOTFOUND:
-		return http.StatusNotFound
-	case fairmark.ECONFLICT:
-		return http.StatusConflict
-	case fairmark.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	}
-	return http.StatusInternalServerError
-}
-
 // writeError shows err as an error page; internal errors are logged and
 // shown without their details.
 func (u *UI) writeError(w http.ResponseWriter, r *http.Request, rq *request, err error) {
@@ -282,7 +265,7 @@ func (u *UI) writeError(w http.ResponseWriter, r *http.Request, rq *request, err
 		}
 		u.logger.Error("ui request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	status := statusOf(code)
+	status := web.StatusOf(code)
 	msg := fairmark.ErrorMessage(err)
 	if code == fairmark.EINTERNAL {
 		msg = translate(rq.lang, "err.internal")
