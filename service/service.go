@@ -498,25 +498,3 @@ func Snapshot[T any](s *Service, fn func(*engine.Engine) T) T {
 	return fn(s.en)
 }
 
-// LogRuleSet writes the rule set in force to the evidence log as a
-// "rule_change" record (Ref: its content hash), unless that exact rule set
-// is the one logged last. Every change of the rules is thus on the record.
-func (s *Service) LogRuleSet(ctx context.Context, hash, version string, source []byte) error {
-	if s.log == nil || hash == "" {
-		return nil
-	}
-	recs, err := s.db.Evidence().RecordsByKind(ctx, "rule_change")
-	if err != nil {
-		return err
-	}
-	if n := len(recs); n > 0 && recs[n-1].Ref == hash {
-		return nil
-	}
-	body, err := json.Marshal(map[string]any{"hash": hash, "version": version, "source": string(source)})
-	if err != nil {
-		return err
-	}
-	_, err = s.log.Append(ctx, evidence.Record{Kind: "rule_change", Ref: hash,
-		Scopes: []evidence.Scope{{Type: evidence.ScopeAccount, ID: "fairmark"}}, Content: body})
-	return err
-}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fairmark/fairmark/engine"
 	"github.com/fairmark/fairmark/evidence"
+	"github.com/fairmark/fairmark/rules"
 	"github.com/fairmark/fairmark/service"
 	"github.com/fairmark/fairmark/store"
 	"github.com/fairmark/fairmark/webhook"
@@ -78,6 +79,23 @@ func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Log
 	if err != nil {
 		db.Close()
 		return nil, nil, err
+	}
+	// Without --rules, the rule set last published from the staff console
+	// is in force (else the built-in rules).
+	if sf.rules == "" {
+		pub, err := db.LatestRuleSet(ctx)
+		if err != nil {
+			db.Close()
+			return nil, nil, fmt.Errorf("published rules: %w", err)
+		}
+		if pub != nil {
+			set, err := rules.Parse("published", pub.Source, engine.FeatureVars(), rules.Options{})
+			if err != nil {
+				db.Close()
+				return nil, nil, fmt.Errorf("published rule set %d (%s): %w", pub.Seq, pub.Hash, err)
+			}
+			cfg.Rules = engine.NewRules(set)
+		}
 	}
 	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: cfg, Logger: logger, Webhooks: sf.hooks,
 		Engine: func(c engine.Config) *engine.Engine {

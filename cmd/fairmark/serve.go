@@ -190,17 +190,22 @@ func (m *Main) loadDemo(ctx context.Context, svc *service.Service) (int, error) 
 
 // logRules puts the rule set in force on the evidence record.
 func (m *Main) logRules(ctx context.Context, svc *service.Service, path string) error {
-	r, err := loadRules(path)
-	if err != nil || r == nil {
-		return err
+	set := svc.RuleSet()
+	if set == nil {
+		return nil
 	}
 	src := rules.DefaultSource()
 	if path != "" {
+		var err error
 		if src, err = os.ReadFile(path); err != nil {
 			return err
 		}
+	} else if pub, err := svc.DB().LatestRuleSet(ctx); err != nil {
+		return err
+	} else if pub != nil && pub.Hash == set.Hash {
+		src = pub.Source
 	}
-	return svc.LogRuleSet(ctx, r.Set.Hash, r.Set.Version, src)
+	return svc.LogRuleSet(ctx, set.Hash, set.Version, src)
 }
 
 // checkpointEvery signs a checkpoint every d while the log grows; each is
