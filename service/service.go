@@ -497,4 +497,3 @@ func Snapshot[T any](s *Service, fn func(*engine.Engine) T) T {
 	}
 	return fn(s.en)
 }
-
