@@ -108,8 +108,7 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	cfg := engine.Config{Detect: scan.Detector, Rules: engine.NewRules(set)}
-	s.svc, err = service.Open(ctx, service.Options{DB: db, Evidence: log, Config: cfg,
-		Engine: func(c engine.Config) *engine.Engine { c.Rules = engine.NewRules(set); return engine.New(c) }})
+	s.svc, err = service.Open(ctx, service.Options{DB: db, Evidence: log, Config: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}

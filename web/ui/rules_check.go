@@ -3,6 +3,8 @@ package ui
 import (
 	"errors"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +13,8 @@ import (
 	"github.com/fairmark/fairmark/event"
 	"github.com/fairmark/fairmark/replay"
 	"github.com/fairmark/fairmark/rules"
+	"github.com/fairmark/fairmark/service"
+	"github.com/fairmark/fairmark/web"
 )
 
 // backtestView is a backtest of the candidate against the rules in force.
@@ -86,8 +90,63 @@ func (u *UI) rulesCheck(w http.ResponseWriter, r *http.Request, rq *request) err
 		if v.Backtest, err = u.backtest(r, rq, cand); err != nil {
 			return err
 		}
+		v.Publish = true
 	}
 	return u.render(w, http.StatusOK, "rules", "", v)
+}
+
+// rulesPublish puts the backtested candidate in force (a lead, with "I
+// confirm" ticked). The text is compiled here first so its errors show in
+// place like a check's; the service compiles it again, rescores every
+// buyer under it, keeps it for the next start and logs it as evidence.
+// Success returns to the rules page with how many buyers are now flagged.
+func (u *UI) rulesPublish(w http.ResponseWriter, r *http.Request, rq *request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxRulesSource+64<<10)
+	if err := r.ParseForm(); err != nil {
+		return fairmark.Errorf(fairmark.ETOOLARGE, "%s", rq.T("rules.err.size", maxRulesSource>>10))
+	}
+	v, err := u.rulesPage(r, rq)
+	if err != nil {
+		return err
+	}
+	v.Path = "/staff/rules"
+	v.Source = strings.ReplaceAll(r.PostFormValue("source"), "\r\n", "\n")
+	v.Checked = true
+	cand, err := rules.Parse("candidate.rules", []byte(v.Source), engine.FeatureVars(), rules.Options{})
+	var list rules.ErrorList
+	switch {
+	case errors.As(err, &list):
+		v.Errors = ruleErrors(list, v.Source)
+		return u.render(w, http.StatusUnprocessableEntity, "rules", "", v)
+	case err != nil:
+		return err
+	}
+	v.Candidate, v.Publish = ruleSetViewOf(cand), true
+	refuse := func(err error) error {
+		code := fairmark.ErrorCode(err)
+		if code == fairmark.EINTERNAL {
+			return err
+		}
+		v.PublishError = fairmark.ErrorMessage(err)
+		return u.render(w, web.StatusOf(code), "rules", "", v)
+	}
+	switch {
+	case rq.p.Role != fairmark.RoleLead:
+		return refuse(fairmark.Errorf(fairmark.EFORBIDDEN, "%s", rq.T("rules.publish.agent")))
+	case r.PostFormValue("hash") != cand.Hash:
+		return refuse(fairmark.Errorf(fairmark.EINVALID, "%s", rq.T("rules.err.changed")))
+	case r.PostFormValue("confirm") != "1":
+		return refuse(fairmark.Errorf(fairmark.EINVALID, "%s", rq.T("case.err.confirm")))
+	}
+	flagged := func() int { return service.Snapshot(u.svc, func(en *engine.Engine) int { return len(en.Flagged()) }) }
+	before := flagged()
+	set, err := u.svc.PublishRules(r.Context(), rq.p, "published.rules", []byte(v.Source))
+	if err != nil {
+		return refuse(err)
+	}
+	q := url.Values{"published": {set.Version}, "flagged": {strconv.Itoa(flagged())}, "before": {strconv.Itoa(before)}}
+	http.Redirect(w, r, "/staff/rules?"+q.Encode()+"#active", http.StatusSeeOther)
+	return nil
 }
 
 // ruleErrors positions each error at its line, with a caret under the

@@ -27,8 +27,23 @@ type rulesPage struct {
 	Errors    []ruleError
 	Candidate *ruleSetView
 	Backtest  *backtestView
-	// Lead: the user may publish rules (shown how, for now).
+	// Lead: the user may publish rules.
 	Lead bool
+	// Published is the newest published rule set when it is the one in
+	// force (who published it and when), nil otherwise.
+	Published *publishedView
+	// Publish: the candidate compiled and was backtested (or a publish of
+	// it failed): the publish form (a lead) or why not (an agent) shows.
+	Publish bool
+	// PublishError is why publishing failed, shown by the publish form.
+	PublishError string
+	// Notice reports a publish that went through.
+	Notice string
+}
+
+// publishedView is who put the rule set in force from this page, and when.
+type publishedView struct {
+	By, At string
 }
 
 // ruleSetView is a compiled rule set for display.
@@ -67,8 +82,13 @@ func ruleSetViewOf(s *rules.Set) *ruleSetView {
 	return v
 }
 
-// activeSet is the rule set the service runs with, nil for none.
+// activeSet is the rule set the service runs with, nil for none. It is
+// the service's, not the configuration's the UI was given: a lead may
+// have published another one since the start.
 func (u *UI) activeSet() *rules.Set {
+	if s := u.svc.RuleSet(); s != nil {
+		return s
+	}
 	if r, ok := u.cfg.Rules.(*engine.Rules); ok {
 		return r.Set
 	}
@@ -80,12 +100,20 @@ var defaultSet = sync.OnceValue(func() *rules.Set {
 	return s
 })
 
-// activeSource is the text of the rule set in force: as put on the
-// evidence record when the server started (service.LogRuleSet), else the
-// built-in file when that is what runs; "" when unknown.
+// activeSource is the text of the rule set in force: the newest published
+// one when it is that set, else as put on the evidence record when the
+// server started (service.LogRuleSet), else the built-in file when that is
+// what runs; "" when unknown.
 func (u *UI) activeSource(ctx context.Context, set *rules.Set) (string, error) {
 	if set == nil {
 		return "", nil
+	}
+	pub, err := u.db.LatestRuleSet(ctx)
+	if err != nil {
+		return "", err
+	}
+	if pub != nil && pub.Hash == set.Hash && len(pub.Source) > 0 {
+		return string(pub.Source), nil
 	}
 	if u.svc.EvidenceLog() != nil {
 		recs, err := u.db.Evidence().RecordsByKind(ctx, evidence.KindRule)
@@ -119,10 +147,29 @@ func (u *UI) rulesView(w http.ResponseWriter, r *http.Request, rq *request) erro
 	if v.Source, err = u.activeSource(r.Context(), u.activeSet()); err != nil {
 		return err
 	}
+	q := r.URL.Query()
+	if ver := q.Get("published"); ver != "" {
+		now, err1 := strconv.Atoi(q.Get("flagged"))
+		before, err2 := strconv.Atoi(q.Get("before"))
+		if err1 == nil && err2 == nil {
+			v.Notice = rq.T("rules.published", ver, now, before)
+		}
+	}
 	return u.render(w, http.StatusOK, "rules", "", v)
 }
 
 func (u *UI) rulesPage(r *http.Request, rq *request) (rulesPage, error) {
-	return rulesPage{Page: u.page(r, rq, rq.T("rules.title"), "rules"), Active: ruleSetViewOf(u.activeSet()),
-		Lead: rq.p.Role == fairmark.RoleLead}, nil
+	set := u.activeSet()
+	v := rulesPage{Page: u.page(r, rq, rq.T("rules.title"), "rules"), Active: ruleSetViewOf(set),
+		Lead: rq.p.Role == fairmark.RoleLead}
+	if set != nil {
+		pub, err := u.db.LatestRuleSet(r.Context())
+		if err != nil {
+			return v, err
+		}
+		if pub != nil && pub.Hash == set.Hash {
+			v.Published = &publishedView{By: pub.PublishedBy, At: v.Time(pub.PublishedAt)}
+		}
+	}
+	return v, nil
 }

@@ -149,6 +149,7 @@ func (u *UI) routes() []route {
 		{"GET /staff/overview", staff, u.overview},
 		{"GET /staff/rules", staff, u.rulesView},
 		{"POST /staff/rules", staff, u.rulesCheck},
+		{"POST /staff/rules/publish", staff, u.rulesPublish},
 		{"GET /staff/cases", staff, u.queue},
 		{"GET /staff/cases/{id}", staff, u.caseDossier},
 		{"POST /staff/cases/{id}/actions", staff, u.caseAction},
