@@ -15,8 +15,7 @@ import (
 func (en *Engine) WriteAccountsCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"account", "role", "risk", "flagged", "first_flagged_at", "reasons"})
-	for _, id := range en.AccountIDs() {
-		a := en.accounts.get(id)
+	for _, a := range en.accountsByID.all() {
 		first := ""
 		if !a.bs().flaggedAt.isZero() {
 			first = a.bs().flaggedAt.time().UTC().Format(time.RFC3339)
@@ -37,8 +36,8 @@ func (en *Engine) WriteAccountsCSV(w io.Writer) error {
 func (en *Engine) WriteFeedbackCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"feedback", "seller", "buyer", "rating", "held", "counted", "reason"})
-	for _, id := range en.FeedbackIDs() {
-		v := feedbackView(en.feedback.get(id))
+	for _, f := range en.feedbackByID.all() {
+		v := feedbackView(f)
 		cw.Write([]string{string(v.ID), string(v.Seller), string(v.Buyer), string(v.Rating),
 			strconv.FormatBool(v.Held), strconv.FormatBool(v.Counted), v.Reason})
 	}
@@ -51,8 +50,8 @@ func (en *Engine) WriteFeedbackCSV(w io.Writer) error {
 func (en *Engine) WriteSellersCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"seller", "score_raw", "score_protected", "negatives_raw", "negatives_counted"})
-	for _, id := range en.AccountIDs() {
-		a := en.accounts.get(id)
+	for _, a := range en.accountsByID.all() {
+		id := a.id
 		if a.role != codeSeller && a.ss().rep == nil {
 			continue
 		}

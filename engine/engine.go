@@ -13,7 +13,6 @@
 package engine
 
 import (
-	"sort"
 	"sync/atomic"
 	"time"
 
@@ -140,6 +139,10 @@ type Engine struct {
 	graph            map[*account]graphView
 	graphNext        time.Time
 	graphRuns        int
+	graphIDs         map[*account]int32 // scratch for runGraph
+
+	accountsByID sortedList[fairmark.AccountID, account]   // every account, for id-ordered passes
+	feedbackByID sortedList[fairmark.FeedbackID, feedback] // every feedback, likewise
 }
 
 // New returns an Engine with cfg.
@@ -151,6 +154,9 @@ func New(cfg Config) *Engine {
 		orders:   newTable(func(o *order) fairmark.OrderID { return o.id }),
 		feedback: newTable(func(f *feedback) fairmark.FeedbackID { return f.id }),
 		links:    make(map[linkKey]*account),
+
+		accountsByID: sortedList[fairmark.AccountID, account]{key: accountKey},
+		feedbackByID: sortedList[fairmark.FeedbackID, feedback]{key: feedbackKey},
 	}
 }
 
@@ -275,6 +281,7 @@ func (en *Engine) account(id fairmark.AccountID, role fairmark.Role, at time.Tim
 		}
 		a.ring, a.next = a, a
 		en.accounts.put(a)
+		en.accountsByID.add(a)
 	}
 	if a.role == codeNone {
 		a.role = mkCode(string(role))
@@ -326,16 +333,20 @@ func (en *Engine) orderPlaced(e *fairmark.Event) {
 
 // AccountIDs returns every account id in sorted order.
 func (en *Engine) AccountIDs() []fairmark.AccountID {
-	ids := make([]fairmark.AccountID, 0, en.accounts.len())
-	en.accounts.each(func(a *account) { ids = append(ids, a.id) })
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	all := en.accountsByID.all()
+	ids := make([]fairmark.AccountID, len(all))
+	for i, a := range all {
+		ids[i] = a.id
+	}
 	return ids
 }
 
 // FeedbackIDs returns every feedback id in sorted order.
 func (en *Engine) FeedbackIDs() []fairmark.FeedbackID {
-	ids := make([]fairmark.FeedbackID, 0, en.feedback.len())
-	en.feedback.each(func(f *feedback) { ids = append(ids, f.id) })
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	all := en.feedbackByID.all()
+	ids := make([]fairmark.FeedbackID, len(all))
+	for i, f := range all {
+		ids[i] = f.id
+	}
 	return ids
 }

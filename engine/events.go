@@ -49,6 +49,7 @@ func (en *Engine) feedbackLeft(e *fairmark.Event, t *Text) {
 	}
 	f.sellerNew = en.isNewSeller(seller)
 	en.feedback.put(f)
+	en.feedbackByID.add(f)
 	en.sellerRep(seller).Apply(reputation.Entry{}, f.entry())
 	ss := seller.seller()
 	ss.received++

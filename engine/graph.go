@@ -49,13 +49,33 @@ func (en *Engine) maybeGraph(e *fairmark.Event) {
 // membership, and rescores the buyers whose graph evidence changed.
 func (en *Engine) runGraph(e *fairmark.Event) {
 	b := graph.NewBuilder()
+	// Nodes are interned by account (ids are the accounts' own), in the
+	// order graph.Builder.Add would meet them: buyer, then seller, of each
+	// feedback in id order.
+	ids := en.graphIDs
+	if ids == nil {
+		ids = make(map[*account]int32)
+		en.graphIDs = ids
+	}
+	clear(ids)
+	var nodes []*account // graph node id → account
+	node := func(a *account) int32 {
+		if id, ok := ids[a]; ok {
+			return id
+		}
+		id := b.Node(string(a.id))
+		ids[a] = id
+		nodes = append(nodes, a)
+		return id
+	}
 	n := 0
-	for _, id := range en.FeedbackIDs() {
-		f := en.feedback.get(id)
+	for _, f := range en.feedbackByID.all() {
 		if f.withdrawn || f.removed {
 			continue
 		}
-		if err := b.Add(string(f.buyer.id), string(f.seller.id), float64(f.rating.rating().Value()), float64(f.left.time().Unix())); err == nil {
+		src := node(f.buyer)
+		dst := node(f.seller)
+		if err := b.AddEdge(src, dst, float64(f.rating.rating().Value()), float64(f.left.time().Unix())); err == nil {
 			n++
 		}
 	}
@@ -68,8 +88,8 @@ func (en *Engine) runGraph(e *fairmark.Event) {
 		return
 	}
 	next := make(map[*account]graphView, len(res.Scores))
-	for _, s := range res.Scores {
-		if a := en.accounts.get(fairmark.AccountID(s.Node)); a != nil && a.role != codeSeller {
+	for i, s := range res.Scores {
+		if a := nodes[res.Nodes[i]]; a.role != codeSeller {
 			next[a] = graphView{fairness: s.Fairness, risk: s.Risk}
 		}
 	}
@@ -78,11 +98,10 @@ func (en *Engine) runGraph(e *fairmark.Event) {
 			continue // a crowd agreeing, not a ring
 		}
 		for _, r := range blk.Raters {
-			if a := en.accounts.get(fairmark.AccountID(g.Name(r))); a != nil {
-				v := next[a]
-				v.ring = len(blk.Raters)
-				next[a] = v
-			}
+			a := nodes[r]
+			v := next[a]
+			v.ring = len(blk.Raters)
+			next[a] = v
 		}
 	}
 	old := en.graph

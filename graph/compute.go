@@ -66,6 +66,7 @@ type Score struct {
 // Result is Compute's output with diagnostics.
 type Result struct {
 	Scores     []Score // sorted by node (numeric ids numerically, then names)
+	Nodes      []int32 // the node id of each score, in Scores order
 	Iterations int
 	Converged  bool
 	Rings      []Block
@@ -161,7 +162,8 @@ func ComputeDetail(g *Graph, opt Options) (*Result, error) {
 			}
 		}
 		res.Scores = make([]Score, n)
-		for i, u := range nodeOrder(g) {
+		res.Nodes = nodeOrder(g)
+		for i, u := range res.Nodes {
 			risk := (w[0]*(1-r.F[u]) + w[1]*susp[u] + w[2]*ring[u]) / tot
 			if g.OutDegree(u) == 0 {
 				risk = 0 // rated nobody: no evidence as a rater
@@ -172,7 +174,8 @@ func ComputeDetail(g *Graph, opt Options) (*Result, error) {
 		r := rev2(g, p, nil, nil)
 		res.Iterations, res.Converged = r.Iterations, r.Converged
 		res.Scores = make([]Score, n)
-		for i, u := range nodeOrder(g) {
+		res.Nodes = nodeOrder(g)
+		for i, u := range res.Nodes {
 			res.Scores[i] = Score{Node: g.names[u], Fairness: r.F[u], Goodness: r.G[u], Risk: 1 - r.F[u]}
 		}
 	}

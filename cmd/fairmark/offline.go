@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/fairmark/fairmark/engine"
@@ -18,6 +20,8 @@ func (m *Main) replay(ctx context.Context, args []string) error {
 	out := fs.String("out", "", "folder for accounts.csv, feedback.csv and sellers.csv")
 	rulesFile := fs.String("rules", "", "operator rules file (default: the built-in rules)")
 	quiet := fs.Bool("q", false, "no summary on stderr")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the replay to this file")
+	phases := fs.Bool("phases", false, "print the time of each phase (load, apply, write) on stderr")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -32,21 +36,45 @@ func (m *Main) replay(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeIn()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
+	}
 	m.tuneBatchGC()
 	start := time.Now()
+	phase := func(name string, since time.Time) {
+		if *phases {
+			fmt.Fprintf(m.Stderr, "phase %s: %s\n", name, time.Since(since).Round(time.Millisecond))
+		}
+	}
 	evs, st, err := replay.Load(r)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", *in, err)
 	}
+	phase("load", start)
 	cfg, err := m.engineConfig(*rulesFile)
 	if err != nil {
 		return err
 	}
 	en := engine.New(cfg)
+	t := time.Now()
 	replay.Run(en, evs)
+	phase("apply", t)
+	t = time.Now()
 	if err := replay.WriteCSVs(en, *out); err != nil {
 		return err
 	}
+	phase("write", t)
 	for i, e := range st.Rejected {
 		if i == 20 {
 			fmt.Fprintf(m.Stderr, "... and %d more rejected lines\n", len(st.Rejected)-20)
