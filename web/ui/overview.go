@@ -21,6 +21,8 @@ type overviewPage struct {
 	Recent           []decisionRow
 	Truncated        bool
 	Days             int
+	Cases            casesOverview
+	CaseCap          int
 }
 
 // decisionRow is one decision in the table.
@@ -101,6 +103,10 @@ func (u *UI) overview(w http.ResponseWriter, r *http.Request, rq *request) error
 		if !d.At.Before(from) {
 			v.Releases++
 		}
+	}
+	v.CaseCap = overviewCases
+	if v.Cases, err = u.casesOverview(ctx, &v); err != nil {
+		return err
 	}
 	recent, err := u.svc.Decisions(ctx, store.DecisionFilter{Limit: recentShown})
 	if err != nil {

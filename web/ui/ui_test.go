@@ -502,8 +502,8 @@ func TestStaffOverviewAndRules(t *testing.T) {
 	r := c.get("/staff/overview")
 	wantStatus(t, "overview", r, 200)
 	wantContains(t, "overview", r, "<svg", `class="bar"`, "Buyers flagged per day", "Remarks held per day", "Seller alerts per day", "Latest decisions", string(s.held))
-	if n := strings.Count(r.body, `<rect class="bar"`); n != 3*30 {
-		t.Fatalf("overview: %d bars, want 90 (3 charts of 30 days)", n)
+	if n := strings.Count(r.body, `<rect class="bar"`); n != 3*30+2*7 {
+		t.Fatalf("overview: %d bars, want 104 (3 charts of 30 days, 2 histograms of 7 bins)", n)
 	}
 
 	r = c.get("/staff/rules")
