@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fairmark/fairmark"
 	"github.com/fairmark/fairmark/cases"
@@ -113,6 +114,7 @@ type dossierPage struct {
 	Action    string // the action whose form failed, to reopen it
 	Form      map[string]string
 	ErrStatus int
+	now       time.Time
 }
 
 type auditRow struct {
@@ -152,7 +154,7 @@ func (u *UI) dossierView(r *http.Request, rq *request) (*dossierPage, error) {
 		return nil, err
 	}
 	c := d.Case
-	v := &dossierPage{Page: u.page(r, rq, rq.T("case.title", c.ID), "cases"), D: d, C: c}
+	v := &dossierPage{Page: u.page(r, rq, rq.T("case.title", c.ID), "cases"), D: d, C: c, now: u.now()}
 	v.Status = v.TOr("case.status."+string(c.Status), string(c.Status))
 	if c.Outcome != "" {
 		v.Outcome = v.TOr("case.outcome."+string(c.Outcome), string(c.Outcome))
@@ -361,7 +363,7 @@ func (u *UI) caseAction(w http.ResponseWriter, r *http.Request, rq *request) err
 		}
 		v.Path = "/staff/cases/" + string(id) // where the language switch returns
 		v.Error, v.Action, v.ErrStatus = fairmark.ErrorMessage(err), action, web.StatusOf(code)
-		v.Form = map[string]string{"reason": r.PostFormValue("reason"), "text": r.PostFormValue("text"), "amount": r.PostFormValue("amount"), "ref": r.PostFormValue("ref")}
+		v.Form = map[string]string{"reason": r.PostFormValue("reason"), "text": r.PostFormValue("text"), "amount": r.PostFormValue("amount"), "ref": r.PostFormValue("ref"), "until": r.PostFormValue("until")}
 		return u.render(w, v.ErrStatus, "case", "", v)
 	}
 	http.Redirect(w, r, "/staff/cases/"+string(id)+"#"+action, http.StatusSeeOther)
@@ -383,6 +385,15 @@ func (u *UI) formCommand(r *http.Request, rq *request, action string) (cases.Com
 		return cases.Assign{To: rq.p.User}, nil
 	case "investigate":
 		return cases.Investigate{}, nil
+	case "snooze":
+		until, err := parseUntil(r.PostFormValue("until"))
+		if err != nil {
+			return nil, fairmark.Errorf(fairmark.EINVALID, "%s", rq.T("case.err.until"))
+		}
+		if reason == "" {
+			return nil, fairmark.Errorf(fairmark.EINVALID, "%s", rq.T("case.err.reason"))
+		}
+		return cases.Snooze{Until: until, Reason: reason}, nil
 	case "note":
 		return cases.Note{Text: strings.TrimSpace(r.PostFormValue("text"))}, nil
 	case "ban":
@@ -433,6 +444,27 @@ func (u *UI) formCommand(r *http.Request, rq *request, action string) (cases.Com
 		return cases.DecideAppeal{Grant: g == "yes", Reason: reason}, nil
 	}
 	return nil, fairmark.Errorf(fairmark.EINVALID, "%s", rq.T("case.err.action"))
+}
+
+// parseUntil reads a snooze form's time: a datetime-local input's value
+// ("2006-01-02T15:04", seconds optional), in UTC like every time the UI
+// shows.
+func parseUntil(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", time.RFC3339} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("not a time: %q", s)
+}
+
+// SnoozeDefault is the snooze form's initial time: a day from now, UTC.
+func (v *dossierPage) SnoozeDefault() string {
+	if v.Action == "snooze" && v.Form["until"] != "" {
+		return v.Form["until"]
+	}
+	return v.now.Add(24 * time.Hour).UTC().Format("2006-01-02T15:04")
 }
 
 // formCtx is what the "reason" partial of an action form needs.
