@@ -8,6 +8,8 @@ package ui_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -265,8 +267,10 @@ func TestBrowserStaffOverview(t *testing.T) {
 	s := newStack(t)
 	ctx := browser(t)
 	signIn(t, ctx, s, "lead", leadPass, `section.charts`)
-	if bars := get(t, ctx, "bars", chromedp.Evaluate[int](`document.querySelectorAll('svg rect.bar').length`)); bars != 90 {
-		t.Fatalf("overview: %d bars drawn, want 90", bars)
+	// 3 decision charts of 30 days, cases opened and closed (2 × 30), two
+	// histograms of 7 bins.
+	if bars := get(t, ctx, "bars", chromedp.Evaluate[int](`document.querySelectorAll('svg rect.bar').length`)); bars != 3*30+2*30+2*7 {
+		t.Fatalf("overview: %d bars drawn, want 164", bars)
 	}
 	screenshot(t, ctx, "staff-overview")
 	do(t, ctx, "rules", chromedp.Navigate(s.url+"/staff/rules"), chromedp.WaitVisible(css(`textarea[name=source]`)))
@@ -280,4 +284,38 @@ func TestBrowserStaffOverview(t *testing.T) {
 		t.Fatalf("rule errors: %q, want one at line 3", errs)
 	}
 	screenshot(t, ctx, "staff-rules-errors")
+
+	// Backtest a permissive candidate and publish it.
+	do(t, ctx, "backtest",
+		chromedp.SetValue(css(`textarea[name=source]`), permissive),
+		chromedp.Click(css(`button[value=backtest]`)),
+		chromedp.WaitVisible(css(`#publish button[type=submit]`)),
+	)
+	screenshot(t, ctx, "staff-rules-backtest")
+	do(t, ctx, "publish",
+		chromedp.Click(css(`#publish input[name=confirm]`)),
+		chromedp.Click(css(`#publish button[type=submit]`)),
+		chromedp.WaitVisible(css(`#published`)),
+	)
+	if got := text(t, ctx, `#published`); !strings.Contains(got, "Published version t-publish") {
+		t.Fatalf("after publishing: %q", got)
+	}
+	if v := text(t, ctx, `#active`); !strings.Contains(v, "any_negative") {
+		t.Fatalf("rules in force after publishing: %q", v)
+	}
+	screenshot(t, ctx, "staff-rules-published")
+	// Some restitution, so the overview's money chart has something to show.
+	seller, agent := s.newClient(), s.newClient()
+	seller.login("seller1", sellerPass)
+	agent.login("agent", agentPass)
+	act := "/staff/cases/" + string(reportedCase(t, s, seller).ID) + "/actions"
+	for _, f := range []url.Values{
+		{"action": {"owe_restitution"}, "victim": {string(s.victim)}, "amount": {"50"}, "currency": {"CNY"}, "reason": {"paid to extorter"}},
+		{"action": {"pay_restitution"}, "entry": {"1"}, "ref": {"bank-1"}},
+		{"action": {"owe_restitution"}, "victim": {string(s.victim)}, "amount": {"20"}, "currency": {"CNY"}, "reason": {"second payment"}},
+	} {
+		wantStatus(t, f.Get("action"), agent.postForm(act, f), http.StatusSeeOther)
+	}
+	do(t, ctx, "overview after publishing", chromedp.Navigate(s.url+"/staff/overview"), chromedp.WaitVisible(css(`#chart-money`)))
+	screenshot(t, ctx, "staff-overview-published")
 }

@@ -60,7 +60,7 @@ func TestOverviewCaseCharts(t *testing.T) {
 		t.Fatal("no flag-to-action chart")
 	}
 	if acc.FirstFlaggedAt != nil {
-		if !strings.HasPrefix(m[1], "1 buyers · median ") {
+		if !strings.HasPrefix(m[1], "n = 1 · median ") {
 			t.Fatalf("flag to action: %q, want one", m[1])
 		}
 	} else if m[1] != "None yet." {
@@ -75,7 +75,7 @@ func TestOverviewCaseCharts(t *testing.T) {
 		}
 	}
 	m = regexp.MustCompile(`(?s)id="chart-toflag">.*?<p class="stats">([^<]*)</p>`).FindStringSubmatch(r.body)
-	if m == nil || flagged > 0 && !strings.HasPrefix(m[1], itoa(flagged)+" buyers · median ") {
+	if m == nil || flagged > 0 && !strings.HasPrefix(m[1], "n = "+itoa(flagged)+" · median ") {
 		t.Fatalf("remark to flag: %q, want %d buyers", m, flagged)
 	}
 	if n := strings.Count(r.body, `<rect class="bar opened"`); n != 30 {
