@@ -31,6 +31,22 @@
 //
 // Run finishes the poll it is ingesting when ctx is cancelled (storing and
 // committing it), then leaves the group and returns nil.
+//
+// # Order across partitions
+//
+// The engine applies events in time order and rebuilds itself from the
+// event log when an event arrives earlier than one it has applied. Each
+// partition is in time order (the marketplace keys events by buyer), but
+// polls are not across partitions. So the source merges partitions by a low
+// watermark: it hands the service only the events earlier than the latest
+// event time every live partition has reached, and holds the rest (their
+// offsets uncommitted) until the others catch up. A partition that brought
+// nothing new for Config.Reorder stops holding the others back; when none
+// brought anything for that long, everything held goes out.
+// The merged stream is then in time order and the engine never rebuilds;
+// events wait at most about Reorder longer. Held records of a partition
+// this member loses in a rebalance are dropped: uncommitted, they go to
+// the new owner.
 package kafkasource
 
 import (
@@ -38,6 +54,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -79,6 +97,11 @@ type Config struct {
 	// CommitTimeout bounds the commit after a poll was ingested, and the
 	// final Ingest and commit once ctx is cancelled (default 10s).
 	CommitTimeout time.Duration
+	// Reorder is how long the source waits for a partition that has
+	// nothing new before it stops holding the others back (default 1s;
+	// negative: no reordering, each poll is ingested as it comes). See
+	// "Order across partitions" in the package documentation.
+	Reorder time.Duration
 	// Opts are extra kgo client options (TLS, SASL, …), applied last.
 	Opts []kgo.Opt
 }
@@ -111,6 +134,9 @@ func (c *Config) defaults() error {
 	if c.CommitTimeout <= 0 {
 		c.CommitTimeout = 10 * time.Second
 	}
+	if c.Reorder == 0 {
+		c.Reorder = time.Second
+	}
 	return nil
 }
 
@@ -125,6 +151,7 @@ type Stats struct {
 	Committed   int64 // records whose offsets were committed
 	IngestFails int64 // Ingest calls that failed (nothing committed)
 	CommitFails int64 // commits that failed (the records will come again)
+	Held        int64 // records held now, waiting for other partitions
 }
 
 // Source consumes one topic into an Ingester.
@@ -135,7 +162,24 @@ type Source struct {
 
 	records, received, accepted, duplicates, rejected atomic.Int64
 	redelivered, committed, ingestFails, commitFails  atomic.Int64
+	held                                              atomic.Int64
 	running                                           atomic.Bool
+
+	mu    sync.Mutex // guards parts (rebalance callbacks run apart from Run)
+	parts map[int32]*partition
+}
+
+// partition is the reorder buffer of one partition.
+type partition struct {
+	q      []heldRecord // in offset order
+	last   time.Time    // the latest event time seen in the partition
+	seen   time.Time    // when the partition last brought a record (wall clock)
+	active bool
+}
+
+type heldRecord struct {
+	rec *kgo.Record
+	at  time.Time // the latest event time in the record; zero when none decodes
 }
 
 // New returns a Source; it checks cfg but does not connect. A nil logger
@@ -165,6 +209,7 @@ func (s *Source) Stats() Stats {
 		Committed:   s.committed.Load(),
 		IngestFails: s.ingestFails.Load(),
 		CommitFails: s.commitFails.Load(),
+		Held:        s.held.Load(),
 	}
 }
 
@@ -185,7 +230,12 @@ func (s *Source) Run(ctx context.Context) error {
 		kgo.BlockRebalanceOnPoll(),
 		kgo.FetchMaxWait(s.cfg.FetchMaxWait),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.OnPartitionsRevoked(s.dropHeld),
+		kgo.OnPartitionsLost(s.dropHeld),
 	}
+	s.mu.Lock()
+	s.parts = map[int32]*partition{}
+	s.mu.Unlock()
 	cl, err := kgo.NewClient(append(opts, s.cfg.Opts...)...)
 	if err != nil {
 		return fmt.Errorf("kafkasource: %w", err)
@@ -193,7 +243,14 @@ func (s *Source) Run(ctx context.Context) error {
 	defer cl.CloseAllowingRebalance()
 	s.log.Info("consuming", "brokers", s.cfg.Brokers)
 	for {
-		fetches := cl.PollRecords(ctx, s.cfg.MaxPollRecords)
+		// With records held, poll no longer than Reorder, so that they go
+		// out when the partitions holding them back fall quiet.
+		pctx, cancel := ctx, context.CancelFunc(func() {})
+		if s.held.Load() > 0 {
+			pctx, cancel = context.WithTimeout(ctx, s.cfg.Reorder)
+		}
+		fetches := cl.PollRecords(pctx, s.cfg.MaxPollRecords)
+		cancel()
 		if ctx.Err() != nil && fetches.Empty() {
 			return nil
 		}
@@ -208,8 +265,12 @@ func (s *Source) Run(ctx context.Context) error {
 			}
 		})
 		recs := fetches.Records()
-		if len(recs) > 0 {
-			s.handle(ctx, cl, recs)
+		if s.cfg.Reorder < 0 {
+			if len(recs) > 0 {
+				s.handle(ctx, cl, recs)
+			}
+		} else if out := s.merge(recs, time.Now(), ctx.Err() != nil); len(out) > 0 {
+			s.handle(ctx, cl, out)
 		}
 		cl.AllowRebalance()
 		if ctx.Err() != nil {
@@ -218,6 +279,86 @@ func (s *Source) Run(ctx context.Context) error {
 		if fetchErr && len(recs) == 0 {
 			// Do not spin on a broker that keeps failing; kgo retries too.
 			sleep(ctx, s.cfg.RetryBackoff)
+		}
+	}
+}
+
+// merge adds a poll's records to the reorder buffers and returns those
+// now due, oldest partition prefix first: every held record earlier than
+// the low watermark across live partitions (all of them when flush or
+// when no partition brought anything for Reorder).
+func (s *Source) merge(recs []*kgo.Record, now time.Time, flush bool) []*kgo.Record {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range recs {
+		p := s.parts[r.Partition]
+		if p == nil {
+			p = &partition{}
+			s.parts[r.Partition] = p
+		}
+		h := heldRecord{rec: r}
+		for _, raw := range event.SplitPayload(r.Value) {
+			if e, err := event.Decode(raw); err == nil && e.At.After(h.at) {
+				h.at = e.At
+			}
+		}
+		p.q = append(p.q, h)
+		p.seen, p.active = now, true
+		if h.at.After(p.last) {
+			p.last = h.at
+		}
+	}
+	// The watermark: the least latest-time of the partitions still live.
+	var wm time.Time
+	limited := false
+	for _, p := range s.parts {
+		if now.Sub(p.seen) >= s.cfg.Reorder {
+			// Quiet: it no longer holds the others back, and what it
+			// holds goes out once the live ones pass it (or at once when
+			// none is live).
+			p.active = false
+		}
+		if p.active && (!limited || p.last.Before(wm)) {
+			wm, limited = p.last, true
+		}
+	}
+	var out []*kgo.Record
+	ids := make([]int32, 0, len(s.parts))
+	for id := range s.parts {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		p := s.parts[id]
+		n := 0
+		// A prefix only, so that committing its last offset commits nothing
+		// still held; strictly earlier than the watermark, so an event of
+		// another partition at the watermark itself is not late.
+		for n < len(p.q) && (flush || !limited || p.q[n].at.IsZero() || p.q[n].at.Before(wm)) {
+			out = append(out, p.q[n].rec)
+			n++
+		}
+		p.q = append(p.q[:0], p.q[n:]...)
+	}
+	held := 0
+	for _, p := range s.parts {
+		held += len(p.q)
+	}
+	s.held.Store(int64(held))
+	return out
+}
+
+// dropHeld forgets the held records of partitions this member no longer
+// owns: they were not committed, so their new owner receives them.
+func (s *Source) dropHeld(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ps := range lost {
+		for _, id := range ps {
+			if p := s.parts[id]; p != nil {
+				s.held.Add(-int64(len(p.q)))
+				delete(s.parts, id)
+			}
 		}
 	}
 }
