@@ -230,6 +230,7 @@ func (s *Source) Run(ctx context.Context) error {
 		kgo.BlockRebalanceOnPoll(),
 		kgo.FetchMaxWait(s.cfg.FetchMaxWait),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.OnPartitionsAssigned(s.assigned),
 		kgo.OnPartitionsRevoked(s.dropHeld),
 		kgo.OnPartitionsLost(s.dropHeld),
 	}
@@ -346,6 +347,22 @@ func (s *Source) merge(recs []*kgo.Record, now time.Time, flush bool) []*kgo.Rec
 	}
 	s.held.Store(int64(held))
 	return out
+}
+
+// assigned starts the reorder buffers of newly assigned partitions: until
+// one brings a record (or stays quiet for Reorder) it holds the others
+// back, so that its earlier events are not overtaken.
+func (s *Source) assigned(_ context.Context, _ *kgo.Client, got map[string][]int32) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	for _, ps := range got {
+		for _, id := range ps {
+			if s.parts[id] == nil {
+				s.parts[id] = &partition{seen: now, active: true}
+			}
+		}
+	}
 }
 
 // dropHeld forgets the held records of partitions this member no longer
