@@ -140,6 +140,7 @@ type Engine struct {
 	graphNext        time.Time
 	graphRuns        int
 	graphIDs         map[*account]int32 // scratch for runGraph
+	graphNodes       int                // nodes in the last graph batch
 
 	accountsByID sortedList[fairmark.AccountID, account]   // every account, for id-ordered passes
 	feedbackByID sortedList[fairmark.FeedbackID, feedback] // every feedback, likewise

@@ -48,7 +48,7 @@ func (en *Engine) maybeGraph(e *fairmark.Event) {
 // package graph, keeps each buyer's fairness, graph risk and ring
 // membership, and rescores the buyers whose graph evidence changed.
 func (en *Engine) runGraph(e *fairmark.Event) {
-	b := graph.NewBuilder()
+	b := graph.NewBuilderSize(en.graphNodes)
 	// Nodes are interned by account (ids are the accounts' own), in the
 	// order graph.Builder.Add would meet them: buyer, then seller, of each
 	// feedback in id order.
@@ -68,6 +68,7 @@ func (en *Engine) runGraph(e *fairmark.Event) {
 		nodes = append(nodes, a)
 		return id
 	}
+	defer func() { en.graphNodes = len(nodes) }()
 	n := 0
 	for _, f := range en.feedbackByID.all() {
 		if f.withdrawn || f.removed {

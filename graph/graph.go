@@ -42,6 +42,15 @@ func NewBuilder() *Builder {
 	return &Builder{ids: make(map[string]int32), minT: math.Inf(1), maxT: math.Inf(-1)}
 }
 
+// NewBuilderSize returns an empty Builder with room for about nodes
+// distinct names.
+func NewBuilderSize(nodes int) *Builder {
+	b := NewBuilder()
+	b.ids = make(map[string]int32, nodes)
+	b.names = make([]string, 0, nodes)
+	return b
+}
+
 // Node interns name and returns its dense id. Ids are assigned in order of
 // first appearance, starting at 0.
 func (b *Builder) Node(name string) int32 {

@@ -57,20 +57,16 @@ func (m *Main) replay(ctx context.Context, args []string) error {
 			fmt.Fprintf(m.Stderr, "phase %s: %s\n", name, time.Since(since).Round(time.Millisecond))
 		}
 	}
-	evs, st, err := replay.Load(r)
-	if err != nil {
-		return fmt.Errorf("read %s: %w", *in, err)
-	}
-	phase("load", start)
 	cfg, err := m.engineConfig(*rulesFile)
 	if err != nil {
 		return err
 	}
-	en := engine.New(cfg)
+	en, st, err := replay.Replay(r, cfg)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", *in, err)
+	}
+	phase("load and apply", start)
 	t := time.Now()
-	replay.Run(en, evs)
-	phase("apply", t)
-	t = time.Now()
 	if err := replay.WriteCSVs(en, *out); err != nil {
 		return err
 	}

@@ -1,0 +1,203 @@
+package replay
+
+import (
+	"io"
+	"runtime"
+	"strings"
+
+	"github.com/fairmark/fairmark"
+	"github.com/fairmark/fairmark/engine"
+	"github.com/fairmark/fairmark/event"
+)
+
+// Replay reads every line of r and applies the valid events, deduplicated
+// by id (the first in the file wins) and in engine order, to a new engine
+// made with cfg: what Load then Run do, with the same result and Stats.
+//
+// Files are usually in engine order already (fairmark simulate writes them
+// so, and the store exports its log so), so Replay applies events while the
+// rest of the file is still being read, decoded and scanned by the
+// detectors on the other cores: reading, decoding and detection overlap
+// with the single-threaded apply. Should an event come out of order, it
+// stops applying, reads the rest, sorts everything and replays it on a
+// fresh engine. With cfg.OnDecision set it never applies early (decisions
+// of an abandoned engine would escape) and behaves as Load then Run.
+func Replay(r io.Reader, cfg engine.Config) (*engine.Engine, Stats, error) {
+	if cfg.OnDecision != nil {
+		evs, st, err := Load(r)
+		if err != nil {
+			return nil, st, err
+		}
+		en := engine.New(cfg)
+		Run(en, evs)
+		return en, st, nil
+	}
+	// A file that can be read again is read again should it be out of
+	// order; otherwise the events are kept for that case.
+	rs, seekable := r.(io.ReadSeeker)
+	var start int64
+	if seekable {
+		var err error
+		if start, err = rs.Seek(0, io.SeekCurrent); err != nil {
+			seekable = false
+		}
+	}
+	const batchLines = 1024
+	type batch struct {
+		nums []int
+		raws [][]byte
+		ps   []engine.Prepared
+		errs []error
+		done chan struct{}
+	}
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan *batch, workers*2)
+	ordered := make(chan *batch, 64) // bounds how far reading runs ahead of applying
+	var (
+		st      Stats
+		tooLong []error
+		readErr error
+	)
+	newBatch := func() *batch {
+		return &batch{nums: make([]int, 0, batchLines), raws: make([][]byte, 0, batchLines), done: make(chan struct{})}
+	}
+	go func() {
+		defer close(ordered)
+		defer close(jobs)
+		rd := event.NewRawReader(r)
+		b := newBatch()
+		for {
+			num, raw, long, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				readErr = err
+				break
+			}
+			st.Lines++
+			if long {
+				tooLong = append(tooLong, &event.LineError{Line: num, Err: &event.FieldError{Msg: "line longer than the 1 MiB limit"}})
+				continue
+			}
+			b.nums = append(b.nums, num)
+			b.raws = append(b.raws, raw)
+			if len(b.nums) == batchLines {
+				ordered <- b
+				jobs <- b
+				b = newBatch()
+			}
+		}
+		if len(b.nums) > 0 {
+			ordered <- b
+			jobs <- b
+		}
+	}()
+	detect := cfg.Detect
+	for range workers {
+		go func() {
+			for b := range jobs {
+				b.ps = make([]engine.Prepared, len(b.raws))
+				b.errs = make([]error, len(b.raws))
+				for i, raw := range b.raws {
+					ev, err := event.Decode(raw)
+					if err != nil {
+						b.errs[i] = &event.LineError{Line: b.nums[i], Err: err}
+						continue
+					}
+					b.ps[i] = engine.Prepare(detect, ev)
+				}
+				b.raws = nil
+				close(b.done)
+			}
+		}()
+	}
+
+	// Deduplication runs in a stage of its own, off the applying
+	// goroutine: it drops duplicates (and rejected lines) from each batch,
+	// in file order.
+	var (
+		evs        []*fairmark.Event // valid, deduplicated, in file order (kept when not seekable)
+		decodeErrs []error
+	)
+	deduped := make(chan *batch, 4)
+	go func() {
+		defer close(deduped)
+		seen := make(map[fairmark.EventID]struct{})
+		for b := range ordered {
+			<-b.done
+			k := 0
+			for i, p := range b.ps {
+				if b.errs[i] != nil {
+					decodeErrs = append(decodeErrs, b.errs[i])
+					continue
+				}
+				e := p.Event
+				if _, dup := seen[e.ID]; dup {
+					st.Duplicates++
+					continue
+				}
+				// The key is a copy: the id shares its event's memory,
+				// which is freed once the event is applied.
+				seen[fairmark.EventID(strings.Clone(string(e.ID)))] = struct{}{}
+				st.Events++
+				if !seekable {
+					evs = append(evs, e)
+				}
+				b.ps[k] = p
+				k++
+			}
+			clear(b.ps[k:])
+			b.ps = b.ps[:k]
+			deduped <- b
+		}
+	}()
+	en := engine.New(cfg)
+	var last *fairmark.Event
+	inOrder := true
+	for b := range deduped {
+		for _, p := range b.ps {
+			if !inOrder {
+				break
+			}
+			e := p.Event
+			if last != nil && engineLess(e, last) {
+				inOrder = false
+				break
+			}
+			en.Apply(p)
+			last = e
+		}
+		b.ps = nil
+	}
+	st.Rejected = append(tooLong, decodeErrs...)
+	if readErr != nil {
+		return nil, st, readErr
+	}
+	if inOrder {
+		return en, st, nil
+	}
+	en = engine.New(cfg)
+	if seekable {
+		if _, err := rs.Seek(start, io.SeekStart); err != nil {
+			return nil, st, err
+		}
+		evs, st2, err := Load(rs)
+		if err != nil {
+			return nil, st2, err
+		}
+		Run(en, evs)
+		return en, st2, nil
+	}
+	SortEvents(evs)
+	Run(en, evs)
+	return en, st, nil
+}
+
+// engineLess reports whether a comes before b in engine order (SortEvents).
+func engineLess(a, b *fairmark.Event) bool {
+	if c := a.At.Compare(b.At); c != 0 {
+		return c < 0
+	}
+	return a.ID < b.ID
+}
