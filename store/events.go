@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fairmark/fairmark"
@@ -31,42 +32,40 @@ func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	p := projector{db: db, tx: tx, ctx: ctx}
-	defer p.close()
+	w := &txWriter{db: db, tx: tx, ctx: ctx}
+	p := projector{w: w}
 	now := db.Now().UnixNano()
 	// Insert in chunks with one multi-row statement each; RETURNING names
 	// the ids that were new (ON CONFLICT skips the others).
-	const chunk = 200
-	for lo := 0; lo < len(evs); lo += chunk {
-		part := evs[lo:min(lo+chunk, len(evs))]
-		var q strings.Builder
-		q.WriteString(`INSERT INTO events (id, type, at_ns, body, received_ns) VALUES `)
-		args := make([]any, 0, 5*len(part))
-		for i, in := range part {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?, ?)")
+	inserted := make(map[string]bool, maxChunk)
+	err = chunks(len(evs), func(lo, k int) error {
+		part := evs[lo : lo+k]
+		args := w.args[:0]
+		for _, in := range part {
 			e := in.Event
 			args = append(args, string(e.ID), string(e.Type), ns(e.At), in.Raw, now)
 		}
-		q.WriteString(` ON CONFLICT (id) DO NOTHING RETURNING id`)
-		rows, err := tx.QueryContext(ctx, db.q(q.String()), args...)
+		w.args = args
+		st, err := w.stmt(multiKey{`INSERT INTO events (id, type, at_ns, body, received_ns) VALUES `, "(?, ?, ?, ?, ?)", ` ON CONFLICT (id) DO NOTHING RETURNING id`, k})
 		if err != nil {
-			return nil, fmt.Errorf("store events: %w", err)
+			return fmt.Errorf("store events: %w", err)
 		}
-		inserted := make(map[string]bool, len(part))
+		rows, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			return fmt.Errorf("store events: %w", err)
+		}
+		clear(inserted)
 		for rows.Next() {
 			var id string
 			if err := rows.Scan(&id); err != nil {
 				rows.Close()
-				return nil, err
+				return err
 			}
 			inserted[id] = true
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		for i, in := range part {
 			id := string(in.Event.ID)
@@ -76,9 +75,13 @@ func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
 			delete(inserted, id) // a second copy in the same batch is a duplicate
 			isNew[lo+i] = true
 			if err := p.apply(in.Event); err != nil {
-				return nil, fmt.Errorf("project event %s: %w", id, err)
+				return fmt.Errorf("project event %s: %w", id, err)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := p.flush(); err != nil {
 		return nil, fmt.Errorf("project events: %w", err)
@@ -86,7 +89,164 @@ func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
+	w.share()
 	return isNew, nil
+}
+
+// Multi-row statements. SQLite (through modernc) parses a multi-row INSERT
+// in time proportional to its rows, about as long as it takes to run it, so
+// statements are kept prepared across transactions. To keep their number
+// small, a statement has maxChunk rows or a power of two below it: n rows
+// are written as n/maxChunk statements of maxChunk rows and one statement
+// for each bit of the rest.
+const (
+	maxChunk       = 256
+	maxCachedStmts = 512
+)
+
+// multiKey names the statement prefix + n × row (comma-separated) + suffix.
+type multiKey struct {
+	prefix, row, suffix string
+	n                   int
+}
+
+func (k multiKey) query() string {
+	var b strings.Builder
+	b.Grow(len(k.prefix) + k.n*(len(k.row)+2) + len(k.suffix))
+	b.WriteString(k.prefix)
+	for i := 0; i < k.n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(k.row)
+	}
+	b.WriteString(k.suffix)
+	return b.String()
+}
+
+// stmtCache holds statements prepared on the writer pool, shared by all
+// transactions.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[multiKey]*sql.Stmt
+}
+
+func (c *stmtCache) get(k multiKey) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[k]
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range c.m {
+		s.Close()
+	}
+	c.m = nil
+}
+
+// chunks calls fn(lo, k) for consecutive pieces [lo, lo+k) of n rows, k
+// being maxChunk or a power of two below it.
+func chunks(n int, fn func(lo, k int) error) error {
+	lo := 0
+	for ; n-lo >= maxChunk; lo += maxChunk {
+		if err := fn(lo, maxChunk); err != nil {
+			return err
+		}
+	}
+	for k := maxChunk / 2; k >= 1; k /= 2 {
+		if n-lo >= k {
+			if err := fn(lo, k); err != nil {
+				return err
+			}
+			lo += k
+		}
+	}
+	return nil
+}
+
+// txWriter runs multi-row statements in one transaction. A statement not
+// yet in the DB's cache is prepared on the transaction (the writer's only
+// connection is busy with it) and, after the commit, by share for the
+// next transactions.
+type txWriter struct {
+	db      *DB
+	tx      *sql.Tx
+	ctx     context.Context
+	local   map[multiKey]*sql.Stmt // bound to tx
+	missing []multiKey
+	args    []any
+}
+
+func (w *txWriter) stmt(k multiKey) (*sql.Stmt, error) {
+	if s := w.local[k]; s != nil {
+		return s, nil
+	}
+	var s *sql.Stmt
+	if shared := w.db.stmts.get(k); shared != nil {
+		s = w.tx.StmtContext(w.ctx, shared)
+	} else {
+		var err error
+		if s, err = w.tx.PrepareContext(w.ctx, w.db.q(k.query())); err != nil {
+			return nil, err
+		}
+		w.missing = append(w.missing, k)
+	}
+	if w.local == nil {
+		w.local = map[multiKey]*sql.Stmt{}
+	}
+	w.local[k] = s
+	return s, nil
+}
+
+// execRows writes rows (each with one value per ? of row) with the
+// statement prefix + row, row, … + suffix.
+func (w *txWriter) execRows(prefix, row, suffix string, rows [][]any) error {
+	return chunks(len(rows), func(lo, k int) error {
+		st, err := w.stmt(multiKey{prefix, row, suffix, k})
+		if err != nil {
+			return err
+		}
+		args := w.args[:0]
+		for _, r := range rows[lo : lo+k] {
+			args = append(args, r...)
+		}
+		w.args = args
+		_, err = st.ExecContext(w.ctx, args...)
+		return err
+	})
+}
+
+// share prepares, outside the (committed) transaction, the statements it
+// had to prepare for itself, so that later transactions reuse them. It is
+// an optimisation only: errors are ignored.
+func (w *txWriter) share() {
+	c := &w.db.stmts
+	for _, k := range w.missing {
+		c.mu.Lock()
+		skip := c.m[k] != nil || len(c.m) >= maxCachedStmts
+		c.mu.Unlock()
+		if skip {
+			continue
+		}
+		s, err := w.db.w.PrepareContext(context.WithoutCancel(w.ctx), w.db.q(k.query()))
+		if err != nil {
+			return
+		}
+		c.mu.Lock()
+		if c.m == nil {
+			c.m = map[multiKey]*sql.Stmt{}
+		}
+		if c.m[k] == nil {
+			c.m[k], s = s, nil
+		}
+		c.mu.Unlock()
+		if s != nil {
+			s.Close()
+		}
+	}
+	w.missing = nil
 }
 
 // EventCount returns the number of events stored.
@@ -129,83 +289,84 @@ func (db *DB) EventByID(ctx context.Context, id fairmark.EventID) ([]byte, error
 // arrive in: later event times win, first ones are kept by min().
 //
 // Rows are buffered per statement and written as multi-row statements. Two
-// updates of the same row must run in order, so a row whose key is already
-// pending flushes everything first.
+// updates of the same row must run in order: the n-th pending update of a
+// row goes into generation n, and flush writes generation after
+// generation. Within a generation every row is updated at most once, so
+// its statements may run in any order.
 type projector struct {
-	db      *DB
-	tx      *sql.Tx
-	ctx     context.Context
-	pending map[string]*pendingOp
+	w       *txWriter
+	ops     map[string]*pendingOp
 	order   []*pendingOp
-	keys    map[string]struct{}
+	gen     map[rowKey]int
+	maxGen  int
+	pending int
 }
+
+type rowKey struct{ table, id string }
 
 type pendingOp struct {
-	prefix, row, suffix string
-	rows                [][]any
+	table, prefix, row, suffix string
+	gens                       [][][]any // rows by generation
 }
 
-const projectChunk = 200
+// projectFlushRows bounds the rows a projector buffers.
+const projectFlushRows = 20000
 
 // exec queues one row of query, an INSERT … VALUES (…) [ON CONFLICT …]
-// whose first argument is the row's key.
+// whose first argument is the row's key (a string).
 func (p *projector) exec(query string, args ...any) error {
-	if p.pending == nil {
-		p.pending, p.keys = map[string]*pendingOp{}, map[string]struct{}{}
-	}
-	table, _, _ := strings.Cut(strings.TrimPrefix(query, "INSERT INTO "), " ")
-	key := table + "\x00" + fmt.Sprint(args[0])
-	if _, dup := p.keys[key]; dup {
-		if err := p.flush(); err != nil {
-			return err
-		}
-	}
-	op := p.pending[query]
+	op := p.ops[query]
 	if op == nil {
+		if p.ops == nil {
+			p.ops, p.gen = map[string]*pendingOp{}, map[rowKey]int{}
+		}
+		table, _, _ := strings.Cut(strings.TrimPrefix(query, "INSERT INTO "), " ")
 		vi := strings.Index(query, "VALUES (")
 		end := strings.Index(query[vi:], ")") + vi + 1
-		op = &pendingOp{prefix: query[:vi+len("VALUES ")], row: query[vi+len("VALUES ") : end], suffix: query[end:]}
-		p.pending[query] = op
-	}
-	if len(op.rows) == 0 {
+		op = &pendingOp{table: table, prefix: query[:vi+len("VALUES ")], row: query[vi+len("VALUES ") : end], suffix: query[end:]}
+		p.ops[query] = op
 		p.order = append(p.order, op)
 	}
-	op.rows = append(op.rows, args)
-	p.keys[key] = struct{}{}
-	if len(op.rows) >= projectChunk {
+	id, ok := args[0].(string)
+	if !ok {
+		id = fmt.Sprint(args[0])
+	}
+	k := rowKey{op.table, id}
+	g := p.gen[k]
+	p.gen[k] = g + 1
+	for len(op.gens) <= g {
+		op.gens = append(op.gens, nil)
+	}
+	op.gens[g] = append(op.gens[g], args)
+	p.maxGen = max(p.maxGen, g)
+	p.pending++
+	if p.pending >= projectFlushRows {
 		return p.flush()
 	}
 	return nil
 }
 
-// flush writes every pending row.
+// flush writes every pending row, generation by generation.
 func (p *projector) flush() error {
-	for _, op := range p.order {
-		if len(op.rows) == 0 {
-			continue
-		}
-		var q strings.Builder
-		q.WriteString(op.prefix)
-		var args []any
-		for i, r := range op.rows {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString(op.row)
-			args = append(args, r...)
-		}
-		q.WriteString(op.suffix)
-		if _, err := p.tx.ExecContext(p.ctx, p.db.q(q.String()), args...); err != nil {
-			return err
-		}
-		op.rows = op.rows[:0]
+	if p.pending == 0 {
+		return nil
 	}
-	p.order = p.order[:0]
-	clear(p.keys)
+	for g := 0; g <= p.maxGen; g++ {
+		for _, op := range p.order {
+			if g >= len(op.gens) || len(op.gens[g]) == 0 {
+				continue
+			}
+			if err := p.w.execRows(op.prefix, op.row, op.suffix, op.gens[g]); err != nil {
+				return err
+			}
+			clear(op.gens[g])
+			op.gens[g] = op.gens[g][:0]
+		}
+	}
+	clear(p.gen)
+	p.maxGen, p.pending = 0, 0
 	return nil
 }
-
-func (p *projector) close() {}
 
 func b2i(b bool) int {
 	if b {

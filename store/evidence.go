@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,15 +56,15 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 		return err
 	}
 	defer tx.Rollback()
+	// The indexes are contiguous from 0, so the size is the largest
+	// index + 1: a primary-key lookup, where COUNT(*) reads the table.
 	var size int64
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM evidence_records`).Scan(&size); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx), -1) + 1 FROM evidence_records`).Scan(&size); err != nil {
 		return err
 	}
 	if first != size {
 		return fmt.Errorf("%w: append at %d, log size is %d", evidence.ErrConflict, first, size)
 	}
-	// Multi-row inserts, a few hundred rows a statement: one statement per
-	// row costs more than the rows themselves.
 	if err := s.failNext; err != nil {
 		// A crash after the records and before their hashes: nothing of
 		// the batch may stay (the transaction rolls back).
@@ -72,41 +74,128 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 		}
 		return err
 	}
-	// Split the new stored hashes by the record that added them.
-	perRecord := make([][]byte, len(recs))
-	start := tlog.StoredHashIndex(0, first)
-	for i, h := range hashes {
-		level, node := tlog.SplitStoredHashIndex(start + int64(i))
-		n := ((node + 1) << level) - 1
-		k := n - first
-		if k < 0 || k >= int64(len(recs)) {
-			return fmt.Errorf("%w: stored hash %d belongs to no record of this batch", evidence.ErrInvalid, start+int64(i))
-		}
-		perRecord[k] = append(perRecord[k], h[:]...)
+	// The hashes record n added are those with storage indexes
+	// StoredHashIndex(0, n) up to StoredHashIndex(0, n+1), level 0 first.
+	flat := make([]byte, 0, len(hashes)*tlog.HashSize)
+	for i := range hashes {
+		flat = append(flat, hashes[i][:]...)
 	}
-	recRows := make([][]any, 0, len(recs))
-	var scopeRows [][]any
-	for i, r := range recs {
-		scopes, err := json.Marshal(r.Scopes)
+	start := tlog.StoredHashIndex(0, first)
+	perRecord := make([][]byte, len(recs))
+	for k := range recs {
+		lo := tlog.StoredHashIndex(0, first+int64(k)) - start
+		hi := tlog.StoredHashIndex(0, first+int64(k)+1) - start
+		perRecord[k] = flat[lo*tlog.HashSize : hi*tlog.HashSize : hi*tlog.HashSize]
+	}
+	w := &txWriter{db: db, tx: tx, ctx: ctx}
+	var jsonBuf []byte
+	nScopes := 0
+	err = chunks(len(recs), func(lo, k int) error {
+		args := w.args[:0]
+		for i := lo; i < lo+k; i++ {
+			r := &recs[i]
+			nScopes += len(r.Scopes)
+			lo := len(jsonBuf)
+			var err error
+			if jsonBuf, err = appendScopesJSON(jsonBuf, r.Scopes); err != nil {
+				return err
+			}
+			var content any
+			if r.Content != nil {
+				content = r.Content
+			}
+			args = append(args, r.Index, r.Kind, r.Ref, us(r.At), us(r.Logged), content, r.ContentSHA256[:], b2i(r.Redacted), string(jsonBuf[lo:]), perRecord[i])
+		}
+		jsonBuf = jsonBuf[:0]
+		w.args = args
+		st, err := w.stmt(multiKey{`INSERT INTO evidence_records (idx, kind, ref, at_us, logged_us, content, sha, redacted, scopes, hashes) VALUES `, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "", k})
 		if err != nil {
 			return err
 		}
-		var content any
-		if r.Content != nil {
-			content = r.Content
-		}
-		recRows = append(recRows, []any{r.Index, r.Kind, r.Ref, us(r.At), us(r.Logged), content, r.ContentSHA256[:], b2i(r.Redacted), string(scopes), perRecord[i]})
-		for _, sc := range r.Scopes {
-			scopeRows = append(scopeRows, []any{sc.Type, sc.ID, r.Index})
-		}
-	}
-	if err := db.insertRows(ctx, tx, `INSERT INTO evidence_records (idx, kind, ref, at_us, logged_us, content, sha, redacted, scopes, hashes) VALUES `, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "", recRows); err != nil {
+		_, err = st.ExecContext(ctx, args...)
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	if err := db.insertRows(ctx, tx, `INSERT INTO evidence_scopes (type, id, idx) VALUES `, "(?, ?, ?)", " ON CONFLICT DO NOTHING", scopeRows); err != nil {
+	// Scopes in key order: the index pages are then visited in order.
+	type scopeRow struct {
+		typ, id string
+		idx     int64
+	}
+	scopes := make([]scopeRow, 0, nScopes)
+	for i := range recs {
+		for _, sc := range recs[i].Scopes {
+			scopes = append(scopes, scopeRow{sc.Type, sc.ID, recs[i].Index})
+		}
+	}
+	slices.SortFunc(scopes, func(a, b scopeRow) int {
+		if c := strings.Compare(a.typ, b.typ); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.id, b.id); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.idx, b.idx)
+	})
+	err = chunks(len(scopes), func(lo, k int) error {
+		args := w.args[:0]
+		for _, sc := range scopes[lo : lo+k] {
+			args = append(args, sc.typ, sc.id, sc.idx)
+		}
+		w.args = args
+		st, err := w.stmt(multiKey{`INSERT INTO evidence_scopes (type, id, idx) VALUES `, "(?, ?, ?)", " ON CONFLICT DO NOTHING", k})
+		if err != nil {
+			return err
+		}
+		_, err = st.ExecContext(ctx, args...)
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	w.share()
+	return nil
+}
+
+// appendScopesJSON appends json.Marshal(scopes) to b, byte for byte: plain
+// ASCII strings are written directly, anything else by encoding/json.
+func appendScopesJSON(b []byte, scopes []evidence.Scope) ([]byte, error) {
+	for _, sc := range scopes {
+		if !plainJSON(sc.Type) || !plainJSON(sc.ID) {
+			j, err := json.Marshal(scopes)
+			return append(b, j...), err
+		}
+	}
+	if scopes == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, '[')
+	for i, sc := range scopes {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"type":"`...)
+		b = append(b, sc.Type...)
+		b = append(b, `","id":"`...)
+		b = append(b, sc.ID...)
+		b = append(b, `"}`...)
+	}
+	return append(b, ']'), nil
+}
+
+// plainJSON reports whether encoding/json writes s as is between quotes.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // Size implements evidence.Storage.

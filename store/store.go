@@ -49,6 +49,8 @@ type DB struct {
 	w       *sql.DB
 	r       *sql.DB
 	schema  string
+	// stmts holds prepared multi-row statements of the writer (events.go).
+	stmts stmtCache
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }
@@ -175,6 +177,7 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.stmts.close()
 	err := db.w.Close()
 	if db.r != db.w && db.r != nil {
 		if e := db.r.Close(); err == nil {

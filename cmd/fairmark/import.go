@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/fairmark/fairmark/event"
@@ -17,6 +18,7 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	var sf storeFlags
 	m.addStoreFlags(fs, &sf)
 	batchSize := fs.Int("batch", 5000, "events per transaction")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the import (store and engine phases) to this file")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -34,6 +36,20 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 			size = st.Size()
 		}
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
 	}
 	db, err := openStore(ctx, &sf)
 	if err != nil {
