@@ -89,7 +89,8 @@ func (s *Service) triggerLocked(ctx context.Context, t trigger) error {
 	} else {
 		cmd = cases.AddVictims{Victims: victims}
 	}
-	return s.decideLocked(ctx, c, cmd, x, []string{t.key})
+	_, err = s.decide(ctx, c, cmd, x, []string{t.key})
+	return err
 }
 
 func (s *Service) newCaseID(t trigger) fairmark.CaseID {
@@ -171,15 +172,10 @@ func (s *Service) victims(accused fairmark.AccountID) ([]cases.Victim, []engine.
 	return out, linked
 }
 
-// decideLocked decides cmd and carries it out: the case write (with its
+// decide decides cmd and carries it out: the case write (with its
 // webhooks and the moderation events it asks for) in one transaction, then
 // the moderation events into the event log and the case events into the
 // evidence log. caseMu is held.
-func (s *Service) decideLocked(ctx context.Context, c *cases.Case, cmd cases.Command, x cases.Ctx, triggers []string) error {
-	_, err := s.decide(ctx, c, cmd, x, triggers)
-	return err
-}
-
 func (s *Service) decide(ctx context.Context, c *cases.Case, cmd cases.Command, x cases.Ctx, triggers []string) (*cases.Case, error) {
 	next, evs, fx, err := cases.Decide(c, cmd, x)
 	if err != nil {
