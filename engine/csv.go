@@ -8,7 +8,11 @@ import (
 	"time"
 
 	"github.com/fairmark/fairmark"
+	"github.com/fairmark/fairmark/reputation"
 )
+
+// The three Write…CSV methods may run concurrently with one another (not
+// with Apply).
 
 // WriteAccountsCSV writes accounts.csv of events.md:
 // account,role,risk,flagged,first_flagged_at,reasons.
@@ -55,9 +59,13 @@ func (en *Engine) WriteSellersCSV(w io.Writer) error {
 		if a.role != codeSeller && a.ss().rep == nil {
 			continue
 		}
-		v, _ := en.Reputation(id)
-		cw.Write([]string{string(id), strconv.Itoa(v.ScoreRaw), strconv.Itoa(v.ScoreProtected),
-			strconv.Itoa(v.NegativesRaw), strconv.Itoa(v.NegativesCounted)})
+		// The columns of Reputation(id), without the rest of its view.
+		r := &reputation.Seller{}
+		if a.ss().rep != nil {
+			r = a.ss().rep
+		}
+		cw.Write([]string{string(id), strconv.Itoa(r.Raw.Score()), strconv.Itoa(r.Protected.Score()),
+			strconv.Itoa(r.Raw.Negatives), strconv.Itoa(r.Protected.Negatives)})
 	}
 	cw.Flush()
 	return cw.Error()

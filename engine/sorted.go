@@ -3,6 +3,7 @@ package engine
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/fairmark/fairmark"
 )
@@ -12,6 +13,7 @@ import (
 // sorting them all each time: entries added since the last read are
 // sorted alone and merged in. Ids are unique and entries never leave.
 type sortedList[K ~string, T any] struct {
+	mu     sync.Mutex // readers (the CSV writers) may run concurrently
 	key    func(*T) K
 	sorted []*T
 	added  []*T
@@ -22,6 +24,8 @@ func (l *sortedList[K, T]) add(v *T) { l.added = append(l.added, v) }
 // all returns every entry in id order; the slice is the list's own, valid
 // until the next add.
 func (l *sortedList[K, T]) all() []*T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if len(l.added) == 0 {
 		return l.sorted
 	}

@@ -5,6 +5,7 @@
 package replay
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -213,20 +214,42 @@ func WriteCSVs(en *engine.Engine, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for name, write := range map[string]func(io.Writer) error{
-		"accounts.csv": en.WriteAccountsCSV,
-		"feedback.csv": en.WriteFeedbackCSV,
-		"sellers.csv":  en.WriteSellersCSV,
-	} {
-		f, err := os.Create(filepath.Join(dir, name))
+	files := []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{"accounts.csv", en.WriteAccountsCSV},
+		{"feedback.csv", en.WriteFeedbackCSV},
+		{"sellers.csv", en.WriteSellersCSV},
+	}
+	// The three files are written concurrently.
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	for i, file := range files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f, err := os.Create(filepath.Join(dir, file.name))
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			bw := bufio.NewWriterSize(f, 1<<16)
+			err = file.write(bw)
+			if err == nil {
+				err = bw.Flush()
+			}
+			if err != nil {
+				f.Close()
+				errs[i] = fmt.Errorf("write %s: %w", file.name, err)
+				return
+			}
+			errs[i] = f.Close()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
-			return err
-		}
-		if err := write(f); err != nil {
-			f.Close()
-			return fmt.Errorf("write %s: %w", name, err)
-		}
-		if err := f.Close(); err != nil {
 			return err
 		}
 	}
