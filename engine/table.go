@@ -11,9 +11,12 @@ import (
 // table of each of a million accounts, orders and feedback, where a
 // map[string]*T costs 16 bytes of key, 8 of value and one of control a
 // slot, and right after doubling has two slots an entry (about 56 MB for a
-// million); a table costs 8 bytes a slot. Entries are never removed.
+// million); a table costs 9 bytes a slot: the pointer and 8 bits of the
+// key's hash (tags), so that a probe reads an entry only when those match.
+// Entries are never removed.
 type table[K ~string, T any] struct {
 	slots []*T
+	tags  []uint8
 	n     int
 	seed  maphash.Seed
 	key   func(*T) K
@@ -31,10 +34,12 @@ func (t *table[K, T]) get(k K) *T {
 		return nil
 	}
 	mask := uint64(len(t.slots) - 1)
-	i := maphash.String(t.seed, string(k)) & mask
+	h := maphash.String(t.seed, string(k))
+	tag := uint8(h >> 56)
+	i := h & mask
 	for step := uint64(1); ; step++ {
 		v := t.slots[i]
-		if v == nil || t.key(v) == k {
+		if v == nil || (t.tags[i] == tag && t.key(v) == k) {
 			return v
 		}
 		i = (i + step) & mask
@@ -52,11 +57,13 @@ func (t *table[K, T]) put(v *T) {
 
 func (t *table[K, T]) insert(v *T) {
 	mask := uint64(len(t.slots) - 1)
-	i := maphash.String(t.seed, string(t.key(v))) & mask
+	h := maphash.String(t.seed, string(t.key(v)))
+	i := h & mask
 	for step := uint64(1); t.slots[i] != nil; step++ {
 		i = (i + step) & mask
 	}
 	t.slots[i] = v
+	t.tags[i] = uint8(h >> 56)
 }
 
 // reserve makes room for n entries in all.
@@ -79,6 +86,7 @@ func slotsFor(n int) int {
 func (t *table[K, T]) resize(size int) {
 	old := t.slots
 	t.slots = make([]*T, size)
+	t.tags = make([]uint8, size)
 	for _, v := range old {
 		if v != nil {
 			t.insert(v)

@@ -126,6 +126,9 @@ func ComputeDetail(g *Graph, opt Options) (*Result, error) {
 	}
 	n := g.NumNodes()
 	res := &Result{}
+	// The output order depends only on the names: sort them alongside.
+	orderDone := make(chan []int32, 1)
+	go func() { orderDone <- nodeOrder(g) }()
 	var susp, ring []float64
 	if algo == AlgoFairmark {
 		k := opt.RingBlocks
@@ -162,7 +165,7 @@ func ComputeDetail(g *Graph, opt Options) (*Result, error) {
 			}
 		}
 		res.Scores = make([]Score, n)
-		res.Nodes = nodeOrder(g)
+		res.Nodes = <-orderDone
 		for i, u := range res.Nodes {
 			risk := (w[0]*(1-r.F[u]) + w[1]*susp[u] + w[2]*ring[u]) / tot
 			if g.OutDegree(u) == 0 {
@@ -174,7 +177,7 @@ func ComputeDetail(g *Graph, opt Options) (*Result, error) {
 		r := rev2(g, p, nil, nil)
 		res.Iterations, res.Converged = r.Iterations, r.Converged
 		res.Scores = make([]Score, n)
-		res.Nodes = nodeOrder(g)
+		res.Nodes = <-orderDone
 		for i, u := range res.Nodes {
 			res.Scores[i] = Score{Node: g.names[u], Fairness: r.F[u], Goodness: r.G[u], Risk: 1 - r.F[u]}
 		}
