@@ -45,7 +45,14 @@ const (
 )
 
 // features computes b's features at the engine's now.
-func (en *Engine) features(b *account) Features {
+func (en *Engine) features(b *account) Features { return en.featuresWith(b, nil) }
+
+// featuresWith is features given, when views is not nil, b's negatives'
+// views in order, whose agreements it uses rather than computing them again.
+func (en *Engine) featuresWith(b *account, views []negView) Features {
+	if views != nil && len(views) != len(b.bs().negs) {
+		views = nil
+	}
 	now := en.now
 	var f Features
 	f.NegativesTotal = int64(len(b.bs().negs))
@@ -55,7 +62,7 @@ func (en *Engine) features(b *account) Features {
 	f.MinMinutesToNegative = -1
 	var sellers7, sellers30 sellerSet
 	var newNeg, agreeSum float64
-	for _, n := range b.bs().negs {
+	for i, n := range b.bs().negs {
 		age := now.Sub(n.left.time())
 		if age <= day {
 			f.Negatives24h++
@@ -89,7 +96,11 @@ func (en *Engine) features(b *account) Features {
 		if n.minutes >= 0 && (f.MinMinutesToNegative < 0 || n.minutes < f.MinMinutesToNegative) {
 			f.MinMinutesToNegative = n.minutes
 		}
-		agreeSum += en.agreement(b, n)
+		if views != nil {
+			agreeSum += views[i].agree
+		} else {
+			agreeSum += en.agreement(b, n)
+		}
 	}
 	if len(b.bs().negs) > 0 {
 		f.NewSellerShare = newNeg / float64(len(b.bs().negs))

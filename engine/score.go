@@ -53,11 +53,18 @@ func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 // (baseSuspicion) weighed against whether credible other buyers say the same
 // of its seller (agreement).
 func (en *Engine) suspicion(b *account, n *feedback) (float64, []string) {
+	s, _ := en.suspicionAgreement(b, n)
+	return s, nil
+}
+
+// suspicionAgreement is suspicion with the agreement it weighed.
+func (en *Engine) suspicionAgreement(b *account, n *feedback) (s, agree float64) {
 	e := en.baseSuspicion(b, n)
-	if a := en.agreement(b, n); a > 0 {
+	a := en.agreement(b, n)
+	if a > 0 {
 		e += negAgreement * a
 	}
-	return sigmoid(e), nil
+	return sigmoid(e), a
 }
 
 // baseSuspicion is the log-odds that n was extortion from n alone: timing,
@@ -106,8 +113,9 @@ type term struct {
 
 // ringView is the suspicion of a linked ring's negatives, per seller.
 type negView struct {
-	n *feedback
-	s float64
+	n     *feedback
+	s     float64
+	agree float64 // agreement(buyer, n), which s weighed
 }
 
 // rescore recomputes b's risk at event e, evaluates rules, and flags and
@@ -132,8 +140,8 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	views := en.viewBuf[:0]
 	defer func() { en.viewBuf = views[:0] }()
 	for _, n := range b.bs().negs {
-		s, _ := en.suspicion(b, n)
-		views = append(views, negView{n, s})
+		s, a := en.suspicionAgreement(b, n)
+		views = append(views, negView{n, s, a})
 	}
 	pattern := en.patternTerms(views, now)
 	var terms []term
@@ -176,9 +184,13 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 		all := en.ringBuf[:0]
 		defer func() { en.ringBuf = all[:0] }()
 		for _, m := range mates {
+			if m == b {
+				all = append(all, views...) // nothing changed since
+				continue
+			}
 			for _, n := range m.bs().negs {
-				s, _ := en.suspicion(m, n)
-				all = append(all, negView{n, s})
+				s, a := en.suspicionAgreement(m, n)
+				all = append(all, negView{n, s, a})
 			}
 		}
 		root := b.root()
@@ -201,7 +213,9 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 		logit += t.logit
 	}
 	b.risk = sigmoid(logit)
-	f := en.features(b)
+	// The agreements of b's negatives are those just weighed: agreement
+	// reads no risk in b's own ring, and nothing else has changed.
+	f := en.featuresWith(b, views)
 	f.Risk = b.risk
 
 	var holdAll, flag bool
