@@ -79,6 +79,57 @@ func SQLiteDSN(path string, readOnly bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
+// BulkLoad tunes the writer connection of an embedded store for a bulk
+// import and returns done, which restores the settings and makes all that
+// was written durable. In between, commits do not wait for the disk
+// (synchronous=NORMAL: a crash or power loss may lose the last commits but
+// never corrupts the database), checkpoints are rarer and the page cache
+// larger. done syncs the database file, its WAL and their folder. Both are
+// no-ops on PostgreSQL, whose commits stay synchronous.
+func (db *DB) BulkLoad(ctx context.Context) (done func(context.Context) error, err error) {
+	if db.dialect != SQLite {
+		return func(context.Context) error { return nil }, nil
+	}
+	set := func(ctx context.Context, pragmas ...string) error {
+		for _, p := range pragmas {
+			if _, err := db.w.ExecContext(ctx, "PRAGMA "+p); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+		}
+		return nil
+	}
+	if err := set(ctx, "synchronous = NORMAL", "wal_autocheckpoint = 16000", "cache_size = -262144"); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error {
+		if err := set(ctx, "synchronous = FULL", "wal_autocheckpoint = 4000", "cache_size = -65536"); err != nil {
+			return err
+		}
+		var path string
+		if err := db.w.QueryRowContext(ctx, `SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&path); err != nil {
+			return err
+		}
+		if path == "" {
+			return nil // in-memory
+		}
+		for _, p := range []string{path, path + "-wal", filepath.Dir(path)} {
+			f, err := os.Open(p)
+			if errors.Is(err, fs.ErrNotExist) && p != path {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			err = f.Sync()
+			f.Close()
+			if err != nil {
+				return fmt.Errorf("sync %s: %w", p, err)
+			}
+		}
+		return nil
+	}, nil
+}
+
 // OpenSQLite opens (creating if needed) the embedded database in dir and
 // migrates it to the latest schema.
 func OpenSQLite(ctx context.Context, dir string) (*DB, error) {

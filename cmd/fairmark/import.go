@@ -17,7 +17,7 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	fs := m.newFlags("import", "import [--data DIR | --postgres URL] FILE")
 	var sf storeFlags
 	m.addStoreFlags(fs, &sf)
-	batchSize := fs.Int("batch", 5000, "events per transaction")
+	batchSize := fs.Int("batch", 50000, "events per transaction")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the import (store and engine phases) to this file")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -55,6 +55,18 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Bulk settings for the load; done makes it durable before anything
+	// is reported as stored.
+	done, err := db.BulkLoad(ctx)
+	if err != nil {
+		db.Close()
+		return err
+	}
+	// On an error, what was committed is still made durable.
+	closeDB := func() {
+		done(context.WithoutCancel(ctx))
+		db.Close()
+	}
 	start := time.Now()
 	cr := &countingReader{r: r}
 	rd := event.NewReader(cr)
@@ -82,7 +94,7 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	}
 	for {
 		if err := ctx.Err(); err != nil {
-			db.Close()
+			closeDB()
 			return err
 		}
 		ln, err := rd.Next()
@@ -90,7 +102,7 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 			break
 		}
 		if err != nil {
-			db.Close()
+			closeDB()
 			return fmt.Errorf("read %s: %w", path, err)
 		}
 		lines++
@@ -107,12 +119,16 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 		batch = append(batch, store.Incoming{Event: ln.Event, Raw: append([]byte(nil), ln.Raw...)})
 		if len(batch) >= *batchSize {
 			if err := flush(); err != nil {
-				db.Close()
+				closeDB()
 				return fmt.Errorf("store: %w", err)
 			}
 		}
 	}
 	if err := flush(); err != nil {
+		closeDB()
+		return fmt.Errorf("store: %w", err)
+	}
+	if err := done(ctx); err != nil {
 		db.Close()
 		return fmt.Errorf("store: %w", err)
 	}
