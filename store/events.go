@@ -23,9 +23,8 @@ type Incoming struct {
 // stored or earlier in the same batch (false). When Append returns nil the
 // new events are durable.
 func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
-	isNew := make([]bool, len(evs))
 	if len(evs) == 0 {
-		return isNew, nil
+		return make([]bool, 0), nil
 	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -33,12 +32,26 @@ func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
 	}
 	defer tx.Rollback()
 	w := &txWriter{db: db, tx: tx, ctx: ctx}
-	p := projector{w: w}
+	p := &projector{w: w}
+	isNew, err := db.appendTx(ctx, w, p, evs)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	w.share()
+	return isNew, nil
+}
+
+// appendTx stores evs and their projections in w's transaction.
+func (db *DB) appendTx(ctx context.Context, w *txWriter, p *projector, evs []Incoming) ([]bool, error) {
+	isNew := make([]bool, len(evs))
 	now := db.Now().UnixNano()
 	// Insert in chunks with one multi-row statement each; RETURNING names
 	// the ids that were new (ON CONFLICT skips the others).
 	inserted := make(map[string]bool, maxChunk)
-	err = chunks(len(evs), func(lo, k int) error {
+	err := chunks(len(evs), func(lo, k int) error {
 		part := evs[lo : lo+k]
 		args := w.args[:0]
 		for _, in := range part {
@@ -86,11 +99,128 @@ func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
 	if err := p.flush(); err != nil {
 		return nil, fmt.Errorf("project events: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
+	return isNew, nil
+}
+
+// projectionTables are the tables Append projects events into.
+var projectionTables = []string{"accounts", "orders", "feedback", "messages", "reports"}
+
+// An Importer stores a bulk load of events (`fairmark import`).
+//
+// On an embedded store whose projection tables are empty, the whole import
+// is one transaction: the projections' secondary indexes are dropped at
+// the start and built again by Commit (sorting a table once is cheaper than
+// keeping an index in order through a million random inserts). A crash or
+// an error before Commit returns loses the whole import, never part of it.
+// Otherwise (PostgreSQL, or a store that holds data) each Append commits on
+// its own, as DB.Append does.
+type Importer struct {
+	db      *DB
+	tx      *sql.Tx // nil: one transaction per Append
+	w       *txWriter
+	p       *projector
+	indexes []string // CREATE INDEX statements Commit runs
+}
+
+// BeginImport starts a bulk import.
+func (db *DB) BeginImport(ctx context.Context) (*Importer, error) {
+	im := &Importer{db: db}
+	if db.dialect != SQLite {
+		return im, nil
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
 		return nil, err
 	}
-	w.share()
-	return isNew, nil
+	empty := true
+	for _, t := range projectionTables {
+		var any int
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+t+`)`).Scan(&any); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+		if any != 0 {
+			empty = false
+			break
+		}
+	}
+	if !empty {
+		tx.Rollback()
+		return im, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+		AND tbl_name IN ('`+strings.Join(projectionTables, "', '")+`') ORDER BY name`)
+	if err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	var names []string
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			rows.Close()
+			tx.Rollback()
+			return nil, err
+		}
+		names, im.indexes = append(names, name), append(im.indexes, def)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	for _, name := range names {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX `+quoteIdent(name)); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+	}
+	im.tx = tx
+	im.w = &txWriter{db: db, tx: tx, ctx: ctx}
+	im.p = &projector{w: im.w}
+	return im, nil
+}
+
+// Append stores evs like DB.Append; within a single-transaction import
+// they are durable only once Commit returns.
+func (im *Importer) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
+	if im.tx == nil {
+		return im.db.Append(ctx, evs)
+	}
+	if len(evs) == 0 {
+		return make([]bool, 0), nil
+	}
+	im.w.ctx = ctx
+	return im.db.appendTx(ctx, im.w, im.p, evs)
+}
+
+// Commit builds the dropped indexes and commits the import.
+func (im *Importer) Commit(ctx context.Context) error {
+	if im.tx == nil {
+		return nil
+	}
+	tx := im.tx
+	im.tx = nil
+	defer tx.Rollback()
+	for _, def := range im.indexes {
+		if _, err := tx.ExecContext(ctx, def); err != nil {
+			return fmt.Errorf("build index: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	im.w.share()
+	return nil
+}
+
+// Rollback abandons a single-transaction import (nothing of it is kept);
+// after Commit it does nothing.
+func (im *Importer) Rollback() {
+	if im.tx != nil {
+		im.tx.Rollback()
+		im.tx = nil
+	}
 }
 
 // Multi-row statements. SQLite (through modernc) parses a multi-row INSERT

@@ -98,7 +98,7 @@ func (db *DB) BulkLoad(ctx context.Context) (done func(context.Context) error, e
 		}
 		return nil
 	}
-	if err := set(ctx, "synchronous = NORMAL", "wal_autocheckpoint = 16000", "cache_size = -262144"); err != nil {
+	if err := set(ctx, "synchronous = NORMAL", "wal_autocheckpoint = 16000", "cache_size = -1048576"); err != nil {
 		return nil, err
 	}
 	return func(ctx context.Context) error {

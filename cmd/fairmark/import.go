@@ -62,69 +62,111 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 		db.Close()
 		return err
 	}
+	im, err := db.BeginImport(ctx)
+	if err != nil {
+		done(ctx)
+		db.Close()
+		return err
+	}
 	// On an error, what was committed is still made durable.
 	closeDB := func() {
+		im.Rollback()
 		done(context.WithoutCancel(ctx))
 		db.Close()
 	}
 	start := time.Now()
 	cr := &countingReader{r: r}
-	rd := event.NewReader(cr)
 	prog := newProgress(m.Stderr, size)
-	var batch []store.Incoming
-	var accepted, dups, rejected, lines int
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		isNew, err := db.Append(ctx, batch)
-		if err != nil {
-			return err
-		}
-		for _, n := range isNew {
-			if n {
-				accepted++
-			} else {
-				dups++
+	// Lines are read and decoded on another goroutine (another core)
+	// while the previous batch is stored.
+	type readBatch struct {
+		evs      []store.Incoming
+		lines    int   // lines read so far
+		read     int64 // bytes read so far
+		rejected []error
+		err      error // a read error; the last batch
+	}
+	batches := make(chan readBatch, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(batches)
+		rd := event.NewReader(cr)
+		var b readBatch
+		lines := 0
+		send := func() bool {
+			b.lines, b.read = lines, cr.n
+			select {
+			case batches <- b:
+				b = readBatch{}
+				return true
+			case <-stop:
+				return false
 			}
 		}
-		batch = batch[:0]
-		prog.update(cr.n, lines)
-		return nil
-	}
-	for {
+		for {
+			ln, err := rd.Next()
+			if err == io.EOF {
+				send()
+				return
+			}
+			if err != nil {
+				b.err = fmt.Errorf("read %s: %w", path, err)
+				send()
+				return
+			}
+			lines++
+			if ln.Err != nil {
+				b.rejected = append(b.rejected, ln.Err)
+				continue
+			}
+			b.evs = append(b.evs, store.Incoming{Event: ln.Event, Raw: append([]byte(nil), ln.Raw...)})
+			if len(b.evs) >= *batchSize && !send() {
+				return
+			}
+		}
+	}()
+	var accepted, dups, rejected, lines int
+	for b := range batches {
 		if err := ctx.Err(); err != nil {
 			closeDB()
 			return err
 		}
-		ln, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			closeDB()
-			return fmt.Errorf("read %s: %w", path, err)
-		}
-		lines++
-		if ln.Err != nil {
+		for _, e := range b.rejected {
 			rejected++
 			prog.clear()
 			if rejected <= 100 {
-				fmt.Fprintln(m.Stderr, "rejected:", ln.Err)
+				fmt.Fprintln(m.Stderr, "rejected:", e)
 			} else if rejected == 101 {
 				fmt.Fprintln(m.Stderr, "(more rejected lines not shown)")
 			}
-			continue
 		}
-		batch = append(batch, store.Incoming{Event: ln.Event, Raw: append([]byte(nil), ln.Raw...)})
-		if len(batch) >= *batchSize {
-			if err := flush(); err != nil {
+		lines = b.lines
+		if len(b.evs) > 0 {
+			isNew, err := im.Append(ctx, b.evs)
+			if err != nil {
 				closeDB()
 				return fmt.Errorf("store: %w", err)
 			}
+			for _, n := range isNew {
+				if n {
+					accepted++
+				} else {
+					dups++
+				}
+			}
+			prog.update(b.read, lines)
+		}
+		if b.err != nil {
+			closeDB()
+			return b.err
 		}
 	}
-	if err := flush(); err != nil {
+	if err := ctx.Err(); err != nil {
+		closeDB()
+		return err
+	}
+	if err := im.Commit(ctx); err != nil {
 		closeDB()
 		return fmt.Errorf("store: %w", err)
 	}

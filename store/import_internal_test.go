@@ -1,0 +1,243 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fairmark/fairmark/event"
+	"github.com/fairmark/fairmark/sim"
+)
+
+// dump returns every row of the event log and the projection tables, in
+// key order, as text.
+func dump(t *testing.T, db *DB) string {
+	t.Helper()
+	var b strings.Builder
+	for _, table := range append([]string{"events"}, projectionTables...) {
+		cols := "*"
+		if table == "events" {
+			cols = "id, type, at_ns, body" // not received_ns
+		}
+		rows, err := db.r.Query(`SELECT ` + cols + ` FROM ` + table + ` ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(names))
+			ptrs := make([]any, len(names))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%s", table)
+			for _, v := range vals {
+				if bs, ok := v.([]byte); ok {
+					v = string(bs)
+				}
+				fmt.Fprintf(&b, "\t%v", v)
+			}
+			b.WriteByte('\n')
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+	}
+	return b.String()
+}
+
+func indexNames(t *testing.T, db *DB) string {
+	t.Helper()
+	rows, err := db.r.Query(`SELECT name || ': ' || sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		out = append(out, s)
+	}
+	return strings.Join(out, "\n")
+}
+
+// TestImportMatchesOneByOne: the projections built by batched Append
+// (multi-row statements by generation) and by a bulk Importer (one
+// transaction, indexes built at the end) equal those built one event per
+// transaction, with events out of order and repeated.
+func TestImportMatchesOneByOne(t *testing.T) {
+	ctx := context.Background()
+	evs, _, err := sim.Events(sim.Config{Seed: 3, Sellers: 15, Buyers: 250, Days: 10, Complainers: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ins []Incoming
+	for _, e := range evs {
+		raw, err := event.Encode(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ins = append(ins, Incoming{Event: e, Raw: raw})
+	}
+	// Shuffle nearby events and repeat some.
+	rng := rand.New(rand.NewSource(1))
+	for i := range ins {
+		j := min(len(ins)-1, i+rng.Intn(40))
+		ins[i], ins[j] = ins[j], ins[i]
+	}
+	for i := 0; i < len(ins); i += 17 {
+		ins = append(ins, ins[i])
+	}
+	t.Logf("%d events", len(ins))
+	open := func() *DB {
+		db, err := OpenSQLite(ctx, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	countNew := func(isNew []bool) (n int) {
+		for _, b := range isNew {
+			if b {
+				n++
+			}
+		}
+		return n
+	}
+
+	ref := open()
+	refNew := 0
+	for _, in := range ins {
+		isNew, err := ref.Append(ctx, []Incoming{in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refNew += countNew(isNew)
+	}
+	want := dump(t, ref)
+
+	batched := open()
+	n := 0
+	for i := 0; i < len(ins); i += 300 {
+		isNew, err := batched.Append(ctx, ins[i:min(i+300, len(ins))])
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += countNew(isNew)
+	}
+	if got := dump(t, batched); got != want || n != refNew {
+		t.Errorf("batched Append: %d new (want %d); tables differ from one-by-one: %v", n, refNew, got != want)
+	}
+
+	bulk := open()
+	indexes := indexNames(t, bulk)
+	done, err := bulk.BulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := bulk.BeginImport(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im.tx == nil {
+		t.Fatal("import into an empty store: want one transaction")
+	}
+	n = 0
+	for i := 0; i < len(ins); i += 1000 {
+		isNew, err := im.Append(ctx, ins[i:min(i+1000, len(ins))])
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += countNew(isNew)
+	}
+	if c, _ := bulk.EventCount(ctx); c != 0 {
+		t.Errorf("before Commit, readers see %d events, want 0", c)
+	}
+	if err := im.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := done(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := dump(t, bulk); got != want || n != refNew {
+		t.Errorf("Importer: %d new (want %d); tables differ from one-by-one: %v", n, refNew, got != want)
+	}
+	if got := indexNames(t, bulk); got != indexes {
+		t.Errorf("indexes after import:\n%s\nwant\n%s", got, indexes)
+	}
+
+	// A second import into the now non-empty store commits batch by batch
+	// and stores nothing twice.
+	im, err = bulk.BeginImport(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im.tx != nil {
+		t.Fatal("import into a store with data: want a transaction per Append")
+	}
+	isNew, err := im.Append(ctx, ins[:min(500, len(ins))])
+	if err != nil || countNew(isNew) != 0 {
+		t.Fatalf("re-import: %d new (%v), want 0", countNew(isNew), err)
+	}
+	if err := im.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// An abandoned bulk import leaves nothing, indexes included.
+	empty := open()
+	im, err = empty.BeginImport(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := im.Append(ctx, ins[:min(500, len(ins))]); err != nil {
+		t.Fatal(err)
+	}
+	im.Rollback()
+	if c, _ := empty.EventCount(ctx); c != 0 {
+		t.Errorf("after Rollback: %d events, want 0", c)
+	}
+	if got := indexNames(t, empty); got != indexes {
+		t.Errorf("indexes after Rollback:\n%s\nwant\n%s", got, indexes)
+	}
+}
+
+// TestBulkLoadDone: done restores full synchronous commits and syncs the
+// files.
+func TestBulkLoadDone(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := OpenSQLite(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	done, err := db.BulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sync int
+	db.w.QueryRow(`PRAGMA synchronous`).Scan(&sync)
+	if sync != 1 {
+		t.Errorf("during bulk load: synchronous = %d, want 1 (NORMAL)", sync)
+	}
+	if err := done(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.w.QueryRow(`PRAGMA synchronous`).Scan(&sync)
+	if sync != 2 {
+		t.Errorf("after done: synchronous = %d, want 2 (FULL)", sync)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "fairmark.db")); err != nil {
+		t.Fatal(err)
+	}
+}
