@@ -13,6 +13,7 @@
 package engine
 
 import (
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -276,7 +277,7 @@ func (en *Engine) emit(d Decision) {
 func (en *Engine) account(id fairmark.AccountID, role fairmark.Role, at time.Time) *account {
 	a := en.accounts.get(id)
 	if a == nil {
-		a = &account{id: id, role: mkCode(string(role)), opened: mkStamp(at)}
+		a = &account{id: fairmark.AccountID(strings.Clone(string(id))), role: mkCode(string(role)), opened: mkStamp(at)}
 		if role != fairmark.Seller {
 			a.risk = sigmoid(priorLogit) // every buyer starts at the base rate
 		}
@@ -313,7 +314,7 @@ func (en *Engine) orderPlaced(e *fairmark.Event) {
 	o := e.Order
 	st := en.orders.get(o.ID)
 	if st == nil {
-		st = &order{id: o.ID}
+		st = &order{id: fairmark.OrderID(strings.Clone(string(o.ID)))}
 		en.orders.put(st)
 	}
 	buyer := en.account(o.Buyer, fairmark.Buyer, e.At)

@@ -30,7 +30,7 @@ func (en *Engine) feedbackLeft(e *fairmark.Event, t *Text) {
 	buyer := en.account(fb.Buyer, fairmark.Buyer, e.At)
 	seller := en.account(fb.Seller, fairmark.Seller, e.At)
 	f := &feedback{
-		id: fb.ID, buyer: buyer, seller: seller,
+		id: fairmark.FeedbackID(strings.Clone(string(fb.ID))), buyer: buyer, seller: seller,
 		first: mkCode(string(fb.Rating)), left: mkStamp(e.At),
 		minutes: -1,
 	}
@@ -133,7 +133,7 @@ func (en *Engine) textSignals(e *fairmark.Event, buyer, seller *account, msg fai
 		}
 		if !hasSeller(buyer.bs().contacts, seller.id) {
 			bs := buyer.buyer()
-			bs.contacts = append(bs.contacts, textHit{seller: seller.id, at: e.At, kind: t.Contacts[0].Kind, msg: msg})
+			bs.contacts = append(bs.contacts, textHit{seller: seller.id, at: e.At, kind: t.Contacts[0].Kind, msg: fairmark.MessageID(strings.Clone(string(msg)))})
 		}
 		kinds := contactKinds(t.Contacts)
 		a := newAlert(AlertOffPlatform,
@@ -153,7 +153,7 @@ func (en *Engine) textSignals(e *fairmark.Event, buyer, seller *account, msg fai
 		}
 		if i := indexSeller(buyer.bs().intents, seller.id); i < 0 {
 			bs := buyer.buyer()
-			bs.intents = append(bs.intents, textHit{seller: seller.id, at: e.At, kind: why, prob: t.Intent.Probability, msg: msg})
+			bs.intents = append(bs.intents, textHit{seller: seller.id, at: e.At, kind: why, prob: t.Intent.Probability, msg: fairmark.MessageID(strings.Clone(string(msg)))})
 		} else if t.Intent.Probability > buyer.bs().intents[i].prob {
 			buyer.buy.intents[i].prob, buyer.buy.intents[i].kind = t.Intent.Probability, why
 		}
@@ -238,7 +238,7 @@ func (en *Engine) reportFiled(e *fairmark.Event) {
 		w *= 0.3
 	}
 	bs := accused.buyer()
-	bs.reports = append(bs.reports, report{id: r.ID, reporter: reporter.id, kind: r.Kind, weight: w, at: e.At})
+	bs.reports = append(bs.reports, report{id: fairmark.ReportID(strings.Clone(string(r.ID))), reporter: reporter.id, kind: r.Kind, weight: w, at: e.At})
 	en.rescore(accused, e)
 }
 
