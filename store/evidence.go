@@ -138,13 +138,16 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 		}
 		return cmp.Compare(a.idx, b.idx)
 	})
+	// Without duplicates (a record listing a scope twice), a plain INSERT
+	// does: ON CONFLICT would probe the index once more for every row.
+	scopes = slices.Compact(scopes)
 	err = chunks(len(scopes), func(lo, k int) error {
 		args := w.args[:0]
 		for _, sc := range scopes[lo : lo+k] {
 			args = append(args, sc.typ, sc.id, sc.idx)
 		}
 		w.args = args
-		st, err := w.stmt(multiKey{`INSERT INTO evidence_scopes (type, id, idx) VALUES `, "(?, ?, ?)", " ON CONFLICT DO NOTHING", k})
+		st, err := w.stmt(multiKey{`INSERT INTO evidence_scopes (type, id, idx) VALUES `, "(?, ?, ?)", "", k})
 		if err != nil {
 			return err
 		}
