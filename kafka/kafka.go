@@ -41,8 +41,9 @@
 // watermark: it hands the service only the events earlier than the latest
 // event time every live partition has reached, and holds the rest (their
 // offsets uncommitted) until the others catch up. A partition that brought
-// nothing new for Config.Reorder stops holding the others back; when none
-// brought anything for that long, everything held goes out.
+// nothing new for Config.Reorder, and has nothing more at the broker (its
+// high watermark reached), stops holding the others back; when none is
+// live, everything held goes out.
 // The merged stream is then in time order and the engine never rebuilds;
 // events wait at most about Reorder longer. Held records of a partition
 // this member loses in a rebalance are dropped: uncommitted, they go to
@@ -175,6 +176,10 @@ type partition struct {
 	last   time.Time    // the latest event time seen in the partition
 	seen   time.Time    // when the partition last brought a record (wall clock)
 	active bool
+	// behind: the last fetch that brought records ended below the
+	// partition's high watermark, so the broker has more and the partition
+	// is not quiet however long a poll took.
+	behind bool
 }
 
 type heldRecord struct {
@@ -270,7 +275,7 @@ func (s *Source) Run(ctx context.Context) error {
 			if len(recs) > 0 {
 				s.handle(ctx, cl, recs)
 			}
-		} else if out := s.merge(recs, time.Now(), ctx.Err() != nil); len(out) > 0 {
+		} else if out := s.merge(fetches, time.Now(), ctx.Err() != nil); len(out) > 0 {
 			s.handle(ctx, cl, out)
 		}
 		cl.AllowRebalance()
@@ -288,32 +293,40 @@ func (s *Source) Run(ctx context.Context) error {
 // now due, oldest partition prefix first: every held record earlier than
 // the low watermark across live partitions (all of them when flush or
 // when no partition brought anything for Reorder).
-func (s *Source) merge(recs []*kgo.Record, now time.Time, flush bool) []*kgo.Record {
+func (s *Source) merge(fetches kgo.Fetches, now time.Time, flush bool) []*kgo.Record {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, r := range recs {
-		p := s.parts[r.Partition]
+	fetches.EachPartition(func(fp kgo.FetchTopicPartition) {
+		if fp.Err != nil {
+			return
+		}
+		p := s.parts[fp.Partition]
 		if p == nil {
 			p = &partition{}
-			s.parts[r.Partition] = p
+			s.parts[fp.Partition] = p
 		}
-		h := heldRecord{rec: r}
-		for _, raw := range event.SplitPayload(r.Value) {
-			if e, err := event.Decode(raw); err == nil && e.At.After(h.at) {
-				h.at = e.At
+		if n := len(fp.Records); n > 0 {
+			p.behind = fp.Records[n-1].Offset+1 < fp.HighWatermark
+		}
+		for _, r := range fp.Records {
+			h := heldRecord{rec: r}
+			for _, raw := range event.SplitPayload(r.Value) {
+				if e, err := event.Decode(raw); err == nil && e.At.After(h.at) {
+					h.at = e.At
+				}
+			}
+			p.q = append(p.q, h)
+			p.seen, p.active = now, true
+			if h.at.After(p.last) {
+				p.last = h.at
 			}
 		}
-		p.q = append(p.q, h)
-		p.seen, p.active = now, true
-		if h.at.After(p.last) {
-			p.last = h.at
-		}
-	}
+	})
 	// The watermark: the least latest-time of the partitions still live.
 	var wm time.Time
 	limited := false
 	for _, p := range s.parts {
-		if now.Sub(p.seen) >= s.cfg.Reorder {
+		if now.Sub(p.seen) >= s.cfg.Reorder && !p.behind {
 			// Quiet: it no longer holds the others back, and what it
 			// holds goes out once the live ones pass it (or at once when
 			// none is live).
