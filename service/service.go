@@ -268,8 +268,13 @@ func (s *Service) ingest(ctx context.Context, ins []store.Incoming) (accepted, d
 		s.last = e
 	}
 	if s.late && time.Since(s.lastRebuild) >= s.opt.RebuildEvery {
-		if err := s.rebuildLocked(ctx); err != nil {
-			return accepted, duplicates, nil, fmt.Errorf("rebuild engine: %w", err)
+		// The events are durable already; the rebuild only brings the
+		// engine up to them. It is not cut short by the caller's deadline
+		// (a half rebuild is wasted work), and if it fails the events stay
+		// marked late for the next query or batch to take in: failing the
+		// ingest would make the sender resend what is stored.
+		if err := s.rebuildLocked(context.WithoutCancel(ctx)); err != nil {
+			s.opt.Logger.Error("rebuild engine; late events wait for the next attempt", "err", err)
 		}
 	} else if err := s.flushDecisionsLocked(ctx); err != nil {
 		return accepted, duplicates, nil, err
