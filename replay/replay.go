@@ -188,6 +188,7 @@ func Run(en *engine.Engine, evs []*fairmark.Event) {
 	close(next)
 	for range workers {
 		go func() {
+			detect := cachedDetector(detect, 1<<16)
 			for i := range next {
 				lo, hi := i*chunk, min((i+1)*chunk, len(evs))
 				ps := make([]engine.Prepared, hi-lo)

@@ -3,6 +3,7 @@ package replay
 import (
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/fairmark/fairmark"
@@ -93,9 +94,9 @@ func Replay(r io.Reader, cfg engine.Config) (*engine.Engine, Stats, error) {
 			jobs <- b
 		}
 	}()
-	detect := cfg.Detect
 	for range workers {
 		go func() {
+			detect := cachedDetector(cfg.Detect, 1<<16)
 			for b := range jobs {
 				b.ps = make([]engine.Prepared, len(b.raws))
 				b.errs = make([]error, len(b.raws))
@@ -200,4 +201,30 @@ func engineLess(a, b *fairmark.Event) bool {
 		return c < 0
 	}
 	return a.ID < b.ID
+}
+
+// cachedDetector returns detect with a cache of its readings: marketplaces
+// repeat texts ("thanks, fast delivery"), and the detectors are pure, so a
+// text read once is not read again. Each reading handed out is a copy, so
+// no two events share its slices. The cache holds at most max texts (it
+// starts over when full). Not safe for concurrent use: one per goroutine.
+func cachedDetector(detect engine.Detector, max int) engine.Detector {
+	if detect == nil {
+		return nil
+	}
+	cache := make(map[string]engine.Text)
+	return func(text string) engine.Text {
+		t, ok := cache[text]
+		if !ok {
+			t = detect(text) // a panic propagates to Prepare, uncached
+			if len(cache) >= max {
+				clear(cache)
+			}
+			// The key is a copy: text shares its event's memory.
+			cache[strings.Clone(text)] = t
+		}
+		t.Contacts = slices.Clone(t.Contacts)
+		t.Intent.Reasons = slices.Clone(t.Intent.Reasons)
+		return t
+	}
 }
