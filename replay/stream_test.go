@@ -116,3 +116,25 @@ func csvs(t *testing.T, en *engine.Engine) string {
 	}
 	return buf.String()
 }
+
+func TestCachedDetector(t *testing.T) {
+	calls := 0
+	detect := cachedDetector(func(text string) engine.Text {
+		calls++
+		return engine.Text{Contacts: []engine.Contact{{Kind: "qq", Value: text}}, Intent: engine.Intent{Reasons: []string{"r"}}}
+	}, 2)
+	a := detect("x")
+	a.Contacts[0].Value = "changed" // a reading is the caller's own
+	if b := detect("x"); b.Contacts[0].Value != "x" || calls != 1 {
+		t.Fatalf("second reading %+v after %d calls, want the first reading from 1 call", b, calls)
+	}
+	detect("y")
+	detect("z") // full: starts over
+	detect("x")
+	if calls != 4 {
+		t.Fatalf("%d calls, want 4", calls)
+	}
+	if cachedDetector(nil, 1) != nil {
+		t.Fatal("no detector should stay no detector")
+	}
+}
