@@ -149,7 +149,13 @@ func (en *Engine) agreement(b *account, n *feedback) float64 {
 		return 0
 	}
 	ring := b.root()
-	var credible, ringRatings float64
+	// First count the negatives that could be credible: each counts at
+	// most 1 (a rounded sum of n terms below 1 is at most n), so when even
+	// all of them would not make the share exceed 0.08, or reach 2, the
+	// agreement is 0 without weighing any. Most sellers' negatives are a
+	// small share of their ratings.
+	var ringRatings float64
+	candidates := 0
 	for _, x := range s.ss().gotNegs {
 		if x.buyer.root() == ring {
 			if !x.withdrawn && !x.removed {
@@ -160,10 +166,20 @@ func (en *Engine) agreement(b *account, n *feedback) float64 {
 		if x.withdrawn || x.removed || x.rating != codeNegative {
 			continue
 		}
-		credible += (1 - sigmoid(en.baseSuspicion(x.buyer, x))) * (1 - x.buyer.risk)
+		candidates++
 	}
 	total := float64(s.ss().rep.Raw.Total()) - ringRatings
-	if credible < 2 || total <= 0 {
+	if candidates < 2 || total <= 0 || float64(candidates)/(total+2) <= 0.08 {
+		return 0
+	}
+	var credible float64
+	for _, x := range s.ss().gotNegs {
+		if x.buyer.root() == ring || x.withdrawn || x.removed || x.rating != codeNegative {
+			continue
+		}
+		credible += (1 - sigmoid(en.baseSuspicion(x.buyer, x))) * (1 - x.buyer.risk)
+	}
+	if credible < 2 {
 		return 0
 	}
 	share := credible / (total + 2) // shrunk towards "not negative"
