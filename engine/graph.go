@@ -63,7 +63,7 @@ func (en *Engine) runGraph(e *fairmark.Event) {
 		if id, ok := ids[a]; ok {
 			return id
 		}
-		id := b.Node(string(a.id))
+		id := b.AddNode(string(a.id)) // ids are unique: ids has it interned
 		ids[a] = id
 		nodes = append(nodes, a)
 		return id

@@ -42,13 +42,24 @@ func NewBuilder() *Builder {
 	return &Builder{ids: make(map[string]int32), minT: math.Inf(1), maxT: math.Inf(-1)}
 }
 
-// NewBuilderSize returns an empty Builder with room for about nodes
-// distinct names.
+// NewBuilderSize returns an empty Builder whose list of names has room for
+// about nodes names (the name index of Node still grows as it goes).
 func NewBuilderSize(nodes int) *Builder {
 	b := NewBuilder()
-	b.ids = make(map[string]int32, nodes)
 	b.names = make([]string, 0, nodes)
 	return b
+}
+
+// AddNode adds a node the caller knows is new: no earlier Node or AddNode
+// call named it. It returns the node's id, as Node would, without looking
+// the name up; a caller that interns names itself (by its own keys) uses it
+// in place of Node, never both for one name.
+func (b *Builder) AddNode(name string) int32 {
+	if len(b.names) >= math.MaxInt32 {
+		panic("graph: too many nodes")
+	}
+	b.names = append(b.names, name)
+	return int32(len(b.names) - 1)
 }
 
 // Node interns name and returns its dense id. Ids are assigned in order of

@@ -393,3 +393,18 @@ func genPowerLaw(nodes int, edges int64, seed uint64) *Graph {
 	})
 	return b.Build()
 }
+
+func TestAddNodeMatchesNode(t *testing.T) {
+	a, b := NewBuilder(), NewBuilderSize(4)
+	for _, n := range []string{"x", "y", "z"} {
+		if ia, ib := a.Node(n), b.AddNode(n); ia != ib {
+			t.Fatalf("%s: Node %d, AddNode %d", n, ia, ib)
+		}
+	}
+	ga, gb := a.Build(), b.Build()
+	for i := range int32(3) {
+		if ga.Name(i) != gb.Name(i) {
+			t.Fatalf("node %d: %q and %q", i, ga.Name(i), gb.Name(i))
+		}
+	}
+}
