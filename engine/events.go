@@ -131,9 +131,9 @@ func (en *Engine) textSignals(e *fairmark.Event, buyer, seller *account, msg fai
 		if f != nil {
 			f.hasContact = true
 		}
-		if !hasSeller(buyer.bs().contacts, seller.id) {
+		if !hasSeller(buyer.bs().contacts, seller) {
 			bs := buyer.buyer()
-			bs.contacts = append(bs.contacts, textHit{seller: seller.id, at: e.At, kind: t.Contacts[0].Kind, msg: fairmark.MessageID(strings.Clone(string(msg)))})
+			bs.contacts = append(bs.contacts, textHit{to: seller, seller: seller.id, at: e.At, kind: t.Contacts[0].Kind, msg: fairmark.MessageID(strings.Clone(string(msg)))})
 		}
 		kinds := contactKinds(t.Contacts)
 		a := newAlert(AlertOffPlatform,
@@ -151,9 +151,9 @@ func (en *Engine) textSignals(e *fairmark.Event, buyer, seller *account, msg fai
 		if len(t.Intent.Reasons) > 0 {
 			why = t.Intent.Reasons[0]
 		}
-		if i := indexSeller(buyer.bs().intents, seller.id); i < 0 {
+		if i := indexSeller(buyer.bs().intents, seller); i < 0 {
 			bs := buyer.buyer()
-			bs.intents = append(bs.intents, textHit{seller: seller.id, at: e.At, kind: why, prob: t.Intent.Probability, msg: fairmark.MessageID(strings.Clone(string(msg)))})
+			bs.intents = append(bs.intents, textHit{to: seller, seller: seller.id, at: e.At, kind: why, prob: t.Intent.Probability, msg: fairmark.MessageID(strings.Clone(string(msg)))})
 		} else if t.Intent.Probability > buyer.bs().intents[i].prob {
 			buyer.buy.intents[i].prob, buyer.buy.intents[i].kind = t.Intent.Probability, why
 		}
@@ -175,11 +175,13 @@ func (en *Engine) alert(e *fairmark.Event, seller, buyer *account, msg fairmark.
 	en.emit(Decision{Kind: AlertSeller, At: e.At, Event: e.ID, Account: buyer.id, Seller: seller.id, Message: msg, Feedback: fb, Reason: a.Text, Alert: a})
 }
 
-func hasSeller(hs []textHit, s fairmark.AccountID) bool { return indexSeller(hs, s) >= 0 }
+func hasSeller(hs []textHit, s *account) bool { return indexSeller(hs, s) >= 0 }
 
-func indexSeller(hs []textHit, s fairmark.AccountID) int {
+// indexSeller returns the index of the hit to seller s, -1 if none.
+// Accounts are unique by id, so comparing pointers compares ids.
+func indexSeller(hs []textHit, s *account) int {
 	for i, h := range hs {
-		if h.seller == s {
+		if h.to == s {
 			return i
 		}
 	}
@@ -221,7 +223,7 @@ func (en *Engine) reportFiled(e *fairmark.Event) {
 			w = 1
 		}
 	}
-	if hasSeller(accused.bs().contacts, reporter.id) || hasSeller(accused.bs().intents, reporter.id) {
+	if hasSeller(accused.bs().contacts, reporter) || hasSeller(accused.bs().intents, reporter) {
 		w = 1
 	}
 	if reporter.flagged {

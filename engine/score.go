@@ -92,11 +92,11 @@ func (en *Engine) baseSuspicion(b *account, n *feedback) float64 {
 	if en.turned(n) {
 		e += negTurned
 	}
-	if hasSeller(b.bs().contacts, n.seller.id) || n.hasContact {
+	if hasSeller(b.bs().contacts, n.seller) || n.hasContact {
 		e += negContact
 	}
 	p := n.intent
-	if i := indexSeller(b.bs().intents, n.seller.id); i >= 0 && b.bs().intents[i].prob > p {
+	if i := indexSeller(b.bs().intents, n.seller); i >= 0 && b.bs().intents[i].prob > p {
 		p = b.bs().intents[i].prob
 	}
 	e += negIntent * p
@@ -283,7 +283,7 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	}
 	// Hold one remark at once when it is itself clearly extortion.
 	for _, v := range views {
-		if v.s >= holdOneAt && (v.n.intent >= 0.5 || hasSeller(b.bs().intents, v.n.seller.id) || hasSeller(b.bs().contacts, v.n.seller.id) || v.n.hasContact) {
+		if v.s >= holdOneAt && (v.n.intent >= 0.5 || hasSeller(b.bs().intents, v.n.seller) || hasSeller(b.bs().contacts, v.n.seller) || v.n.hasContact) {
 			en.hold(e, v.n, "remark came with an off-platform contact or a demand for money to the same seller")
 		}
 	}

@@ -101,6 +101,7 @@ func (a *account) setReasons(rs []string) {
 }
 
 type textHit struct {
+	to     *account // the seller (compared by pointer)
 	seller fairmark.AccountID
 	at     time.Time
 	kind   string  // contact kind, or the intent reason
