@@ -154,8 +154,10 @@ func TestSustainedLoad(t *testing.T) {
 	if n := produceErrs.Load(); n != 0 {
 		t.Fatalf("produce errors: got %d, want 0", n)
 	}
-	if st.Committed != int64(len(recs)) || st.Accepted != int64(len(evs)) {
-		t.Fatalf("stats: got %+v, want %d records committed and %d events accepted", st, len(recs), len(evs))
+	// A poll whose Ingest failed after storing is delivered again: its
+	// events then count as duplicates, never as stored twice.
+	if st.Committed != int64(len(recs)) || st.Accepted+st.Duplicates != int64(len(evs)) || st.Duplicates > st.Redelivered {
+		t.Fatalf("stats: got %+v, want %d records committed and %d events accepted (or duplicates of a redelivery)", st, len(recs), len(evs))
 	}
 	if n := eventCount(t, svc); n != int64(len(evs)) {
 		t.Fatalf("events stored: got %d, want %d", n, len(evs))

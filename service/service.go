@@ -279,7 +279,10 @@ func (s *Service) ingest(ctx context.Context, ins []store.Incoming) (accepted, d
 	} else if err := s.flushDecisionsLocked(ctx); err != nil {
 		return accepted, duplicates, nil, err
 	}
-	if err := s.logEvidence(ctx, fresh); err != nil {
+	// The events are stored: their evidence records must follow even if
+	// the caller gives up waiting (a resend would find them duplicates and
+	// log nothing).
+	if err := s.logEvidence(context.WithoutCancel(ctx), fresh); err != nil {
 		return accepted, duplicates, nil, err
 	}
 	for _, in := range fresh {
