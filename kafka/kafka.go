@@ -41,9 +41,10 @@
 // watermark: it hands the service only the events earlier than the latest
 // event time every live partition has reached, and holds the rest (their
 // offsets uncommitted) until the others catch up. A partition that brought
-// nothing new for Config.Reorder, and has nothing more at the broker (its
-// high watermark reached), stops holding the others back; when none is
-// live, everything held goes out.
+// nothing in two polls that took everything the client had buffered, for
+// at least Config.Reorder, and had nothing more at the broker (its high
+// watermark reached) at its last fetch, stops holding the others back;
+// when none is live, everything held goes out.
 // The merged stream is then in time order and the engine never rebuilds;
 // events wait at most about Reorder longer. Held records of a partition
 // this member loses in a rebalance are dropped: uncommitted, they go to
@@ -180,6 +181,9 @@ type partition struct {
 	// partition's high watermark, so the broker has more and the partition
 	// is not quiet however long a poll took.
 	behind bool
+	// idle counts the polls in a row that took everything buffered (fewer
+	// records than MaxPollRecords) and brought nothing of this partition.
+	idle int
 }
 
 type heldRecord struct {
@@ -275,7 +279,7 @@ func (s *Source) Run(ctx context.Context) error {
 			if len(recs) > 0 {
 				s.handle(ctx, cl, recs)
 			}
-		} else if out := s.merge(fetches, time.Now(), ctx.Err() != nil); len(out) > 0 {
+		} else if out := s.merge(fetches, len(recs) < s.cfg.MaxPollRecords, time.Now(), ctx.Err() != nil); len(out) > 0 {
 			s.handle(ctx, cl, out)
 		}
 		cl.AllowRebalance()
@@ -293,9 +297,10 @@ func (s *Source) Run(ctx context.Context) error {
 // now due, oldest partition prefix first: every held record earlier than
 // the low watermark across live partitions (all of them when flush or
 // when no partition brought anything for Reorder).
-func (s *Source) merge(fetches kgo.Fetches, now time.Time, flush bool) []*kgo.Record {
+func (s *Source) merge(fetches kgo.Fetches, drained bool, now time.Time, flush bool) []*kgo.Record {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	brought := map[int32]bool{}
 	fetches.EachPartition(func(fp kgo.FetchTopicPartition) {
 		if fp.Err != nil {
 			return
@@ -316,7 +321,8 @@ func (s *Source) merge(fetches kgo.Fetches, now time.Time, flush bool) []*kgo.Re
 				}
 			}
 			p.q = append(p.q, h)
-			p.seen, p.active = now, true
+			p.seen, p.active, p.idle = now, true, 0
+			brought[fp.Partition] = true
 			if h.at.After(p.last) {
 				p.last = h.at
 			}
@@ -325,8 +331,14 @@ func (s *Source) merge(fetches kgo.Fetches, now time.Time, flush bool) []*kgo.Re
 	// The watermark: the least latest-time of the partitions still live.
 	var wm time.Time
 	limited := false
-	for _, p := range s.parts {
-		if now.Sub(p.seen) >= s.cfg.Reorder && !p.behind {
+	for id, p := range s.parts {
+		if drained && !brought[id] {
+			p.idle++
+		}
+		// Quiet only when it brought nothing in two polls that emptied the
+		// client's buffers, for Reorder, with nothing more at the broker
+		// at its last fetch: a slow poll or ingest alone proves nothing.
+		if p.idle >= 2 && now.Sub(p.seen) >= s.cfg.Reorder && !p.behind {
 			// Quiet: it no longer holds the others back, and what it
 			// holds goes out once the live ones pass it (or at once when
 			// none is live).
