@@ -2,12 +2,17 @@ package service_test
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/fairmark/fairmark"
 	"github.com/fairmark/fairmark/cases"
+	"github.com/fairmark/fairmark/engine"
 	"github.com/fairmark/fairmark/event"
+	"github.com/fairmark/fairmark/evidence"
+	"github.com/fairmark/fairmark/scan"
 	"github.com/fairmark/fairmark/service"
 	"github.com/fairmark/fairmark/service/servicetest"
 	"github.com/fairmark/fairmark/store"
@@ -81,4 +86,82 @@ func TestReportsJoinOneCase(t *testing.T) {
 		t.Fatalf("%d case_event records, want %d (one per case event)", len(recs), n)
 	}
 
+}
+
+// openAt opens a service on the store in dir (the same evidence key each
+// time), for tests that restart it.
+func openAt(t *testing.T, dir string) (*service.Service, *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.OpenSQLite(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := evidence.LoadOrCreateKey(filepath.Join(dir, "keys"), "fairmark.test/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := evidence.Open(ctx, db.Evidence(), signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: engine.Config{Detect: scan.Detector}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, db
+}
+
+// A crash between storing a case decision and applying its moderation
+// action (or logging its case events as evidence) is caught up at the next
+// start: the ban is applied and the audit trail is complete.
+func TestCaseCatchUpAfterCrash(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	svc, db := openAt(t, dir)
+	t0 := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	ingest(t, svc,
+		&fairmark.Event{ID: "e-open-s1", Type: fairmark.AccountOpened, At: t0, Account: &fairmark.Account{ID: "s1", Role: fairmark.Seller}},
+		&fairmark.Event{ID: "e-open-b1", Type: fairmark.AccountOpened, At: t0, Account: &fairmark.Account{ID: "b1", Role: fairmark.Buyer}},
+		report("r1", "s1", "b1", t0.Add(time.Hour)))
+	cs, err := svc.Cases(ctx, store.CaseFilter{Accused: "b1"})
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("cases: %v %v", cs, err)
+	}
+	agent := fairmark.Principal{User: "wang", Role: fairmark.RoleAgent}
+	c, err := svc.Act(ctx, cs[0].ID, agent, cases.Ban{Reason: "extortion"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := svc.Account("b1"); !v.Banned {
+		t.Fatalf("b1 not banned: %+v", v)
+	}
+	// The crash: the moderation event and the case events' evidence
+	// records never made it.
+	for _, q := range []string{
+		`DELETE FROM events WHERE type = 'moderation.action'`,
+		`DELETE FROM evidence_scopes WHERE idx IN (SELECT idx FROM evidence_records WHERE kind = 'case_event' AND ref = '` + string(c.ID) + fmt.Sprintf("/%d", c.Seq) + `')`,
+		`DELETE FROM evidence_records WHERE kind = 'case_event' AND ref = '` + string(c.ID) + fmt.Sprintf("/%d", c.Seq) + `'`,
+	} {
+		if err := db.ExecForTest(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	svc, db = openAt(t, dir)
+	defer db.Close()
+	if v, _ := svc.Account("b1"); !v.Banned {
+		t.Fatalf("after restart, the stored ban was not applied: %+v", v)
+	}
+	recs, err := db.Evidence().RecordsByKind(ctx, "case_event")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != c.Seq {
+		t.Fatalf("after restart, %d case_event records, want %d (one per case event)", len(recs), c.Seq)
+	}
+	if err := svc.EvidenceLog().Audit(ctx); err != nil {
+		t.Fatalf("evidence log audit after catch-up: %v", err)
+	}
 }
