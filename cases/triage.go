@@ -19,7 +19,7 @@ func Priority(c *Case, risk float64, now time.Time) (float64, []string) {
 		return 0, nil
 	}
 	type part struct {
-		v  float64
+		v   float64
 		why string
 	}
 	var parts []part
