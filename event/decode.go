@@ -64,6 +64,10 @@ type decoder struct {
 	err     error // syntax error: decoding stops
 	fatal   error // error of a Decimal: the rest is only checked for syntax
 	typeErr error // first type error: decoding goes on
+	// modTypeErr is the first type error inside "moderation": it counts
+	// only for a moderation.action event. On the v1 types "moderation" is
+	// an unknown extra field, and those are ignored (events.md).
+	modTypeErr error
 
 	scratch []byte // unescaped strings; append-only
 
@@ -1017,12 +1021,18 @@ func (d *decoder) parse() {
 				d.reportObj(&d.report)
 			}
 		case 8:
+			outer := d.typeErr
+			d.typeErr = nil
 			if d.object("moderation", &d.hasModeration) {
 				if !d.hasModeration {
 					d.hasModeration, d.moderation = true, fairmark.Moderation{}
 				}
 				d.moderationObj(&d.moderation)
 			}
+			if d.modTypeErr == nil {
+				d.modTypeErr = d.typeErr
+			}
+			d.typeErr = outer
 		default:
 			d.skip()
 		}

@@ -29,7 +29,9 @@ type oldWire struct {
 	Feedback   *fairmark.Feedback   `json:"feedback"`
 	Message    *fairmark.Message    `json:"message"`
 	Report     *fairmark.Report     `json:"report"`
-	Moderation *fairmark.Moderation `json:"moderation"`
+	// Moderation is read only for a moderation.action event: on the v1
+	// types it is an unknown extra field, and those are ignored.
+	Moderation json.RawMessage `json:"moderation"`
 }
 
 // Decode parses and validates one event. The returned error is a
@@ -63,7 +65,7 @@ func decodeJSON(data []byte) (*fairmark.Event, error) {
 		}
 		return nil, oldJSONErr(err, &w)
 	}
-	e, err := oldValidate(&w)
+	e, err := oldValidate(&w, data)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +165,7 @@ func oldJSONKind(k string) string {
 	return "a " + k
 }
 
-func oldValidate(w *oldWire) (*fairmark.Event, error) {
+func oldValidate(w *oldWire, data []byte) (*fairmark.Event, error) {
 	if w.ID == nil || *w.ID == "" {
 		return nil, fieldErr("id", "required")
 	}
@@ -206,8 +208,14 @@ func oldValidate(w *oldWire) (*fairmark.Event, error) {
 		e.Report = w.Report
 		err = oldValidateReport(w.Report)
 	case fairmark.ModerationAction:
-		e.Moderation = w.Moderation
-		err = oldValidateModeration(w.Moderation)
+		var m struct {
+			Moderation *fairmark.Moderation `json:"moderation"`
+		}
+		if uerr := json.Unmarshal(data, &m); uerr != nil {
+			return nil, oldJSONErr(uerr, w)
+		}
+		e.Moderation = m.Moderation
+		err = oldValidateModeration(m.Moderation)
 	}
 	if err != nil {
 		return nil, err

@@ -278,6 +278,9 @@ func (d *decoder) event() (*fairmark.Event, error) {
 		e = &b.e
 		e.Report = r
 	case fairmark.ModerationAction:
+		if d.modTypeErr != nil {
+			return nil, d.modTypeErr
+		}
 		if !d.hasModeration {
 			return nil, validateModeration(nil)
 		}
