@@ -142,6 +142,36 @@ func (c *Case) Victim(seller fairmark.AccountID) *Victim {
 	return nil
 }
 
+// Share is what of a case concerns one victim: its entry, which of its
+// remarks were removed and its restitution entries. A victim sees its share
+// and not the others'.
+type Share struct {
+	Victim      Victim
+	Removed     []fairmark.FeedbackID
+	Restitution []Restitution
+}
+
+// ShareOf returns seller's share of the case; ok is false when seller is
+// not a victim.
+func (c *Case) ShareOf(seller fairmark.AccountID) (sh Share, ok bool) {
+	v := c.Victim(seller)
+	if v == nil {
+		return Share{}, false
+	}
+	sh.Victim = *v
+	for _, f := range v.Feedback {
+		if containsFeedback(c.Removed, f) {
+			sh.Removed = append(sh.Removed, f)
+		}
+	}
+	for _, r := range c.Restitution {
+		if r.Victim == seller {
+			sh.Restitution = append(sh.Restitution, r)
+		}
+	}
+	return sh, true
+}
+
 // Closed reports whether the case is closed.
 func (c *Case) Closed() bool { return c.Status == Closed }
 

@@ -665,21 +665,13 @@ func (b *batch) close(o Outcome, reason string) {
 	}
 	n := b.add(Event{Kind: VictimsNotified, Data: &Data{Text: fmt.Sprintf("%d victim(s)", len(b.c.Victims))}})
 	for _, v := range b.c.Victims {
-		d := NoticeData{Seller: v.Seller, Outcome: o}
-		var removed []fairmark.FeedbackID
-		for _, f := range v.Feedback {
-			if containsFeedback(b.c.Removed, f) {
-				removed = append(removed, f)
-			}
-		}
-		d.Feedback = removed
+		sh, _ := b.c.ShareOf(v.Seller)
 		var owed []fairmark.Money
-		for _, r := range b.c.Restitution {
-			if r.Victim == v.Seller {
-				owed = addMoney(owed, r.Amount)
-			}
+		for _, r := range sh.Restitution {
+			owed = addMoney(owed, r.Amount)
 		}
-		d.Text, d.TextZH = victimText(b.c, removed, owed)
+		d := NoticeData{Seller: v.Seller, Outcome: o, Feedback: sh.Removed}
+		d.Text, d.TextZH = victimText(b.c, sh.Removed, owed)
 		b.notify(n, NoticeVictim, string(v.Seller), d)
 	}
 }

@@ -511,7 +511,7 @@ func (s *Service) Dossier(ctx context.Context, id fairmark.CaseID) (*cases.Dossi
 		return nil, err
 	}
 	d := &cases.Dossier{Case: c, Events: evs}
-	_, linked := s.victims(c.Accused)
+	linked := Snapshot(s, func(en *engine.Engine) []engine.LinkedView { return en.Linked(c.Accused) })
 	accounts := []fairmark.AccountID{c.Accused}
 	for _, l := range linked {
 		accounts = append(accounts, l.ID)

@@ -82,20 +82,8 @@ type sellerCase struct {
 func sellerView(c *cases.Case, seller fairmark.AccountID) sellerCase {
 	v := sellerCase{ID: c.ID, Accused: c.Accused, Status: c.Status, Outcome: c.Outcome, OpenedAt: c.OpenedAt, UpdatedAt: c.UpdatedAt,
 		ClosedAt: c.ClosedAt, Victims: len(c.Victims), Banned: len(c.Banned) > 0}
-	if me := c.Victim(seller); me != nil {
-		v.You = *me
-		for _, f := range me.Feedback {
-			for _, x := range c.Removed {
-				if x == f {
-					v.Removed = append(v.Removed, f)
-				}
-			}
-		}
-	}
-	for _, r := range c.Restitution {
-		if r.Victim == seller {
-			v.Restitution = append(v.Restitution, r)
-		}
+	if sh, ok := c.ShareOf(seller); ok {
+		v.You, v.Removed, v.Restitution = sh.Victim, sh.Removed, sh.Restitution
 	}
 	return v
 }

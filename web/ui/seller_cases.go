@@ -49,19 +49,16 @@ func sellerView(p Page, c *cases.Case, seller fairmark.AccountID) sellerCaseView
 	if c.Outcome != "" {
 		v.Outcome = p.TOr("case.outcome."+string(c.Outcome), string(c.Outcome))
 	}
-	if me := c.Victim(seller); me != nil {
-		for _, f := range me.Feedback {
-			v.Remarks = append(v.Remarks, sellerRemark{ID: f, Removed: slices.Contains(c.Removed, f)})
-		}
+	sh, _ := c.ShareOf(seller)
+	for _, f := range sh.Victim.Feedback {
+		v.Remarks = append(v.Remarks, sellerRemark{ID: f, Removed: slices.Contains(sh.Removed, f)})
 	}
-	for _, r := range c.Restitution {
-		if r.Victim == seller {
-			o := sellerOwed{Amount: r.Amount.String(), Paid: r.Paid, Ref: r.Ref}
-			if r.Paid {
-				o.PaidAt = p.Time(r.PaidAt)
-			}
-			v.Owed = append(v.Owed, o)
+	for _, r := range sh.Restitution {
+		o := sellerOwed{Amount: r.Amount.String(), Paid: r.Paid, Ref: r.Ref}
+		if r.Paid {
+			o.PaidAt = p.Time(r.PaidAt)
 		}
+		v.Owed = append(v.Owed, o)
 	}
 	if me := c.Victim(seller); me != nil && len(me.Reports) > 0 {
 		v.BundleURL = "/seller/cases/" + string(c.ID) + "/bundle"
