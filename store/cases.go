@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/fairmark/fairmark"
@@ -410,12 +411,7 @@ func (db *DB) Timeline(ctx context.Context, account fairmark.AccountID, limit in
 }
 
 func sortTimeline(rs []TimelineRow) {
-	// Insertion sort is fine for one account's history; stable by kind order.
-	for i := 1; i < len(rs); i++ {
-		for j := i; j > 0 && rs[j].At.Before(rs[j-1].At); j-- {
-			rs[j], rs[j-1] = rs[j-1], rs[j]
-		}
-	}
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].At.Before(rs[j].At) })
 }
 
 // RestitutionRow is one entry of the restitution ledger.
