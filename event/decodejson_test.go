@@ -21,14 +21,14 @@ import (
 // oldWire mirrors the envelope with the time kept as text, so that a bad time
 // is reported as a field error rather than a JSON error.
 type oldWire struct {
-	ID         *string              `json:"id"`
-	Type       *string              `json:"type"`
-	At         *string              `json:"at"`
-	Account    *fairmark.Account    `json:"account"`
-	Order      *fairmark.Order      `json:"order"`
-	Feedback   *fairmark.Feedback   `json:"feedback"`
-	Message    *fairmark.Message    `json:"message"`
-	Report     *fairmark.Report     `json:"report"`
+	ID       *string            `json:"id"`
+	Type     *string            `json:"type"`
+	At       *string            `json:"at"`
+	Account  *fairmark.Account  `json:"account"`
+	Order    *fairmark.Order    `json:"order"`
+	Feedback *fairmark.Feedback `json:"feedback"`
+	Message  *fairmark.Message  `json:"message"`
+	Report   *fairmark.Report   `json:"report"`
 	// Moderation is read only for a moderation.action event: on the v1
 	// types it is an unknown extra field, and those are ignored.
 	Moderation json.RawMessage `json:"moderation"`
