@@ -31,6 +31,9 @@ func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
+	if err := db.lockAppends(ctx, tx); err != nil {
+		return nil, fmt.Errorf("store events: %w", err)
+	}
 	w := &txWriter{db: db, tx: tx, ctx: ctx}
 	p := &projector{w: w}
 	isNew, err := db.appendTx(ctx, w, p, evs)
