@@ -49,6 +49,7 @@ func (s *Service) now() time.Time {
 // case. Errors are logged, not returned: the events are already durable,
 // and the next start catches up (catchUpCases).
 func (s *Service) caseTriggers(ctx context.Context, ts []trigger) {
+	ts = s.ownedTriggers(ts) // with a Cluster, each accused's partition holder acts
 	if len(ts) == 0 || s.opt.NoCases {
 		return
 	}
@@ -283,6 +284,12 @@ func (s *Service) catchUpCases(ctx context.Context) error {
 			return err
 		}
 	}
+	return s.catchUpTriggers(ctx)
+}
+
+// catchUpTriggers acts on the reports and flags nobody acted on (a crash
+// came first, or the worker holding the accused's partition died).
+func (s *Service) catchUpTriggers(ctx context.Context) error {
 	if s.opt.NoCases {
 		return nil
 	}

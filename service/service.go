@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fairmark/fairmark"
@@ -50,6 +51,9 @@ type Options struct {
 	CleanHistory func(engine.HistoryView) bool
 	// Now is the clock of case decisions (default time.Now).
 	Now func() time.Time
+	// Cluster makes this Service one of several workers sharing one
+	// PostgreSQL database; nil: the only one.
+	Cluster *Cluster
 }
 
 // Service is the running fairmark. Its methods are safe for concurrent use.
@@ -74,6 +78,14 @@ type Service struct {
 	flagged []fairmark.AccountID
 
 	caseMu sync.Mutex // serialises case decisions; taken before mu, never inside it
+
+	// With a Cluster: the position in the shared event log the engine has
+	// followed to, the partitions held (nil without a Cluster), and
+	// whether the next rebuild stores every decision about them.
+	seq      store.Seq
+	owned    atomic.Pointer[ownership]
+	storeAll bool
+	waiting  []trigger // triggers of events a query followed the log to
 }
 
 // Open starts a Service: it rebuilds the engine from the event log and
@@ -89,6 +101,20 @@ func Open(ctx context.Context, opt Options) (*Service, error) {
 		opt.RebuildEvery = 2 * time.Second
 	}
 	s := &Service{opt: opt, db: opt.DB, log: opt.Evidence, decisions: map[engine.DecisionKind]int64{}}
+	if c := opt.Cluster; c != nil {
+		if opt.DB.Dialect() != store.Postgres {
+			return nil, fairmark.Errorf(fairmark.EINVALID, "several workers share one PostgreSQL database: a cluster worker needs --postgres")
+		}
+		if c.Worker == "" {
+			return nil, fairmark.Errorf(fairmark.EINVALID, "a cluster worker needs an id")
+		}
+		c.defaults()
+		// Hold partitions before the first rebuild, which stores the
+		// decisions about their buyers.
+		if _, err := s.renewLeases(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.Rebuild(ctx); err != nil {
 		return nil, err
 	}
@@ -134,7 +160,7 @@ func (s *Service) Rebuild(ctx context.Context) error {
 func (s *Service) rebuildLocked(ctx context.Context) error {
 	start := time.Now()
 	var evs []*fairmark.Event
-	err := s.db.Events(ctx, func(raw []byte) error {
+	seq, err := s.db.EventsUpTo(ctx, func(raw []byte) error {
 		e, err := event.Decode(raw)
 		if err != nil {
 			return fmt.Errorf("stored event does not decode: %w", err)
@@ -156,8 +182,9 @@ func (s *Service) rebuildLocked(ctx context.Context) error {
 	// Decisions made before the earliest late event are the ones the
 	// previous engine already made and stored (the engine is deterministic
 	// on the same ordered prefix): store only those from there on. At start
-	// (no previous engine) all of them are stored.
-	if s.en != nil && s.late {
+	// (no previous engine), and when a worker has taken over partitions,
+	// all of them are stored.
+	if s.en != nil && s.late && !s.storeAll {
 		kept := s.pending[:0]
 		for _, d := range s.pending {
 			if !d.At.Before(s.lateFrom) {
@@ -166,7 +193,7 @@ func (s *Service) rebuildLocked(ctx context.Context) error {
 		}
 		s.pending = kept
 	}
-	s.en, s.last = en, last
+	s.en, s.last, s.seq, s.storeAll = en, last, seq, false
 	s.rebuilds++
 	s.late = false
 	s.lastRebuild = time.Now()
@@ -229,7 +256,11 @@ func (s *Service) ingest(ctx context.Context, ins []store.Incoming) (accepted, d
 		return 0, 0, nil, nil
 	}
 	// Run the detectors before taking the lock, on all cores: they are pure.
-	prepared := s.prepare(ins)
+	all := make([]*fairmark.Event, len(ins))
+	for i, in := range ins {
+		all[i] = in.Event
+	}
+	read := s.prepare(all, nil)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	isNew, err := s.db.Append(ctx, ins)
@@ -249,12 +280,44 @@ func (s *Service) ingest(ctx context.Context, ins []store.Incoming) (accepted, d
 	if len(evs) == 0 {
 		return accepted, duplicates, nil, nil
 	}
+	var reports []trigger
+	if s.opt.Cluster != nil {
+		// The engine takes events from the shared log, in commit order,
+		// these among them (and other workers' since the last poll).
+		if reports, err = s.followLocked(ctx, read); err != nil {
+			return accepted, duplicates, nil, err
+		}
+	} else {
+		s.applyLocked(ctx, evs, read)
+		if err := s.flushDecisionsLocked(ctx); err != nil {
+			return accepted, duplicates, nil, err
+		}
+		for _, in := range fresh {
+			if in.Event.Report != nil {
+				reports = append(reports, reportTrigger(in.Event))
+			}
+		}
+	}
+	// The events are stored: their evidence records must follow even if
+	// the caller gives up waiting (a resend would find them duplicates and
+	// log nothing).
+	if err := s.logEvidence(context.WithoutCancel(ctx), fresh); err != nil {
+		return accepted, duplicates, nil, err
+	}
+	ts = append(append(reports, s.waiting...), s.flagTriggersLocked()...)
+	s.waiting = nil
+	return accepted, duplicates, ts, nil
+}
+
+// applyLocked applies new events, sorted here into engine order. Events
+// later than what the engine has applied are stored but not applied: the
+// engine is rebuilt from the log to take them in order — at once, or, when
+// it rebuilt less than RebuildEvery ago, at the next query, Settle or
+// ingest after that, so a stream with many late events cannot make it
+// rebuild on every batch. Decisions are left pending (a rebuild stores
+// its own).
+func (s *Service) applyLocked(ctx context.Context, evs []*fairmark.Event, read texts) {
 	replay.SortEvents(evs)
-	// Events later than what the engine has applied are stored but not
-	// applied: the engine is rebuilt from the log to take them in order —
-	// at once, or, when it rebuilt less than RebuildEvery ago, at the next
-	// query, Settle or ingest after that, so a stream with many late events
-	// cannot make it rebuild on every batch.
 	for _, e := range evs {
 		if s.last != nil && fairmark.Less(e, s.last) {
 			// Before the last applied event in engine order (time, then id).
@@ -264,7 +327,7 @@ func (s *Service) ingest(ctx context.Context, ins []store.Incoming) (accepted, d
 			s.late = true
 			continue
 		}
-		s.en.Apply(prepared[e])
+		s.en.Apply(engine.Prepared{Event: e, Text: read[e.ID]})
 		s.last = e
 	}
 	if s.late && time.Since(s.lastRebuild) >= s.opt.RebuildEvery {
@@ -276,53 +339,47 @@ func (s *Service) ingest(ctx context.Context, ins []store.Incoming) (accepted, d
 		if err := s.rebuildLocked(context.WithoutCancel(ctx)); err != nil {
 			s.opt.Logger.Error("rebuild engine; late events wait for the next attempt", "err", err)
 		}
-	} else if err := s.flushDecisionsLocked(ctx); err != nil {
-		return accepted, duplicates, nil, err
 	}
-	// The events are stored: their evidence records must follow even if
-	// the caller gives up waiting (a resend would find them duplicates and
-	// log nothing).
-	if err := s.logEvidence(context.WithoutCancel(ctx), fresh); err != nil {
-		return accepted, duplicates, nil, err
-	}
-	for _, in := range fresh {
-		if in.Event.Report != nil {
-			ts = append(ts, reportTrigger(in.Event))
-		}
-	}
-	ts = append(ts, s.flagTriggersLocked()...)
-	return accepted, duplicates, ts, nil
 }
 
-// prepare runs the text detectors over ins on all cores.
-func (s *Service) prepare(ins []store.Incoming) map[*fairmark.Event]engine.Prepared {
+// texts are the text detectors' readings of events, by event id.
+type texts map[fairmark.EventID]*engine.Text
+
+// prepare runs the text detectors over evs on all cores and adds their
+// readings to into (made when nil), which it returns.
+func (s *Service) prepare(evs []*fairmark.Event, into texts) texts {
 	detect := s.opt.Config.Detect
-	ps := make([]engine.Prepared, len(ins))
-	workers := min(runtime.GOMAXPROCS(0), (len(ins)+63)/64)
+	ps := make([]engine.Prepared, len(evs))
+	workers := min(runtime.GOMAXPROCS(0), (len(evs)+63)/64)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; i < len(ins); i += workers {
-				ps[i] = engine.Prepare(detect, ins[i].Event)
+			for i := w; i < len(evs); i += workers {
+				ps[i] = engine.Prepare(detect, evs[i])
 			}
 		}()
 	}
 	wg.Wait()
-	out := make(map[*fairmark.Event]engine.Prepared, len(ins))
-	for i, in := range ins {
-		out[in.Event] = ps[i]
+	if into == nil {
+		into = make(texts, len(evs))
 	}
-	return out
+	for i, e := range evs {
+		into[e.ID] = ps[i].Text
+	}
+	return into
 }
 
 func (s *Service) flushDecisionsLocked(ctx context.Context) error {
 	if len(s.pending) == 0 {
 		return nil
 	}
-	rows := make([]store.Decision, len(s.pending))
-	for i, d := range s.pending {
+	rows := make([]store.Decision, 0, len(s.pending))
+	for _, d := range s.pending {
+		if !s.owns(decisionSubject(d)) {
+			continue // another worker's partition: it stores and acts on this
+		}
 		body, err := json.Marshal(d)
 		if err != nil {
 			return err
@@ -330,7 +387,7 @@ func (s *Service) flushDecisionsLocked(ctx context.Context) error {
 		if d.Kind == engine.FlagAccount {
 			s.flagged = append(s.flagged, d.Account)
 		}
-		rows[i] = store.Decision{Key: d.Key(), Kind: string(d.Kind), At: d.At, Event: d.Event, Account: d.Account, Seller: d.Seller, Feedback: d.Feedback, Body: body}
+		rows = append(rows, store.Decision{Key: d.Key(), Kind: string(d.Kind), At: d.At, Event: d.Event, Account: d.Account, Seller: d.Seller, Feedback: d.Feedback, Body: body})
 		s.decisions[d.Kind]++
 	}
 	s.pending = s.pending[:0]
@@ -338,6 +395,15 @@ func (s *Service) flushDecisionsLocked(ctx context.Context) error {
 		return fmt.Errorf("store decisions: %w", err)
 	}
 	return nil
+}
+
+// decisionSubject is the account whose partition a decision belongs to:
+// the buyer concerned, else the seller.
+func decisionSubject(d engine.Decision) fairmark.AccountID {
+	if d.Account != "" {
+		return d.Account
+	}
+	return d.Seller
 }
 
 // logEvidence appends every message and report among ins to the evidence
@@ -388,6 +454,9 @@ func (s *Service) logEvidence(ctx context.Context, ins []store.Incoming) error {
 func (s *Service) Settle(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.followOnQueryLocked(ctx); err != nil {
+		return err
+	}
 	if !s.late {
 		return nil
 	}
@@ -397,6 +466,9 @@ func (s *Service) Settle(ctx context.Context) error {
 // settleLocked takes late events in before a query answers, so answers are
 // never stale; ingestion alone rebuilds at most every RebuildEvery.
 func (s *Service) settleLocked() {
+	if err := s.followOnQueryLocked(context.Background()); err != nil {
+		s.opt.Logger.Error("follow the event log", "err", err)
+	}
 	if s.late {
 		if err := s.rebuildLocked(context.Background()); err != nil {
 			s.opt.Logger.Error("rebuild engine", "err", err)
@@ -498,10 +570,6 @@ func (s *Service) Ping(ctx context.Context) error { return s.db.Ping(ctx) }
 func Snapshot[T any](s *Service, fn func(*engine.Engine) T) T {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.late {
-		if err := s.rebuildLocked(context.Background()); err != nil {
-			s.opt.Logger.Error("rebuild engine", "err", err)
-		}
-	}
+	s.settleLocked()
 	return fn(s.en)
 }

@@ -30,6 +30,9 @@ type storeFlags struct {
 	// hooks are the webhook endpoints case decisions are queued for
 	// (serve's --webhook-url); none for the other commands.
 	hooks []webhook.Endpoint
+	// cluster makes serve one of several workers on one PostgreSQL
+	// database; nil for the other commands.
+	cluster *service.Cluster
 }
 
 func (m *Main) addStoreFlags(fs interface {
@@ -97,7 +100,7 @@ func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Log
 			cfg.Rules = engine.NewRules(set)
 		}
 	}
-	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: cfg, Logger: logger, Webhooks: sf.hooks,
+	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: cfg, Logger: logger, Webhooks: sf.hooks, Cluster: sf.cluster,
 		Engine: func(c engine.Config) *engine.Engine {
 			// Each engine gets its own rule evaluator (it reuses buffers).
 			if r, ok := c.Rules.(*engine.Rules); ok {

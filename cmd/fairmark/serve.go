@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +40,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	kafkaTopic := fs.String("kafka-topic", m.env("FAIRMARK_KAFKA_TOPIC", "marketplace-events"), "Kafka topic [FAIRMARK_KAFKA_TOPIC]")
 	kafkaGroup := fs.String("kafka-group", m.env("FAIRMARK_KAFKA_GROUP", "fairmark"), "Kafka consumer group [FAIRMARK_KAFKA_GROUP]")
 	cpEvery := fs.Duration("checkpoint-every", time.Minute, "sign a new evidence checkpoint this often when the log grew")
+	host, _ := os.Hostname()
+	worker := fs.String("worker", m.env("FAIRMARK_WORKER", fmt.Sprintf("%s-%d", host, os.Getpid())), "this worker's id among the workers sharing one PostgreSQL database [FAIRMARK_WORKER]")
+	partitionsS := fs.String("partitions", m.env("FAIRMARK_PARTITIONS", "16"), "buyer partitions shared out among the workers; the same on every worker [FAIRMARK_PARTITIONS]")
+	leaseTTLS := fs.String("lease-ttl", m.env("FAIRMARK_LEASE_TTL", "10s"), "a worker that has not renewed its partitions' leases for this long loses them to the others [FAIRMARK_LEASE_TTL]")
 	logLevel := fs.String("log-level", m.env("FAIRMARK_LOG_LEVEL", "info"), "debug, info, warn or error [FAIRMARK_LOG_LEVEL]")
 	var hookURLs []string
 	fs.Func("webhook-url", "POST case decisions to this marketplace URL; repeat or comma-separate [FAIRMARK_WEBHOOK_URL]", func(v string) error {
@@ -63,11 +68,40 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	logger := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
 
 	sf.hooks = hooks
+	if sf.postgres != "" {
+		// On PostgreSQL every serve is a worker: it follows the shared
+		// event log and acts on the buyers of the partitions it leases.
+		partitions, err := strconv.Atoi(*partitionsS)
+		if err != nil || partitions < 1 {
+			return usageErr("--partitions (FAIRMARK_PARTITIONS) must be a whole number of at least 1, not %q", *partitionsS)
+		}
+		leaseTTL, err := time.ParseDuration(*leaseTTLS)
+		if err != nil || leaseTTL < 300*time.Millisecond {
+			return usageErr("--lease-ttl (FAIRMARK_LEASE_TTL) must be a duration of at least 300ms, like 10s, not %q", *leaseTTLS)
+		}
+		if *worker == "" {
+			return usageErr("--worker (FAIRMARK_WORKER) must not be empty")
+		}
+		sf.cluster = &service.Cluster{Worker: *worker, Partitions: partitions, LeaseTTL: leaseTTL}
+	}
 	svc, db, err := m.openService(ctx, &sf, logger)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	clusterDone := make(chan struct{})
+	if sf.cluster != nil {
+		go func() {
+			defer close(clusterDone)
+			if err := svc.RunCluster(ctx); err != nil {
+				logger.Error("cluster worker stopped", "err", err)
+			}
+		}()
+		held, of := svc.Held()
+		logger.Info("cluster worker", "worker", *worker, "partitions", held, "of", of)
+	} else {
+		close(clusterDone)
+	}
 	key, created, err := m.apiKey(sf.data)
 	if err != nil {
 		return fmt.Errorf("API key: %w", err)
@@ -151,6 +185,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	<-clusterDone // partitions given back
 	return nil
 }
 

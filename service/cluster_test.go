@@ -1,0 +1,233 @@
+package service_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/fairmark/fairmark"
+	"github.com/fairmark/fairmark/engine"
+	"github.com/fairmark/fairmark/event"
+	"github.com/fairmark/fairmark/replay"
+	"github.com/fairmark/fairmark/scan"
+	"github.com/fairmark/fairmark/service"
+	"github.com/fairmark/fairmark/service/servicetest"
+	"github.com/fairmark/fairmark/sim"
+	"github.com/fairmark/fairmark/store"
+)
+
+// openWorker opens a clustered Service on the PostgreSQL schema.
+func openWorker(t *testing.T, url, schema, id string) (*service.Service, *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.OpenPostgres(ctx, url, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := service.Open(ctx, service.Options{DB: db, Config: engine.Config{Detect: scan.Detector},
+		Cluster: &service.Cluster{Worker: id, Partitions: 8, LeaseTTL: 900 * time.Millisecond, Poll: 30 * time.Millisecond}})
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return svc, db
+}
+
+// TestTwoWorkersOneDies runs two workers on one database, feeds them the
+// marketplace in turns, lets one die without giving back its partitions,
+// and checks that the survivor takes them over and that the stored
+// decisions, the cases and the engine state are those of one engine over
+// the whole stream: every event is taken exactly once and every decision
+// is stored exactly once.
+func TestTwoWorkersOneDies(t *testing.T) {
+	url := os.Getenv("FAIRMARK_TEST_POSTGRES")
+	if url == "" {
+		t.Skip("PostgreSQL tests skipped: set FAIRMARK_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run them")
+	}
+	ctx := context.Background()
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "fm_cluster_" + hex.EncodeToString(b[:])
+
+	evs, _, err := sim.Events(sim.Config{Seed: 11, Sellers: 16, Buyers: 220, Days: 14, Complainers: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	replay.SortEvents(evs)
+	raws := make([][]byte, len(evs))
+	for i, e := range evs {
+		if raws[i], err = event.Encode(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var reportIDs []fairmark.ReportID
+	for _, e := range evs {
+		if e.Report != nil {
+			reportIDs = append(reportIDs, e.Report.ID)
+		}
+	}
+	nEvents := len(evs)
+	// The reference (replay.Run lets go of the events it applied): one engine over the ordered stream.
+	var want []engine.Decision
+	ref := engine.New(engine.Config{Detect: scan.Detector, OnDecision: func(d engine.Decision) { want = append(want, d) }})
+	replay.Run(ref, evs)
+	wantCSV := servicetest.CSVs(t, ref)
+
+	a, dbA := openWorker(t, url, schema, "a")
+	defer func() {
+		dbA.DropSchema(ctx)
+		dbA.Close()
+	}()
+	b2, dbB := openWorker(t, url, schema, "b")
+	runA, stopA := context.WithCancel(ctx)
+	defer stopA()
+	runB, stopB := context.WithCancel(ctx)
+	defer stopB()
+	doneA, doneB := make(chan error, 1), make(chan error, 1)
+	go func() { doneA <- a.RunCluster(runA) }()
+	go func() { doneB <- b2.RunCluster(runB) }()
+
+	waitFor(t, "the workers to share the partitions", func() bool {
+		ha, _ := a.Held()
+		hb, _ := b2.Held()
+		return len(ha) == 4 && len(hb) == 4
+	})
+
+	const batch = 40
+	cut := len(raws) / 2 / batch * batch
+	workers := []*service.Service{a, b2}
+	for i := 0; i < cut; i += batch {
+		if _, err := workers[(i/batch)%2].Ingest(ctx, raws[i:i+batch]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// b dies: it stops following and renewing, and its database handle
+	// goes, so it cannot give its partitions back. Its last batch is sent
+	// again to a (the sender never saw an answer).
+	dbB.Close()
+	stopB()
+	<-doneB
+	if _, err := a.Ingest(ctx, raws[cut-batch:cut]); err != nil {
+		t.Fatal(err)
+	}
+	for i := cut; i < len(raws); i += batch {
+		if _, err := a.Ingest(ctx, raws[i:min(i+batch, len(raws))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "a to take over b's partitions", func() bool {
+		ha, _ := a.Held()
+		return len(ha) == 8
+	})
+	// The take-over ran: a has rebuilt and stored what b left undone.
+	waitFor(t, "a to store every decision and act on every report", func() bool {
+		ds, err := dbA.Decisions(ctx, store.DecisionFilter{Limit: 1 << 20})
+		if err != nil || len(ds) < len(uniqueKeys(want)) {
+			return false
+		}
+		for _, id := range reportIDs {
+			if seen, err := dbA.HasTrigger(ctx, "report:"+string(id)); err != nil || !seen {
+				return false
+			}
+		}
+		return true
+	})
+
+	n, err := dbA.EventCount(ctx)
+	if err != nil || n != int64(nEvents) {
+		t.Fatalf("%d events stored (%v), want %d, each once", n, err, nEvents)
+	}
+	got := service.Snapshot(a, func(en *engine.Engine) string { return servicetest.CSVs(t, en) })
+	if got != wantCSV {
+		t.Fatalf("survivor's state differs from one engine over the stream:\n%s", servicetest.FirstDiff(got, wantCSV))
+	}
+	stored, err := dbA.Decisions(ctx, store.DecisionFilter{Limit: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotKeys []string
+	for _, d := range stored {
+		gotKeys = append(gotKeys, d.Key)
+	}
+	sort.Strings(gotKeys)
+	wantKeys := uniqueKeys(want)
+	if !slices.Equal(gotKeys, wantKeys) {
+		t.Fatalf("stored decisions differ from one engine's: %d stored, %d made by the reference; first difference %s", len(gotKeys), len(wantKeys), firstDiffKey(gotKeys, wantKeys))
+	}
+	flags := 0
+	for _, d := range want {
+		if d.Kind == engine.FlagAccount {
+			flags++
+		}
+	}
+	if flags == 0 {
+		t.Fatal("the marketplace raised no flag: the test proves nothing about take-over")
+	}
+	// Every report was acted on once, by its accused's partition holder.
+	for _, id := range reportIDs {
+		seen, err := dbA.HasTrigger(ctx, "report:"+string(id))
+		if err != nil || !seen {
+			t.Fatalf("report %s was never acted on (%v)", id, err)
+		}
+	}
+	t.Logf("%d events, %d decisions (%d flags), %d reports; b died after %d events", nEvents, len(wantKeys), flags, len(reportIDs), cut)
+
+	stopA()
+	if err := <-doneA; err != nil {
+		t.Fatalf("a's clean stop: %v", err)
+	}
+	ls, err := dbA.Leases(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range ls {
+		if l.Owner != "" {
+			t.Fatalf("after a stopped, partition %d is still leased to %q", l.Part, l.Owner)
+		}
+	}
+}
+
+func uniqueKeys(ds []engine.Decision) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, d := range ds {
+		if k := d.Key(); !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func firstDiffKey(a, b []string) string {
+	for i := 0; i < min(len(a), len(b)); i++ {
+		if a[i] != b[i] {
+			return "stored " + a[i] + ", reference " + b[i]
+		}
+	}
+	if len(a) > len(b) {
+		return "extra stored " + a[len(b)]
+	}
+	if len(b) > len(a) {
+		return "missing " + b[len(a)]
+	}
+	return "none"
+}
+
+// waitFor polls cond for up to 20 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
