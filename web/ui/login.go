@@ -1,8 +1,12 @@
 package ui
 
 import (
+	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fairmark/fairmark"
 )
@@ -17,15 +21,25 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request, rq *request) error {
 	}
 	id := strings.TrimSpace(r.PostFormValue("user"))
 	next := safeNext(r.PostFormValue("next"), "")
+	userKey, addrKey := throttleKeys(r, id)
+	if wait := u.signIns.retryAfter(u.now(), userKey, addrKey); wait > 0 {
+		u.logger.Warn("sign-in throttled", "user", id, "addr", addrKey, "retry_after", wait.Round(time.Second))
+		mins := int(math.Ceil(wait.Minutes()))
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		v := landingPage{Page: u.page(r, rq, rq.T("landing.title"), "home"), Next: next, UserID: id, Error: fmt.Sprintf(rq.T("login.throttled"), mins)}
+		return u.render(w, http.StatusTooManyRequests, "landing", "", v)
+	}
 	user, err := u.db.Authenticate(r.Context(), id, r.PostFormValue("password"))
 	if err != nil {
 		if fairmark.ErrorCode(err) != fairmark.EUNAUTHORIZED {
 			return err
 		}
+		u.signIns.fail(u.now(), userKey, addrKey)
 		u.logger.Info("sign-in refused", "user", id)
 		v := landingPage{Page: u.page(r, rq, rq.T("landing.title"), "home"), Next: next, UserID: id, Error: rq.T("login.wrong")}
 		return u.render(w, http.StatusUnauthorized, "landing", "", v)
 	}
+	u.signIns.succeed(userKey)
 	// A new session every sign-in; the one this browser had ends.
 	if rq.token != "" {
 		if err := u.db.DeleteSession(r.Context(), rq.token); err != nil {

@@ -43,12 +43,13 @@ var messages = map[string]msg{
 	"landing.signedin":    {"You are signed in.", "你已登录。"},
 	"landing.continue":    {"Continue", "继续"},
 
-	"login.title":    {"Sign in", "登录"},
-	"login.user":     {"User name", "用户名"},
-	"login.password": {"Password", "密码"},
-	"login.submit":   {"Sign in", "登录"},
-	"login.hint":     {"Sellers and trust-and-safety staff sign in here. The marketplace connects with its API key.", "卖家和审核人员在此登录。平台系统通过 API 密钥接入。"},
-	"login.wrong":    {"Wrong user name or password.", "用户名或密码错误。"},
+	"login.title":     {"Sign in", "登录"},
+	"login.user":      {"User name", "用户名"},
+	"login.password":  {"Password", "密码"},
+	"login.submit":    {"Sign in", "登录"},
+	"login.hint":      {"Sellers and trust-and-safety staff sign in here. The marketplace connects with its API key.", "卖家和审核人员在此登录。平台系统通过 API 密钥接入。"},
+	"login.wrong":     {"Wrong user name or password.", "用户名或密码错误。"},
+	"login.throttled": {"Too many failed sign-ins. Try again in %d minute(s).", "登录失败次数过多，请 %d 分钟后再试。"},
 
 	"guide.title": {"Guide for new sellers", "新卖家指南"},
 

@@ -52,6 +52,7 @@ type UI struct {
 	cop    *http.CrossOriginProtection
 
 	backtestMu sync.Mutex // one backtest at a time: each replays the whole log
+	signIns    throttle   // failed sign-ins, per user name and per address
 }
 
 // Option configures a UI.

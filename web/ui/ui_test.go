@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,30 @@ import (
 	"github.com/fairmark/fairmark/store"
 	"github.com/fairmark/fairmark/web/ui"
 )
+
+// TestSignInThrottled: after five wrong passwords the right one is refused
+// too (429, Retry-After), in the page's language; another user is not.
+func TestSignInThrottled(t *testing.T) {
+	s := newStack(t)
+	c := s.newClient()
+	for i := range 5 {
+		r := c.postForm("/login", url.Values{"user": {"seller1"}, "password": {"guess " + strconv.Itoa(i)}})
+		wantStatus(t, "wrong password", r, http.StatusUnauthorized)
+	}
+	r := c.postForm("/login", url.Values{"user": {"seller1"}, "password": {sellerPass}})
+	wantStatus(t, "right password after five wrong", r, http.StatusTooManyRequests)
+	wantContains(t, "throttled", r, "Too many failed sign-ins. Try again in 15 minute(s).")
+	if ra := r.header.Get("Retry-After"); ra == "" || ra == "0" {
+		t.Fatalf("Retry-After %q", ra)
+	}
+	if c.cookie("fairmark_session") != "" {
+		t.Fatal("a throttled sign-in got a session")
+	}
+	r = c.postForm("/login", url.Values{"user": {"seller1"}, "password": {sellerPass}}, "Accept-Language", "zh-CN")
+	wantContains(t, "throttled, Chinese", r, "登录失败次数过多，请 15 分钟后再试。")
+	r = s.newClient().postForm("/login", url.Values{"user": {"agent"}, "password": {agentPass}})
+	wantStatus(t, "another user", r, http.StatusSeeOther)
+}
 
 func TestLoginLogout(t *testing.T) {
 	s := newStack(t)
