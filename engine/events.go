@@ -138,7 +138,7 @@ func (en *Engine) textSignals(e *fairmark.Event, buyer, seller *account, msg fai
 		kinds := contactKinds(t.Contacts)
 		a := newAlert(AlertOffPlatform,
 			fmt.Sprintf("Buyer %s asked you to move off the marketplace (%s).", buyer.id, kinds),
-			fmt.Sprintf("买家 %s 试图把你拉到平台外联系（%s）。", buyer.id, kinds))
+			fmt.Sprintf("买家 %s 试图把你拉到平台外联系（%s）。", buyer.id, contactKindsZH(kinds)))
 		a.Contacts = t.Contacts
 		en.alert(e, seller, buyer, msg, fbID(f), a)
 	}
@@ -159,7 +159,7 @@ func (en *Engine) textSignals(e *fairmark.Event, buyer, seller *account, msg fai
 		}
 		en.alert(e, seller, buyer, msg, fbID(f), newAlert(AlertExtortion,
 			fmt.Sprintf("Buyer %s is trying to trade feedback for money: %s.", buyer.id, why),
-			fmt.Sprintf("买家 %s 疑似以评价勒索钱财：%s。", buyer.id, why)))
+			fmt.Sprintf("买家 %s 疑似以评价勒索钱财：%s。", buyer.id, intentZH(why))))
 	}
 	return found
 }
@@ -258,7 +258,7 @@ func (en *Engine) hold(e *fairmark.Event, f *feedback, why string) bool {
 	if !f.withdrawn {
 		en.alert(e, f.seller, f.buyer, "", f.id, newAlert(AlertFeedbackHeld,
 			fmt.Sprintf("The negative remark %s from buyer %s is held out of your score pending review: %s.", f.id, f.buyer.id, why),
-			fmt.Sprintf("买家 %s 的差评 %s 已暂不计入你的评分，等待审核：%s。", f.buyer.id, f.id, why)))
+			fmt.Sprintf("买家 %s 的差评 %s 已暂不计入你的评分，等待审核：%s。", f.buyer.id, f.id, ReasonZH(why))))
 	}
 	return true
 }

@@ -53,7 +53,7 @@ func (en *Engine) moderate(e *fairmark.Event) {
 				en.emit(Decision{Kind: RemoveFeedback, At: e.At, Event: e.ID, Account: f.buyer.id, Seller: f.seller.id, Feedback: f.id, Reason: why})
 				en.alert(e, f.seller, f.buyer, "", f.id, newAlert(AlertRemarkRemoved,
 					fmt.Sprintf("The remark %s from buyer %s was removed by a reviewer and no longer counts in your score (%s).", f.id, f.buyer.id, why),
-					fmt.Sprintf("买家 %s 的评价 %s 已被审核人员删除，不再计入你的评分（%s）。", f.buyer.id, f.id, why)))
+					fmt.Sprintf("买家 %s 的评价 %s 已被审核人员删除，不再计入你的评分（%s）。", f.buyer.id, f.id, ReasonZH(why))))
 			} else {
 				en.emit(Decision{Kind: RestoreFeedback, At: e.At, Event: e.ID, Account: f.buyer.id, Seller: f.seller.id, Feedback: f.id, Reason: why})
 			}
@@ -86,7 +86,7 @@ func (en *Engine) ban(e *fairmark.Event, a *account, why string) {
 			alerted[n.seller] = true
 			en.alert(e, n.seller, a, "", n.id, newAlert(AlertBuyerBanned,
 				fmt.Sprintf("Buyer %s, who left you a negative remark, was banned after review (%s).", a.id, why),
-				fmt.Sprintf("给你差评的买家 %s 经审核已被封禁（%s）。", a.id, why)))
+				fmt.Sprintf("给你差评的买家 %s 经审核已被封禁（%s）。", a.id, ReasonZH(why))))
 		}
 	}
 }

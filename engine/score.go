@@ -268,7 +268,7 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 				alerted[n.seller] = true
 				en.alert(e, n.seller, b, "", n.id, newAlert(AlertBuyerFlagged,
 					fmt.Sprintf("Buyer %s, who left you a negative remark, is flagged as a likely professional complainer: %s.", b.id, firstReason(b)),
-					fmt.Sprintf("给你差评的买家 %s 被识别为疑似职业差评师：%s。", b.id, firstReason(b))))
+					fmt.Sprintf("给你差评的买家 %s 被识别为疑似职业差评师：%s。", b.id, ReasonZH(firstReason(b)))))
 			}
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fairmark/fairmark"
+	"github.com/fairmark/fairmark/engine"
 )
 
 //go:embed templates static
@@ -44,6 +45,14 @@ type Page struct {
 
 // T returns the text of a catalogue key in the page's language.
 func (p Page) T(key string, args ...any) string { return translate(p.Lang, key, args...) }
+
+// Why renders a reason the engine wrote in the page's language.
+func (p Page) Why(reason string) string {
+	if p.Lang == Chinese {
+		return engine.ReasonZH(reason)
+	}
+	return reason
+}
 
 // Asset returns the URL of a static file, with its content hash as a
 // version so browsers may cache it for good.

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
+	"github.com/fairmark/fairmark/engine"
+	"html/template"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -86,6 +88,20 @@ func TestLoginLogout(t *testing.T) {
 	r = c.get("/seller/reputation")
 	wantStatus(t, "reputation", r, 200)
 	wantContains(t, "reputation", r, string(s.victim), string(s.held), "Raw score", "Protected score", "Xiao Li 小李")
+	// In Chinese the hold's reason, which the engine writes in English, is
+	// shown in Chinese.
+	rep, err := s.svc.Reputation(s.victim)
+	if err != nil || len(rep.Held) == 0 {
+		t.Fatalf("victim's reputation: %+v, %v", rep, err)
+	}
+	why := rep.Held[0].Reason
+	zh := engine.ReasonZH(why)
+	if zh == why {
+		t.Fatalf("hold reason %q has no Chinese rendering", why)
+	}
+	r = c.get("/seller/reputation", "Accept-Language", "zh-CN,zh;q=0.9")
+	wantContains(t, "reputation in Chinese", r, template.HTMLEscapeString(zh))
+	wantNotContains(t, "reputation in Chinese", r, template.HTMLEscapeString(why))
 
 	r = c.postForm("/logout", nil)
 	wantStatus(t, "sign out", r, http.StatusSeeOther)
