@@ -177,6 +177,9 @@ func TestTwoWorkersOneDies(t *testing.T) {
 	}
 	t.Logf("%d events, %d decisions (%d flags), %d reports; b died after %d events", nEvents, len(wantKeys), flags, len(reportIDs), cut)
 
+	if st := a.Stats(); st.Held != 8 || st.Partitions != 8 || st.Followed == 0 {
+		t.Fatalf("survivor's stats: holds %d of %d, followed to %d", st.Held, st.Partitions, st.Followed)
+	}
 	stopA()
 	if err := <-doneA; err != nil {
 		t.Fatalf("a's clean stop: %v", err)

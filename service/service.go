@@ -540,6 +540,10 @@ type Stats struct {
 	Applied   int64
 	Rebuilds  int64
 	Decisions map[engine.DecisionKind]int64
+	// With a Cluster: the partitions this worker holds, of how many, and
+	// the position in the shared event log its engine has followed to.
+	Held, Partitions int
+	Followed         int64
 }
 
 // Stats returns the service's counters.
@@ -550,7 +554,8 @@ func (s *Service) Stats() Stats {
 	for k, v := range s.decisions {
 		d[k] = v
 	}
-	return Stats{Ingested: s.ingested, Applied: s.en.Applied(), Rebuilds: s.rebuilds, Decisions: d}
+	held, of := s.Held()
+	return Stats{Ingested: s.ingested, Applied: s.en.Applied(), Rebuilds: s.rebuilds, Decisions: d, Held: len(held), Partitions: of, Followed: s.seq}
 }
 
 // DB returns the store.

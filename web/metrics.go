@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strconv"
+
 	"github.com/fairmark/fairmark"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -13,6 +15,7 @@ import (
 type serviceCollector struct {
 	svc                                        *service.Service
 	ingested, applied, rebuilds, decisions, dp *prometheus.Desc
+	held, followed                             *prometheus.Desc
 }
 
 func newServiceCollector(svc *service.Service) *serviceCollector {
@@ -23,6 +26,8 @@ func newServiceCollector(svc *service.Service) *serviceCollector {
 		rebuilds:  prometheus.NewDesc("fairmark_engine_rebuilds_total", "Engine rebuilds from the event log (start and late events).", nil, nil),
 		decisions: prometheus.NewDesc("fairmark_decisions_total", "Decisions made since start, by kind.", []string{"kind"}, nil),
 		dp:        prometheus.NewDesc("fairmark_detector_panics_total", "Text detector panics survived.", nil, nil),
+		held:      prometheus.NewDesc("fairmark_partitions_held", "Buyer partitions this worker holds (workers on PostgreSQL only).", []string{"of"}, nil),
+		followed:  prometheus.NewDesc("fairmark_event_log_followed", "Position in the shared event log this worker's engine has applied (workers on PostgreSQL only).", nil, nil),
 	}
 }
 
@@ -32,6 +37,8 @@ func (c *serviceCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.rebuilds
 	ch <- c.decisions
 	ch <- c.dp
+	ch <- c.held
+	ch <- c.followed
 }
 
 func (c *serviceCollector) Collect(ch chan<- prometheus.Metric) {
@@ -43,6 +50,10 @@ func (c *serviceCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.decisions, prometheus.CounterValue, float64(st.Decisions[k]), string(k))
 	}
 	ch <- prometheus.MustNewConstMetric(c.dp, prometheus.CounterValue, float64(engine.DetectorPanics.Load()))
+	if st.Partitions > 0 {
+		ch <- prometheus.MustNewConstMetric(c.held, prometheus.GaugeValue, float64(st.Held), strconv.Itoa(st.Partitions))
+		ch <- prometheus.MustNewConstMetric(c.followed, prometheus.GaugeValue, float64(st.Followed))
+	}
 }
 
 func storeFilter(kind, seller, account string, limit int) store.DecisionFilter {
