@@ -141,6 +141,21 @@ func TestStaffBanAndErrorsInPlace(t *testing.T) {
 		t.Fatalf("case %s: status %s outcome %s", got.ID, got.Status, got.Outcome)
 	}
 
+	// The accused appeals by phone; the agent records it, and a reviewer who
+	// took no decision on the case decides it.
+	r = agent.get("/staff/cases/" + string(c.ID))
+	wantContains(t, "closed case", r, `name="action" value="file_appeal"`, "Record an appeal")
+	wantStatus(t, "empty appeal", agent.postForm(act, url.Values{"action": {"file_appeal"}, "text": {"  "}}), http.StatusBadRequest)
+	wantStatus(t, "appeal", agent.postForm(act, url.Values{"action": {"file_appeal"}, "text": {"I never asked for money"}}), http.StatusSeeOther)
+	got, _ = s.svc.Case(context.Background(), c.ID)
+	if got.Appeal == nil || got.Appeal.Text != "I never asked for money" {
+		t.Fatalf("appeal not recorded: %+v", got.Appeal)
+	}
+	r = agent.get("/staff/cases/" + string(c.ID))
+	wantNotContains(t, "appealed case", r, `value="file_appeal"`)
+	wantContains(t, "appealed case", r, "I never asked for money", `value="decide_appeal"`)
+	wantStatus(t, "second appeal", agent.postForm(act, url.Values{"action": {"file_appeal"}, "text": {"again"}}), http.StatusConflict)
+
 	// The seller sees its part.
 	r = seller.get("/seller/cases")
 	wantStatus(t, "seller cases", r, http.StatusOK)

@@ -436,6 +436,8 @@ func (u *UI) formCommand(r *http.Request, rq *request, action string) (cases.Com
 		return cases.Dismiss{Reason: reason}, nil
 	case "close":
 		return cases.Close{Outcome: cases.Outcome(r.PostFormValue("outcome")), Reason: reason}, nil
+	case "file_appeal":
+		return cases.FileAppeal{Text: strings.TrimSpace(r.PostFormValue("text"))}, nil
 	case "decide_appeal":
 		g := r.PostFormValue("grant")
 		if g != "yes" && g != "no" {
