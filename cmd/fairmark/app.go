@@ -33,6 +33,9 @@ type storeFlags struct {
 	// cluster makes serve one of several workers on one PostgreSQL
 	// database; nil for the other commands.
 	cluster *service.Cluster
+	// bulk opens the service with the store's bulk-load settings and
+	// makes everything durable once it is open (import's engine run).
+	bulk bool
 }
 
 func (m *Main) addStoreFlags(fs interface {
@@ -100,6 +103,17 @@ func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Log
 			cfg.Rules = engine.NewRules(set)
 		}
 	}
+	// An import's engine run writes decisions, evidence records and cases
+	// for the whole log: commits need not wait for the disk one by one
+	// (a crash loses none of the events, and the next start catches the
+	// rest up); done makes all of it durable before the import reports.
+	bulkDone := func(context.Context) error { return nil }
+	if sf.bulk {
+		if bulkDone, err = db.BulkLoad(ctx); err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+	}
 	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: cfg, Logger: logger, Webhooks: sf.hooks, Cluster: sf.cluster,
 		Engine: func(c engine.Config) *engine.Engine {
 			// Each engine gets its own rule evaluator (it reuses buffers).
@@ -111,6 +125,10 @@ func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Log
 	if err != nil {
 		db.Close()
 		return nil, nil, err
+	}
+	if err := bulkDone(ctx); err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("make the engine run durable: %w", err)
 	}
 	return svc, db, nil
 }

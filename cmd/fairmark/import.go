@@ -178,6 +178,7 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	storedIn := time.Since(start)
 	db.Close()
 	// Run the engine over the whole log: decisions and evidence catch up.
+	sf.bulk = true
 	svc, db2, err := m.openService(ctx, &sf, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return fmt.Errorf("run engine: %w", err)
