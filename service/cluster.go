@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/fairmark/fairmark"
+	"github.com/fairmark/fairmark/engine"
 	"github.com/fairmark/fairmark/event"
+	"github.com/fairmark/fairmark/rules"
 	"github.com/fairmark/fairmark/store"
 )
 
@@ -190,6 +192,9 @@ func (s *Service) RunCluster(ctx context.Context) error {
 			defer cancel()
 			return s.db.ReleaseLeases(release, c.Worker)
 		case <-renew.C:
+			if err := s.adoptPublishedRules(ctx); err != nil {
+				s.opt.Logger.Error("rule set published by another worker", "err", err)
+			}
 			gained, err := s.renewLeases(ctx)
 			if err != nil {
 				s.opt.Logger.Error("renew leases", "err", err)
@@ -212,6 +217,40 @@ func (s *Service) RunCluster(ctx context.Context) error {
 			s.caseTriggers(ctx, ts)
 		}
 	}
+}
+
+// adoptPublishedRules puts in force the rule set published last, when it
+// is not the one in force: another worker's lead published it. The engine
+// is rebuilt under it, as on the publishing worker, and the decisions
+// about this worker's buyers are stored.
+func (s *Service) adoptPublishedRules(ctx context.Context) error {
+	if !s.opt.FollowPublishedRules {
+		return nil
+	}
+	pub, err := s.db.LatestRuleSet(ctx)
+	if err != nil || pub == nil {
+		return err
+	}
+	if cur := s.RuleSet(); cur != nil && cur.Hash == pub.Hash {
+		return nil
+	}
+	set, err := rules.Parse("published", pub.Source, engine.FeatureVars(), rules.Options{})
+	if err != nil {
+		return fmt.Errorf("published rule set %d (%s): %w", pub.Seq, pub.Hash, err)
+	}
+	s.mu.Lock()
+	old := s.opt.Config.Rules
+	s.opt.Config.Rules = engine.NewRules(set)
+	if err := s.rebuildLocked(ctx); err != nil {
+		s.opt.Config.Rules = old
+		s.mu.Unlock()
+		return err
+	}
+	ts := s.flagTriggersLocked()
+	s.mu.Unlock()
+	s.opt.Logger.Info("rule set published by another worker put in force", "seq", pub.Seq, "hash", pub.Hash, "by", pub.PublishedBy)
+	s.caseTriggers(ctx, ts)
+	return nil
 }
 
 // takeOver makes this worker act on partitions it has just gained: it

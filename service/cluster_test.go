@@ -29,7 +29,7 @@ func openWorker(t *testing.T, url, schema, id string) (*service.Service, *store.
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := service.Open(ctx, service.Options{DB: db, Config: engine.Config{Detect: scan.Detector},
+	svc, err := service.Open(ctx, service.Options{DB: db, Config: engine.Config{Detect: scan.Detector}, FollowPublishedRules: true,
 		Cluster: &service.Cluster{Worker: id, Partitions: 8, LeaseTTL: 900 * time.Millisecond, Poll: 30 * time.Millisecond}})
 	if err != nil {
 		db.Close()
@@ -233,4 +233,54 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TestWorkersFollowPublishedRules: a rule set a lead publishes on one
+// worker is put in force on the others, which rescore under it.
+func TestWorkersFollowPublishedRules(t *testing.T) {
+	url := os.Getenv("FAIRMARK_TEST_POSTGRES")
+	if url == "" {
+		t.Skip("PostgreSQL tests skipped: set FAIRMARK_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run them")
+	}
+	ctx := context.Background()
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "fm_cluster_" + hex.EncodeToString(b[:])
+	a, dbA := openWorker(t, url, schema, "a")
+	defer func() {
+		dbA.DropSchema(ctx)
+		dbA.Close()
+	}()
+	w2, dbB := openWorker(t, url, schema, "b")
+	defer dbB.Close()
+	run, stop := context.WithCancel(ctx)
+	defer stop()
+	go a.RunCluster(run)
+	go w2.RunCluster(run)
+
+	t0 := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	ingest(t, a,
+		&fairmark.Event{ID: "e1", Type: fairmark.AccountOpened, At: t0, Account: &fairmark.Account{ID: "s1", Role: fairmark.Seller}},
+		&fairmark.Event{ID: "e2", Type: fairmark.AccountOpened, At: t0, Account: &fairmark.Account{ID: "b1", Role: fairmark.Buyer}},
+		&fairmark.Event{ID: "e3", Type: fairmark.FeedbackLeft, At: t0.Add(time.Hour), Feedback: &fairmark.Feedback{ID: "f1", Order: "o1", Buyer: "b1", Seller: "s1", Rating: fairmark.Negative, Text: "slow"}},
+	)
+	if v, err := w2.Account("b1"); err != nil || v.Flagged {
+		t.Fatalf("b before publishing: %+v, %v", v, err)
+	}
+	set, err := a.PublishRules(ctx, fairmark.Principal{User: "li", Role: fairmark.RoleLead}, "strict.rules", []byte(strictRules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "b to put the published rules in force", func() bool {
+		got := w2.RuleSet()
+		return got != nil && got.Hash == set.Hash
+	})
+	if v, err := w2.Account("b1"); err != nil || !v.Flagged {
+		t.Fatalf("b1 on worker b after the publish: %+v, %v; want flagged under the strict rules", v, err)
+	}
+	// The flag is stored once, by b1's partition holder.
+	waitFor(t, "the flag to be stored", func() bool {
+		ds, err := dbA.Decisions(ctx, store.DecisionFilter{Kind: string(engine.FlagAccount), Account: "b1"})
+		return err == nil && len(ds) == 1
+	})
 }

@@ -54,6 +54,10 @@ type Options struct {
 	// Cluster makes this Service one of several workers sharing one
 	// PostgreSQL database; nil: the only one.
 	Cluster *Cluster
+	// FollowPublishedRules makes a clustered worker put in force a rule
+	// set another worker published (checked at every lease round); set it
+	// when the rules in force are the published ones, not a file.
+	FollowPublishedRules bool
 }
 
 // Service is the running fairmark. Its methods are safe for concurrent use.

@@ -114,7 +114,7 @@ func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Log
 			return nil, nil, err
 		}
 	}
-	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: cfg, Logger: logger, Webhooks: sf.hooks, Cluster: sf.cluster,
+	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: cfg, Logger: logger, Webhooks: sf.hooks, Cluster: sf.cluster, FollowPublishedRules: sf.rules == "",
 		Engine: func(c engine.Config) *engine.Engine {
 			// Each engine gets its own rule evaluator (it reuses buffers).
 			if r, ok := c.Rules.(*engine.Rules); ok {
