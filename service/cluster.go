@@ -255,14 +255,26 @@ func (s *Service) adoptPublishedRules(ctx context.Context) error {
 
 // takeOver makes this worker act on partitions it has just gained: it
 // rebuilds the engine and stores every decision about their buyers (the
-// previous holder may have died before storing some), then acts on the
-// reports and flags of their buyers that nobody acted on.
+// previous holder may have died before storing some), logs the evidence a
+// dead worker stored but did not log, then acts on the reports and flags
+// of their buyers that nobody acted on.
+//
+// Evidence is caught up only for events received more than half a lease
+// ago: a dead worker stopped renewing at least a lease before its
+// partitions were free, so everything it stored is older than that, while
+// a live worker logs what it stores within milliseconds.
 func (s *Service) takeOver(ctx context.Context, gained []int) error {
 	s.mu.Lock()
 	s.storeAll = true
 	err := s.rebuildLocked(ctx)
 	s.mu.Unlock()
 	if err != nil {
+		return err
+	}
+	before := time.Now().Add(-s.opt.Cluster.LeaseTTL / 2)
+	if err := s.catchUpEvidence(ctx, func(ctx context.Context) ([][]byte, error) {
+		return s.db.UnloggedEvidenceBefore(ctx, before)
+	}); err != nil {
 		return err
 	}
 	return s.catchUpTriggers(ctx)

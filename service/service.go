@@ -122,30 +122,40 @@ func Open(ctx context.Context, opt Options) (*Service, error) {
 	if err := s.Rebuild(ctx); err != nil {
 		return nil, err
 	}
-	if s.log != nil {
-		raws, err := s.db.UnloggedEvidence(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("evidence catch-up: %w", err)
-		}
-		var ins []store.Incoming
-		for _, raw := range raws {
-			e, err := event.Decode(raw)
-			if err != nil {
-				return nil, fmt.Errorf("stored event does not decode: %w", err)
-			}
-			ins = append(ins, store.Incoming{Event: e, Raw: raw})
-		}
-		if err := s.logEvidence(ctx, ins); err != nil {
-			return nil, err
-		}
-		if len(ins) > 0 {
-			opt.Logger.Info("evidence log caught up", "records", len(ins))
-		}
+	if err := s.catchUpEvidence(ctx, s.db.UnloggedEvidence); err != nil {
+		return nil, err
 	}
 	if err := s.catchUpCases(ctx); err != nil {
 		return nil, fmt.Errorf("cases catch-up: %w", err)
 	}
 	return s, nil
+}
+
+// catchUpEvidence logs the messages and reports that unlogged returns (the
+// stored events a crash kept out of the evidence log).
+func (s *Service) catchUpEvidence(ctx context.Context, unlogged func(context.Context) ([][]byte, error)) error {
+	if s.log == nil {
+		return nil
+	}
+	raws, err := unlogged(ctx)
+	if err != nil {
+		return fmt.Errorf("evidence catch-up: %w", err)
+	}
+	var ins []store.Incoming
+	for _, raw := range raws {
+		e, err := event.Decode(raw)
+		if err != nil {
+			return fmt.Errorf("stored event does not decode: %w", err)
+		}
+		ins = append(ins, store.Incoming{Event: e, Raw: raw})
+	}
+	if err := s.logEvidence(ctx, ins); err != nil {
+		return err
+	}
+	if len(ins) > 0 {
+		s.opt.Logger.Info("evidence log caught up", "records", len(ins))
+	}
+	return nil
 }
 
 func (s *Service) newEngine() *engine.Engine {
