@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -69,7 +71,7 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 		// A crash after the records and before their hashes: nothing of
 		// the batch may stay (the transaction rolls back).
 		s.failNext = nil
-		if _, err2 := tx.ExecContext(ctx, db.q(`INSERT INTO evidence_scopes (type, id, idx) VALUES (?, ?, ?)`), "crash-test", "x", first); err2 != nil {
+		if _, err2 := tx.ExecContext(ctx, db.q(`INSERT INTO evidence_scope_keys (type, id) VALUES (?, ?)`), "crash-test", "x"); err2 != nil {
 			return err2
 		}
 		return err
@@ -118,36 +120,40 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 	if err != nil {
 		return err
 	}
-	// Scopes in key order: the index pages are then visited in order.
-	type scopeRow struct {
-		typ, id string
-		idx     int64
+	// The scope index: one (era, key, idx) row per distinct scope of a
+	// record, in key order so that the index pages are visited in order.
+	keys, fresh, err := s.scopeKeys(ctx, w, recs, nScopes)
+	if err != nil {
+		return err
 	}
-	scopes := make([]scopeRow, 0, nScopes)
+	rows := make([]scopeRow, 0, nScopes)
+	k := 0
 	for i := range recs {
-		for _, sc := range recs[i].Scopes {
-			scopes = append(scopes, scopeRow{sc.Type, sc.ID, recs[i].Index})
+		era := recs[i].Index >> scopeEraBits
+		for range recs[i].Scopes {
+			rows = append(rows, scopeRow{era, keys[k], recs[i].Index})
+			k++
 		}
 	}
-	slices.SortFunc(scopes, func(a, b scopeRow) int {
-		if c := strings.Compare(a.typ, b.typ); c != 0 {
+	slices.SortFunc(rows, func(a, b scopeRow) int {
+		if c := cmp.Compare(a.era, b.era); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a.id, b.id); c != 0 {
+		if c := cmp.Compare(a.key, b.key); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.idx, b.idx)
 	})
 	// Without duplicates (a record listing a scope twice), a plain INSERT
 	// does: ON CONFLICT would probe the index once more for every row.
-	scopes = slices.Compact(scopes)
-	err = chunks(len(scopes), func(lo, k int) error {
+	rows = slices.Compact(rows)
+	err = chunks(len(rows), func(lo, k int) error {
 		args := w.args[:0]
-		for _, sc := range scopes[lo : lo+k] {
-			args = append(args, sc.typ, sc.id, sc.idx)
+		for _, r := range rows[lo : lo+k] {
+			args = append(args, r.era, r.key, r.idx)
 		}
 		w.args = args
-		st, err := w.stmt(multiKey{`INSERT INTO evidence_scopes (type, id, idx) VALUES `, "(?, ?, ?)", "", k})
+		st, err := w.stmt(multiKey{`INSERT INTO evidence_scope_index (era, skey, idx) VALUES `, "(?, ?, ?)", "", k})
 		if err != nil {
 			return err
 		}
@@ -160,8 +166,125 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 	if err := tx.Commit(); err != nil {
 		return err
 	}
+	db.scopeKeys.add(fresh)
 	w.share()
 	return nil
+}
+
+// scopeEraBits: the scope index is keyed by (idx >> scopeEraBits, scope
+// key, idx), so that appends only touch the index pages of the current era
+// of 16,384 records (store/migrations/*/00007_evidence_scope_keys.sql).
+const scopeEraBits = 14
+
+type scopeRow struct{ era, key, idx int64 }
+
+// scopeKeyCache maps scopes to their keys in evidence_scope_keys. Keys
+// never change once committed, so the cache holds only committed ones and
+// stays valid when other processes write the same database.
+type scopeKeyCache struct {
+	mu sync.Mutex
+	m  map[evidence.Scope]int64
+}
+
+// maxScopeKeys bounds the cache (about 100 bytes an entry); when full it
+// starts over.
+const maxScopeKeys = 1 << 18
+
+func (c *scopeKeyCache) add(m map[evidence.Scope]int64) {
+	if len(m) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m)+len(m) > maxScopeKeys {
+		c.m = make(map[evidence.Scope]int64, len(m))
+	}
+	for sc, k := range m {
+		c.m[sc] = k
+	}
+}
+
+// scopeKeys returns the key of every scope of recs, record after record
+// in their listed order, looking up or creating (in w's transaction) those
+// the cache does not hold; fresh holds these, for the cache once the
+// transaction has committed.
+func (s *EvidenceStorage) scopeKeys(ctx context.Context, w *txWriter, recs []evidence.Record, n int) (keys []int64, fresh map[evidence.Scope]int64, err error) {
+	c := &s.db.scopeKeys
+	keys = make([]int64, 0, n)
+	c.mu.Lock()
+	for i := range recs {
+		for _, sc := range recs[i].Scopes {
+			k, ok := c.m[sc]
+			if !ok {
+				if fresh == nil {
+					fresh = map[evidence.Scope]int64{}
+				}
+				fresh[sc], k = 0, -1
+			}
+			keys = append(keys, k)
+		}
+	}
+	c.mu.Unlock()
+	if len(fresh) == 0 {
+		return keys, nil, nil
+	}
+	missing := make([]evidence.Scope, 0, len(fresh))
+	for sc := range fresh {
+		missing = append(missing, sc)
+	}
+	slices.SortFunc(missing, func(a, b evidence.Scope) int {
+		return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.ID, b.ID))
+	})
+	// New scopes in multi-row INSERTs; those already in the table (not
+	// yet cached, e.g. after a restart) are looked up one by one.
+	err = chunks(len(missing), func(lo, k int) error {
+		args := w.args[:0]
+		for _, sc := range missing[lo : lo+k] {
+			args = append(args, sc.Type, sc.ID)
+		}
+		w.args = args
+		st, err := w.stmt(multiKey{`INSERT INTO evidence_scope_keys (type, id) VALUES `, "(?, ?)", ` ON CONFLICT (type, id) DO NOTHING RETURNING skey, type, id`, k})
+		if err != nil {
+			return err
+		}
+		rows, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k int64
+			var sc evidence.Scope
+			if err := rows.Scan(&k, &sc.Type, &sc.ID); err != nil {
+				return err
+			}
+			fresh[sc] = k
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, sc := range missing {
+		if fresh[sc] != 0 {
+			continue
+		}
+		var k int64
+		if err := w.tx.QueryRowContext(ctx, s.db.q(`SELECT skey FROM evidence_scope_keys WHERE type = ? AND id = ?`), sc.Type, sc.ID).Scan(&k); err != nil {
+			return nil, nil, err
+		}
+		fresh[sc] = k
+	}
+	j := 0
+	for i := range recs {
+		for _, sc := range recs[i].Scopes {
+			if keys[j] < 0 {
+				keys[j] = fresh[sc]
+			}
+			j++
+		}
+	}
+	return keys, fresh, nil
 }
 
 // appendScopesJSON appends json.Marshal(scopes) to b, byte for byte: plain
@@ -204,7 +327,8 @@ func plainJSON(s string) bool {
 // Size implements evidence.Storage.
 func (s *EvidenceStorage) Size(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM evidence_records`).Scan(&n)
+	// The indexes are contiguous from 0 (see Append).
+	err := s.db.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx), -1) + 1 FROM evidence_records`).Scan(&n)
 	return n, err
 }
 
@@ -267,8 +391,14 @@ func scanRecord(sc interface{ Scan(...any) error }) (evidence.Record, error) {
 
 // Records implements evidence.Storage.
 func (s *EvidenceStorage) Records(ctx context.Context, scope evidence.Scope) ([]evidence.Record, error) {
-	rows, err := s.db.r.QueryContext(ctx, s.db.q(`SELECT `+recordCols+` FROM evidence_records WHERE idx IN
-		(SELECT idx FROM evidence_scopes WHERE type = ? AND id = ?) ORDER BY idx`), scope.Type, scope.ID)
+	// One index seek per era (16,384 records) of the log.
+	rows, err := s.db.r.QueryContext(ctx, s.db.q(`WITH RECURSIVE eras (n) AS (
+			SELECT 0 UNION ALL SELECT n + 1 FROM eras
+			WHERE n < (SELECT COALESCE(MAX(idx), 0) FROM evidence_records) >> `+strconv.Itoa(scopeEraBits)+`)
+		SELECT `+recordCols+` FROM evidence_records WHERE idx IN
+		(SELECT s.idx FROM eras JOIN evidence_scope_index s ON s.era = eras.n
+			AND s.skey = (SELECT skey FROM evidence_scope_keys WHERE type = ? AND id = ?))
+		ORDER BY idx`), scope.Type, scope.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -51,6 +51,8 @@ type DB struct {
 	schema  string
 	// stmts holds prepared multi-row statements of the writer (events.go).
 	stmts stmtCache
+	// scopeKeys caches evidence scope keys (evidence.go).
+	scopeKeys scopeKeyCache
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }
@@ -132,7 +134,11 @@ func (db *DB) BulkLoad(ctx context.Context) (done func(context.Context) error, e
 
 // OpenSQLite opens (creating if needed) the embedded database in dir and
 // migrates it to the latest schema.
-func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
+func OpenSQLite(ctx context.Context, dir string) (*DB, error) { return openSQLite(ctx, dir, 0) }
+
+// openSQLite opens the embedded database in dir migrated to version (0:
+// the latest).
+func openSQLite(ctx context.Context, dir string, version int64) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
@@ -145,7 +151,7 @@ func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	db := &DB{dialect: SQLite, w: w, Now: time.Now}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, version); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -163,6 +169,12 @@ func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
 // schema is not empty, every connection uses that schema (created if
 // missing); tests use it to keep runs apart.
 func OpenPostgres(ctx context.Context, dsn, schema string) (*DB, error) {
+	return openPostgres(ctx, dsn, schema, 0)
+}
+
+// openPostgres opens the PostgreSQL database at url migrated to version
+// (0: the latest).
+func openPostgres(ctx context.Context, dsn, schema string, version int64) (*DB, error) {
 	if schema != "" {
 		boot, err := sql.Open("pgx", dsn)
 		if err != nil {
@@ -185,7 +197,7 @@ func OpenPostgres(ctx context.Context, dsn, schema string) (*DB, error) {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	db := &DB{dialect: Postgres, w: p, r: p, schema: schema, Now: time.Now}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, version); err != nil {
 		p.Close()
 		return nil, err
 	}
@@ -207,7 +219,9 @@ func withSearchPath(dsn, schema string) string {
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-func (db *DB) migrate(ctx context.Context) error {
+// migrate brings the schema up to version, or to the latest when version
+// is 0.
+func (db *DB) migrate(ctx context.Context, version int64) error {
 	sub, err := fs.Sub(migrations, "migrations/"+string(db.dialect))
 	if err != nil {
 		return err
@@ -220,7 +234,12 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
+	if version > 0 {
+		_, err = p.UpTo(ctx, version)
+	} else {
+		_, err = p.Up(ctx)
+	}
+	if err != nil {
 		return fmt.Errorf("migrate %s store: %w", db.dialect, err)
 	}
 	return nil
