@@ -174,7 +174,7 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 // scopeEraBits: the scope index is keyed by (idx >> scopeEraBits, scope
 // key, idx), so that appends only touch the index pages of the current era
 // of 16,384 records (store/migrations/*/00007_evidence_scope_keys.sql).
-const scopeEraBits = 14
+const scopeEraBits = 12
 
 type scopeRow struct{ era, key, idx int64 }
 
@@ -391,7 +391,7 @@ func scanRecord(sc interface{ Scan(...any) error }) (evidence.Record, error) {
 
 // Records implements evidence.Storage.
 func (s *EvidenceStorage) Records(ctx context.Context, scope evidence.Scope) ([]evidence.Record, error) {
-	// One index seek per era (16,384 records) of the log.
+	// One index seek per era (4,096 records) of the log.
 	rows, err := s.db.r.QueryContext(ctx, s.db.q(`WITH RECURSIVE eras (n) AS (
 			SELECT 0 UNION ALL SELECT n + 1 FROM eras
 			WHERE n < (SELECT COALESCE(MAX(idx), 0) FROM evidence_records) >> `+strconv.Itoa(scopeEraBits)+`)

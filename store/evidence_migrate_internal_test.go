@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,6 +22,16 @@ import (
 // that appends after the migration are found too.
 func TestEvidenceScopeKeysMigration(t *testing.T) {
 	ctx := context.Background()
+	// The migration computes eras as Append does.
+	for _, d := range []string{"sqlite", "postgres"} {
+		b, err := migrations.ReadFile("migrations/" + d + "/00007_evidence_scope_keys.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("s.idx >> %d, k.skey", scopeEraBits); !strings.Contains(string(b), want) {
+			t.Fatalf("%s migration 00007 does not compute eras as %q", d, want)
+		}
+	}
 	opens := map[string]func(t *testing.T) *DB{
 		"sqlite": func(t *testing.T) *DB {
 			db, err := openSQLite(ctx, t.TempDir(), 6)

@@ -1,7 +1,7 @@
 -- +goose Up
 -- Scopes get small integer keys, and the scope index holds (era, key, idx)
 -- instead of (type, id, idx): a third of the bytes per entry, and, with the
--- era (idx >> 14, 16,384 records) first, an append touches only the index
+-- era (idx >> 12, 4,096 records) first, an append touches only the index
 -- pages of the current era, however long the log grows.
 CREATE TABLE evidence_scope_keys (
     skey INTEGER PRIMARY KEY,
@@ -19,7 +19,7 @@ CREATE TABLE evidence_scope_index (
     PRIMARY KEY (era, skey, idx)
 ) WITHOUT ROWID;
 INSERT INTO evidence_scope_index (era, skey, idx)
-    SELECT s.idx >> 14, k.skey, s.idx
+    SELECT s.idx >> 12, k.skey, s.idx
     FROM evidence_scopes s JOIN evidence_scope_keys k ON k.type = s.type AND k.id = s.id
     ORDER BY 1, 2, 3;
 
