@@ -58,6 +58,16 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 		return err
 	}
 	defer tx.Rollback()
+	if db.dialect == Postgres {
+		// Writers in other processes append to the same log: the lock,
+		// held until commit, orders them, so the size read below is the
+		// one this transaction appends at and the loser of a race gets
+		// ErrConflict (not a duplicate key). SQLite's BEGIN IMMEDIATE
+		// (_txlock=immediate) does the same.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+evidenceLockClass+`, hashtext(current_schema()))`); err != nil {
+			return err
+		}
+	}
 	// The indexes are contiguous from 0, so the size is the largest
 	// index + 1: a primary-key lookup, where COUNT(*) reads the table.
 	var size int64
@@ -170,6 +180,10 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 	w.share()
 	return nil
 }
+
+// evidenceLockClass is the first key of the PostgreSQL advisory lock that
+// serialises evidence appends (the second is the schema's hash).
+const evidenceLockClass = "1718445430" // "fmev"
 
 // scopeEraBits: the scope index is keyed by (idx >> scopeEraBits, scope
 // key, idx), so that appends only touch the index pages of the current era

@@ -39,6 +39,7 @@ func RunStorageTests(t *testing.T, open func(t *testing.T) evidence.Storage) {
 		{"RecordsByScope", testRecordsByScope},
 		{"ReadHashes", testReadHashes},
 		{"AppendConflict", testAppendConflict},
+		{"ConcurrentAppendSameIndex", testConcurrentAppendSameIndex},
 		{"AppendWrongHashCount", testAppendWrongHashCount},
 		{"AppendBadBatchIsAtomic", testAppendBadBatch},
 		{"AppendMidwayFailure", testAppendMidway},
@@ -291,6 +292,83 @@ func testAppendConflict(t *testing.T, st evidence.Storage) {
 		t.Fatalf("Append at index 5 of size 4: got %v, want ErrConflict", err)
 	}
 	wantSize(t, st, 4)
+}
+
+// testConcurrentAppendSameIndex: writers racing to append different
+// batches at the same index (several processes on one database): exactly
+// one wins, every other gets ErrConflict, and the winner's batch is stored
+// whole.
+func testConcurrentAppendSameIndex(t *testing.T, st evidence.Storage) {
+	const writers = 4
+	var size int64
+	var base builder
+	for round := range 6 {
+		k := 1 + round%3
+		batches := make([][]evidence.Record, writers)
+		hashes := make([][]tlog.Hash, writers)
+		for w := range writers {
+			b := builder{hashes: slices.Clone(base.hashes), n: base.n}
+			for range k {
+				content := fmt.Appendf(nil, `{"writer":%d}`, w)
+				r := evidence.Record{
+					Index: b.n, Kind: evidence.KindMessage, Ref: fmt.Sprintf("w%d-%d", w, b.n),
+					Scopes: []evidence.Scope{scA}, At: t0, Logged: t0,
+					Content: content, ContentSHA256: sha256.Sum256(content),
+				}
+				hs, err := tlog.StoredHashesForRecordHash(r.Index, evidence.LeafHash(r), b.reader())
+				if err != nil {
+					t.Fatal(err)
+				}
+				b.hashes = append(b.hashes, hs...)
+				b.n++
+				batches[w] = append(batches[w], r)
+			}
+			hashes[w] = b.hashes[len(base.hashes):]
+		}
+		errs := make([]error, writers)
+		var start, wg sync.WaitGroup
+		start.Add(1)
+		for w := range writers {
+			wg.Go(func() {
+				start.Wait()
+				errs[w] = st.Append(ctx, batches[w], hashes[w])
+			})
+		}
+		start.Done()
+		wg.Wait()
+		winner := -1
+		for w, err := range errs {
+			switch {
+			case err == nil && winner >= 0:
+				t.Fatalf("round %d: writers %d and %d both appended at %d", round, winner, w, size)
+			case err == nil:
+				winner = w
+			case !errors.Is(err, evidence.ErrConflict):
+				t.Fatalf("round %d: writer %d: got %v, want nil or ErrConflict", round, w, err)
+			}
+		}
+		if winner < 0 {
+			t.Fatalf("round %d: no writer appended at %d: %v", round, size, errs)
+		}
+		size += int64(k)
+		wantSize(t, st, size)
+		for _, want := range batches[winner] {
+			got, err := st.Record(ctx, want.Index)
+			if err != nil || !equalRecord(got, want) {
+				t.Fatalf("round %d: record %d = %+v, %v; want writer %d's %+v", round, want.Index, got, err, winner, want)
+			}
+		}
+		base.hashes = append(base.hashes, hashes[winner]...)
+		base.n = size
+	}
+	// The stored tree is the winners' tree.
+	root, err := tlog.TreeHash(size, tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) { return st.ReadHashes(ctx, idx) }))
+	if err != nil {
+		t.Fatalf("TreeHash over storage: %v", err)
+	}
+	if want, _ := tlog.TreeHash(size, base.reader()); root != want {
+		t.Fatalf("stored tree hash %v, want the winners' %v", root, want)
+	}
 }
 
 func testAppendWrongHashCount(t *testing.T, st evidence.Storage) {
