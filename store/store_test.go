@@ -222,6 +222,56 @@ func TestEvidenceStorageConformance(t *testing.T) {
 	}
 }
 
+// TestEvidenceStorageSharedByTwoLogs: two Logs, each on its own
+// connection to one database (as two fairmark workers), append
+// concurrently.
+func TestEvidenceStorageSharedByTwoLogs(t *testing.T) {
+	ctx := context.Background()
+	opens := map[string]func(t *testing.T) (evidence.Storage, evidence.Storage){
+		"sqlite": func(t *testing.T) (evidence.Storage, evidence.Storage) {
+			dir := t.TempDir()
+			var dbs [2]*store.DB
+			for i := range dbs {
+				db, err := store.OpenSQLite(ctx, dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				dbs[i] = db
+			}
+			return dbs[0].Evidence(), dbs[1].Evidence()
+		},
+		"postgres": func(t *testing.T) (evidence.Storage, evidence.Storage) {
+			url := os.Getenv("FAIRMARK_TEST_POSTGRES")
+			if url == "" {
+				t.Skip("set FAIRMARK_TEST_POSTGRES to run on PostgreSQL")
+			}
+			var b [6]byte
+			rand.Read(b[:])
+			schema := "fm_test_" + hex.EncodeToString(b[:])
+			var dbs [2]*store.DB
+			for i := range dbs {
+				db, err := store.OpenPostgres(ctx, url, schema)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dbs[i] = db
+			}
+			t.Cleanup(func() {
+				dbs[1].Close()
+				dbs[0].DropSchema(context.Background())
+				dbs[0].Close()
+			})
+			return dbs[0].Evidence(), dbs[1].Evidence()
+		},
+	}
+	for name, open := range opens {
+		t.Run(name, func(t *testing.T) {
+			evidencetest.RunSharedStorageTests(t, open)
+		})
+	}
+}
+
 func TestEvidenceLogOnStore(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenSQLite(t)
