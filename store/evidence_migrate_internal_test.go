@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"reflect"
@@ -111,7 +112,7 @@ func TestEvidenceScopeKeysMigration(t *testing.T) {
 				for _, h := range hs {
 					flat = append(flat, h[:]...)
 				}
-				js, err := appendScopesJSON(nil, r.Scopes)
+				js, err := json.Marshal(r.Scopes)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -25,7 +25,18 @@ INSERT INTO evidence_scope_index (era, skey, idx)
 
 DROP TABLE evidence_scopes;
 
+-- A record written from now on lists its scopes as their keys (uvarints,
+-- in the record's order) in scope_keys, with scopes = ''; older records
+-- keep their scopes as JSON.
+ALTER TABLE evidence_records ADD COLUMN scope_keys BLOB;
+
 -- +goose Down
+-- Version 6 cannot read records that list scope keys: refuse to go down
+-- when there are any.
+CREATE TEMP TABLE evidence_down_check (n BIGINT CHECK (n = 0));
+INSERT INTO evidence_down_check SELECT COUNT(*) FROM evidence_records WHERE scopes = '';
+DROP TABLE evidence_down_check;
+ALTER TABLE evidence_records DROP COLUMN scope_keys;
 CREATE TABLE evidence_scopes (
     type TEXT    NOT NULL,
     id   TEXT    NOT NULL,
