@@ -210,9 +210,9 @@ type scopeKeyCache struct {
 	byKey map[int64]evidence.Scope
 }
 
-// maxScopeKeys bounds the cache (about 100 bytes an entry); when full it
-// starts over.
-const maxScopeKeys = 1 << 18
+// maxScopeKeys bounds the cache (about 200 bytes an entry with both
+// maps); when full it starts over.
+const maxScopeKeys = 1 << 17
 
 func (c *scopeKeyCache) add(m map[evidence.Scope]int64) {
 	if len(m) == 0 {
@@ -331,40 +331,48 @@ func (s *EvidenceStorage) scopeKeys(ctx context.Context, w *txWriter, recs []evi
 	slices.SortFunc(missing, func(a, b evidence.Scope) int {
 		return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.ID, b.ID))
 	})
-	// New scopes in multi-row INSERTs; those already in the table (not
-	// yet cached, e.g. after a restart) are looked up one by one.
-	err = chunks(len(missing), func(lo, k int) error {
-		args := w.args[:0]
-		for _, sc := range missing[lo : lo+k] {
-			args = append(args, sc.Type, sc.ID)
-		}
-		w.args = args
-		st, err := w.stmt(multiKey{`INSERT INTO evidence_scope_keys (type, id) VALUES `, "(?, ?)", ` ON CONFLICT (type, id) DO NOTHING RETURNING skey, type, id`, k})
-		if err != nil {
-			return err
-		}
-		rows, err := st.QueryContext(ctx, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k int64
-			var sc evidence.Scope
-			if err := rows.Scan(&k, &sc.Type, &sc.ID); err != nil {
+	// Scopes the table holds (not cached: after a restart, or once the
+	// cache started over) are read, the others inserted, both in
+	// multi-row statements.
+	query := func(prefix, row, suffix string, scopes []evidence.Scope) error {
+		return chunks(len(scopes), func(lo, k int) error {
+			args := w.args[:0]
+			for _, sc := range scopes[lo : lo+k] {
+				args = append(args, sc.Type, sc.ID)
+			}
+			w.args = args
+			st, err := w.stmt(multiKey{prefix, row, suffix, k})
+			if err != nil {
 				return err
 			}
-			fresh[sc] = k
-		}
-		return rows.Err()
-	})
-	if err != nil {
+			rows, err := st.QueryContext(ctx, args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var k int64
+				var sc evidence.Scope
+				if err := rows.Scan(&k, &sc.Type, &sc.ID); err != nil {
+					return err
+				}
+				fresh[sc] = k
+			}
+			return rows.Err()
+		})
+	}
+	if err := query(`SELECT skey, type, id FROM evidence_scope_keys WHERE (type, id) IN (VALUES `, "(?, ?)", `)`, missing); err != nil {
+		return nil, nil, err
+	}
+	missing = slices.DeleteFunc(missing, func(sc evidence.Scope) bool { return fresh[sc] != 0 })
+	if err := query(`INSERT INTO evidence_scope_keys (type, id) VALUES `, "(?, ?)", ` ON CONFLICT (type, id) DO NOTHING RETURNING skey, type, id`, missing); err != nil {
 		return nil, nil, err
 	}
 	for _, sc := range missing {
 		if fresh[sc] != 0 {
 			continue
 		}
+		// Inserted by another writer since the SELECT above.
 		var k int64
 		if err := w.tx.QueryRowContext(ctx, s.db.q(`SELECT skey FROM evidence_scope_keys WHERE type = ? AND id = ?`), sc.Type, sc.ID).Scan(&k); err != nil {
 			return nil, nil, err
