@@ -196,7 +196,7 @@ const evidenceLockClass = "1718445430" // "fmev"
 
 // scopeEraBits: the scope index is keyed by (idx >> scopeEraBits, scope
 // key, idx), so that appends only touch the index pages of the current era
-// of 16,384 records (store/migrations/*/00007_evidence_scope_keys.sql).
+// of 4,096 records (store/migrations/*/00007_evidence_scope_keys.sql).
 const scopeEraBits = 12
 
 type scopeRow struct{ era, key, idx int64 }
@@ -236,6 +236,10 @@ func (c *scopeKeyCache) add(m map[evidence.Scope]int64) {
 func (s *EvidenceStorage) scopes(ctx context.Context, recs []evidence.Record, keys [][]byte) error {
 	c := &s.db.scopeKeys
 	var missing []any
+	// Every key's scope, copied from the cache at once (another goroutine
+	// may reset the cache meanwhile) or read from the table.
+	byKey := map[int64]evidence.Scope{}
+	asked := map[int64]bool{}
 	decoded := make([][]int64, len(recs))
 	c.mu.Lock()
 	for i, b := range keys {
@@ -247,7 +251,13 @@ func (s *EvidenceStorage) scopes(ctx context.Context, recs []evidence.Record, ke
 			}
 			b = b[n:]
 			decoded[i] = append(decoded[i], int64(k))
-			if _, ok := c.byKey[int64(k)]; !ok {
+			if _, ok := byKey[int64(k)]; ok || asked[int64(k)] {
+				continue
+			}
+			if sc, ok := c.byKey[int64(k)]; ok {
+				byKey[int64(k)] = sc
+			} else {
+				asked[int64(k)] = true
 				missing = append(missing, int64(k))
 			}
 		}
@@ -269,19 +279,13 @@ func (s *EvidenceStorage) scopes(ctx context.Context, recs []evidence.Record, ke
 				return err
 			}
 			found[sc] = k
+			byKey[k] = sc
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
 	}
-	byKey := make(map[int64]evidence.Scope, len(found))
-	for sc, k := range found {
-		byKey[k] = sc
-	}
-	defer c.add(found)
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	for i, ks := range decoded {
 		if ks == nil {
 			continue
@@ -290,13 +294,12 @@ func (s *EvidenceStorage) scopes(ctx context.Context, recs []evidence.Record, ke
 		for j, k := range ks {
 			sc, ok := byKey[k]
 			if !ok {
-				if sc, ok = c.byKey[k]; !ok {
-					return fmt.Errorf("record %d: scope key %d not found", recs[i].Index, k)
-				}
+				return fmt.Errorf("record %d: scope key %d not found", recs[i].Index, k)
 			}
 			recs[i].Scopes[j] = sc
 		}
 	}
+	c.add(found)
 	return nil
 }
 
