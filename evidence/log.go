@@ -47,25 +47,22 @@ func Open(ctx context.Context, st Storage, signer *Signer) (*Log, error) {
 	if st == nil || signer == nil {
 		return nil, fmt.Errorf("%w: Open needs a storage and a signer", ErrInvalid)
 	}
-	l := &Log{Now: time.Now, st: st, signer: signer}
-	size, err := st.Size(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("evidence: open: %w", err)
-	}
-	idx := frontierIndexes(size)
-	hs, err := st.ReadHashes(ctx, idx)
-	if err != nil {
-		return nil, fmt.Errorf("evidence: open: reading tree frontier: %w", err)
-	}
-	l.size = size
-	l.frontier = make(map[int64]tlog.Hash, len(idx))
-	for i, x := range idx {
-		l.frontier[x] = hs[i]
-	}
-	if _, _, err := l.checkStoredLocked(ctx, size); err != nil {
+	l := &Log{Now: time.Now, st: st, signer: signer, frontier: map[int64]tlog.Hash{}}
+	for attempt := 0; ; attempt++ {
+		if err := l.syncLocked(ctx); err != nil {
+			return nil, fmt.Errorf("evidence: open: %w", err)
+		}
+		_, _, err := l.checkStoredLocked(ctx, l.size)
+		if err == nil {
+			return l, nil
+		}
+		// Another writer may have appended and published a checkpoint of
+		// a larger tree since the size was read: catch up and check again.
+		if m, err2 := st.Size(ctx); errors.Is(err, ErrInconsistent) && err2 == nil && m > l.size && attempt < appendRetries {
+			continue
+		}
 		return nil, err
 	}
-	return l, nil
 }
 
 // Origin returns the log's origin.

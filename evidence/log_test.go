@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -521,3 +522,46 @@ func TestRedact(t *testing.T) {
 
 // swapStorage lets a test replace the storage under a Log.
 type swapStorage struct{ Storage }
+
+// hookStorage runs beforeLatest (once) when LatestCheckpoint is called.
+type hookStorage struct {
+	Storage
+	beforeLatest func()
+}
+
+func (h *hookStorage) LatestCheckpoint(ctx context.Context) (int64, []byte, error) {
+	if f := h.beforeLatest; f != nil {
+		h.beforeLatest = nil
+		f()
+	}
+	return h.Storage.LatestCheckpoint(ctx)
+}
+
+// TestOpenWhileAnotherWriterCheckpoints: a Log opening while another
+// writer appends and publishes a checkpoint of a larger tree (between the
+// new Log reading the size and reading the latest checkpoint) catches up
+// instead of reporting a log shorter than its checkpoint.
+func TestOpenWhileAnotherWriterCheckpoints(t *testing.T) {
+	l, st := newTestLog(t)
+	mustAppend(t, l, msg(0, convA), msg(1, convA))
+	if _, err := l.Checkpoint(bg); err != nil {
+		t.Fatal(err)
+	}
+	h := &hookStorage{Storage: st, beforeLatest: func() {
+		mustAppend(t, l, msg(2, convA), msg(3, convA), msg(4, convA))
+		if _, err := l.Checkpoint(bg); err != nil {
+			t.Fatal(err)
+		}
+	}}
+	other, err := Open(bg, h, l.signer)
+	if err != nil {
+		t.Fatalf("Open while another writer checkpoints: %v", err)
+	}
+	if other.Size() != 5 {
+		t.Fatalf("Size() = %d after Open, want 5", other.Size())
+	}
+	cp, err := other.Checkpoint(bg)
+	if err != nil || cp.Size != 5 {
+		t.Fatalf("Checkpoint: %d, %v; want the other writer's checkpoint of 5", cp.Size, err)
+	}
+}
