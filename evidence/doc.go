@@ -19,9 +19,11 @@
 //
 // Storage is a port: [Storage] is implemented by [MemStorage] (tests) and by
 // fairmark's SQL store; package evidencetest holds the conformance suite
-// every implementation must pass. [Log] is the only writer: it serialises
+// every implementation must pass. [Log] writes: it serialises its own
 // appends, computes the Merkle hashes and checks, before publishing a new
-// checkpoint, that it is consistent with the previous one.
+// checkpoint, that it is consistent with the previous one. Several Logs may
+// share a Storage (the storage orders their appends; a Log catches up with
+// the others after checking that the stored tree extends its own).
 //
 // The formats (envelope, checkpoint, manifest, bundle) are specified in
 // docs/EVIDENCE.md so that a third party can re-implement verification.

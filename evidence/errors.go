@@ -9,6 +9,8 @@ var (
 	ErrNotFound = errors.New("evidence: not found")
 	// ErrConflict: an Append did not start at the storage's current size
 	// (another writer appended first, or the caller's view is stale).
+	// Log.Append catches up and retries itself; it returns ErrConflict
+	// only after losing many races in a row.
 	ErrConflict = errors.New("evidence: append conflict")
 	// ErrInvalid: a record, scope, upload or argument is malformed.
 	ErrInvalid = errors.New("evidence: invalid input")
@@ -18,7 +20,8 @@ var (
 	ErrUploadType = errors.New("evidence: upload type not allowed")
 	// ErrInconsistent: the stored log does not match what was published or
 	// computed before (history rewritten, records or hashes tampered with,
-	// or a second writer). It is never retried automatically.
+	// or a stored tree that does not extend the one a Log knew). It is
+	// never retried automatically.
 	ErrInconsistent = errors.New("evidence: log inconsistent")
 	// ErrVerify: a bundle failed verification. Errors from Verify wrap it
 	// inside a *VerifyError that names what failed.

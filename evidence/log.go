@@ -12,13 +12,17 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-// A Log is the single writer of an evidence log kept in a [Storage]. It
-// assigns indexes, computes the Merkle tree's stored hashes, signs
-// checkpoints and builds bundles. Its methods are safe for concurrent use;
-// appends and checkpoints are serialised.
+// A Log writes an evidence log kept in a [Storage]. It assigns indexes,
+// computes the Merkle tree's stored hashes, signs checkpoints and builds
+// bundles. Its methods are safe for concurrent use; a Log serialises its
+// own appends and checkpoints.
 //
-// Only one Log (in one process) may write to a Storage at a time; a second
-// writer is detected as ErrConflict or ErrInconsistent, not prevented.
+// Several Logs (in one process or several, e.g. fairmark workers sharing
+// one PostgreSQL database) may write to one Storage: the storage orders
+// their appends (the loser of a race gets ErrConflict), and a Log that
+// finds the stored tree grown by others catches up, after checking that
+// the stored tree extends the one it knew (else ErrInconsistent). All
+// writers must sign with the same key.
 type Log struct {
 	// Now returns the logging time. Set it before first use; it defaults to
 	// time.Now.
@@ -43,25 +47,22 @@ func Open(ctx context.Context, st Storage, signer *Signer) (*Log, error) {
 	if st == nil || signer == nil {
 		return nil, fmt.Errorf("%w: Open needs a storage and a signer", ErrInvalid)
 	}
-	l := &Log{Now: time.Now, st: st, signer: signer}
-	size, err := st.Size(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("evidence: open: %w", err)
-	}
-	idx := frontierIndexes(size)
-	hs, err := st.ReadHashes(ctx, idx)
-	if err != nil {
-		return nil, fmt.Errorf("evidence: open: reading tree frontier: %w", err)
-	}
-	l.size = size
-	l.frontier = make(map[int64]tlog.Hash, len(idx))
-	for i, x := range idx {
-		l.frontier[x] = hs[i]
-	}
-	if _, _, err := l.checkStoredLocked(ctx, size); err != nil {
+	l := &Log{Now: time.Now, st: st, signer: signer, frontier: map[int64]tlog.Hash{}}
+	for attempt := 0; ; attempt++ {
+		if err := l.syncLocked(ctx); err != nil {
+			return nil, fmt.Errorf("evidence: open: %w", err)
+		}
+		_, _, err := l.checkStoredLocked(ctx, l.size)
+		if err == nil {
+			return l, nil
+		}
+		// Another writer may have appended and published a checkpoint of
+		// a larger tree since the size was read: catch up and check again.
+		if m, err2 := st.Size(ctx); errors.Is(err, ErrInconsistent) && err2 == nil && m > l.size && attempt < appendRetries {
+			continue
+		}
 		return nil, err
 	}
-	return l, nil
 }
 
 // Origin returns the log's origin.
@@ -70,7 +71,10 @@ func (l *Log) Origin() string { return l.signer.Origin() }
 // VerifierKey returns the log's public key in note verifier-key format.
 func (l *Log) VerifierKey() string { return l.signer.VerifierKey() }
 
-// Size returns the number of records appended so far.
+// Size returns the number of records in the tree this Log knows: the
+// records it appended and those of other writers it has caught up with
+// (Append and Checkpoint catch up; records appended by others since are
+// not counted until then).
 func (l *Log) Size() int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -89,32 +93,79 @@ func frontierIndexes(n int64) []int64 {
 	return idx
 }
 
+// appendRetries bounds how often Append resynchronises with the storage
+// and tries again after another writer appended first (ErrConflict).
+const appendRetries = 16
+
 // Append validates recs, assigns them the next indexes and the logging
 // time, and stores them with their tree hashes in one Storage.Append. It
 // returns the records as stored (Index, Logged, At, ContentSHA256 and the
 // sorted Scopes filled in). Either all of recs are appended or none: a
 // validation error wraps ErrInvalid and names the record; a storage error
 // is returned as is and leaves the log unchanged.
+//
+// When another writer appended to the storage first (the storage reports
+// ErrConflict), Append reloads the tree's size and frontier from the
+// storage, checks that the stored tree extends the one this Log knew
+// (else ErrInconsistent), assigns the records the new indexes and tries
+// again, up to 16 times.
 func (l *Log) Append(ctx context.Context, recs ...Record) ([]Record, error) {
 	if len(recs) == 0 {
 		return nil, nil
 	}
 	now := l.now()
 	out := make([]Record, len(recs))
-	for i, r := range recs {
-		p, err := prepare(r, now)
-		if err != nil {
-			return nil, fmt.Errorf("record %d (%s %s): %w", i+1, r.Kind, r.Ref, err)
+	errs := make([]error, len(recs))
+	parallelChunks(len(recs), 256, func(lo, hi int) bool {
+		for i := lo; i < hi; i++ {
+			out[i], errs[i] = prepare(recs[i], now)
 		}
-		out[i] = p
+		return true
+	})
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("record %d (%s %s): %w", i+1, recs[i].Kind, recs[i].Ref, err)
+		}
 	}
+	leaves := make([]tlog.Hash, len(out))
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	for attempt := 0; ; attempt++ {
+		first := l.size
+		for i := range out {
+			out[i].Index = first + int64(i)
+		}
+		parallelChunks(len(out), 256, func(lo, hi int) bool {
+			for i := lo; i < hi; i++ {
+				leaves[i] = LeafHash(out[i])
+			}
+			return true
+		})
+		hashes, err := l.hashesLocked(leaves)
+		if err != nil {
+			return nil, err
+		}
+		err = l.st.Append(ctx, out, hashes)
+		if err == nil {
+			l.advanceLocked(int64(len(out)), hashes)
+			return out, nil
+		}
+		if !errors.Is(err, ErrConflict) || attempt == appendRetries {
+			return nil, fmt.Errorf("evidence: append: %w", err)
+		}
+		if err := l.syncLocked(ctx); err != nil {
+			return nil, fmt.Errorf("evidence: append: %w", err)
+		}
+	}
+}
+
+// hashesLocked returns the stored hashes that the records with leaf
+// hashes leaves, appended at the log's size, add to the tree.
+func (l *Log) hashesLocked(leaves []tlog.Hash) ([]tlog.Hash, error) {
 	first := l.size
 	base := tlog.StoredHashIndex(0, first)
-	last := first + int64(len(out)) - 1
-	hashes := make([]tlog.Hash, 0, tlog.StoredHashCount(last+1)-base)
+	hashes := make([]tlog.Hash, 0, tlog.StoredHashCount(first+int64(len(leaves)))-base)
 	r := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
 		res := make([]tlog.Hash, len(idx))
 		for i, x := range idx {
@@ -129,19 +180,21 @@ func (l *Log) Append(ctx context.Context, recs ...Record) ([]Record, error) {
 		}
 		return res, nil
 	})
-	for i := range out {
-		out[i].Index = first + int64(i)
-		hs, err := tlog.StoredHashesForRecordHash(out[i].Index, LeafHash(out[i]), r)
+	for i, leaf := range leaves {
+		hs, err := tlog.StoredHashesForRecordHash(first+int64(i), leaf, r)
 		if err != nil {
-			return nil, fmt.Errorf("evidence: hashing record %d: %w", out[i].Index, err)
+			return nil, fmt.Errorf("evidence: hashing record %d: %w", first+int64(i), err)
 		}
 		hashes = append(hashes, hs...)
 	}
-	if err := l.st.Append(ctx, out, hashes); err != nil {
-		return nil, fmt.Errorf("evidence: append: %w", err)
-	}
-	// Committed: move the frontier.
-	newSize := last + 1
+	return hashes, nil
+}
+
+// advanceLocked moves the frontier over n records just stored with their
+// hashes.
+func (l *Log) advanceLocked(n int64, hashes []tlog.Hash) {
+	base := tlog.StoredHashIndex(0, l.size)
+	newSize := l.size + n
 	nf := make(map[int64]tlog.Hash, bits.OnesCount64(uint64(newSize)))
 	for _, x := range frontierIndexes(newSize) {
 		if x >= base {
@@ -151,7 +204,68 @@ func (l *Log) Append(ctx context.Context, recs ...Record) ([]Record, error) {
 		}
 	}
 	l.frontier, l.size = nf, newSize
-	return out, nil
+}
+
+// syncLocked catches up with records other writers appended to the
+// storage: it loads the stored tree's size and frontier and checks, with
+// an RFC 6962 consistency proof from the stored hashes, that the stored
+// tree extends the tree this Log knew; otherwise it changes nothing and
+// returns an error wrapping ErrInconsistent.
+func (l *Log) syncLocked(ctx context.Context) error {
+	n, err := l.st.Size(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case n < l.size:
+		return fmt.Errorf("%w: storage has %d records, fewer than the %d this log appended or saw", ErrInconsistent, n, l.size)
+	case n == l.size:
+		return nil
+	}
+	idx := frontierIndexes(n)
+	hs, err := l.st.ReadHashes(ctx, idx)
+	if err != nil {
+		return fmt.Errorf("reading tree frontier: %w", err)
+	}
+	nf := make(map[int64]tlog.Hash, len(idx))
+	for i, x := range idx {
+		nf[x] = hs[i]
+	}
+	if l.size > 0 {
+		old, err := tlog.TreeHash(l.size, frontierReader(l.frontier))
+		if err != nil {
+			return err
+		}
+		root, err := tlog.TreeHash(n, frontierReader(nf))
+		if err != nil {
+			return err
+		}
+		proof, err := tlog.ProveTree(n, l.size, l.reader(ctx))
+		if err != nil {
+			return fmt.Errorf("consistency proof %d..%d: %w", l.size, n, err)
+		}
+		if err := tlog.CheckTree(proof, n, root, l.size, old); err != nil {
+			return fmt.Errorf("%w: the stored tree of size %d does not extend the tree of size %d this log appended or saw", ErrInconsistent, n, l.size)
+		}
+	}
+	l.frontier, l.size = nf, n
+	return nil
+}
+
+// frontierReader reads stored hashes from a frontier (tlog.TreeHash of the
+// frontier's tree size reads no others).
+func frontierReader(f map[int64]tlog.Hash) tlog.HashReader {
+	return tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+		res := make([]tlog.Hash, len(idx))
+		for i, x := range idx {
+			h, ok := f[x]
+			if !ok {
+				return nil, fmt.Errorf("%w: stored hash %d not in the frontier", ErrInconsistent, x)
+			}
+			res[i] = h
+		}
+		return res, nil
+	})
 }
 
 func (l *Log) now() time.Time {
@@ -247,31 +361,39 @@ func (l *Log) LatestCheckpoint(ctx context.Context) (Checkpoint, error) {
 // checkpoint; otherwise it publishes nothing and returns an error wrapping
 // ErrInconsistent. When the tree has not grown since the latest checkpoint,
 // that checkpoint is returned and nothing new is signed.
+//
+// When other writers have appended to the storage, the log first catches
+// up with them (checking that the stored tree extends the one it knew, as
+// Append does) and the checkpoint covers the whole stored tree.
 func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	n, err := l.st.Size(ctx)
-	if err != nil {
-		return Checkpoint{}, err
+	for attempt := 0; ; attempt++ {
+		if err := l.syncLocked(ctx); err != nil {
+			return Checkpoint{}, fmt.Errorf("evidence: checkpoint: %w", err)
+		}
+		n := l.size
+		root, prev, err := l.checkStoredLocked(ctx, n)
+		if err != nil {
+			// Another writer may have published a checkpoint of a larger
+			// tree since the size was read: catch up and check again.
+			if m, err2 := l.st.Size(ctx); errors.Is(err, ErrInconsistent) && err2 == nil && m > n && attempt < appendRetries {
+				continue
+			}
+			return Checkpoint{}, err
+		}
+		if prev.Note != nil && prev.Size == n {
+			return prev, nil
+		}
+		c := Checkpoint{Origin: l.signer.Origin(), Size: n, Root: root}
+		if c.Note, err = l.signer.sign(c.Text()); err != nil {
+			return Checkpoint{}, fmt.Errorf("evidence: signing checkpoint: %w", err)
+		}
+		if err := l.st.SaveCheckpoint(ctx, n, c.Note); err != nil {
+			return Checkpoint{}, fmt.Errorf("evidence: saving checkpoint: %w", err)
+		}
+		return c, nil
 	}
-	if n != l.size {
-		return Checkpoint{}, fmt.Errorf("%w: storage has %d records, the log appended %d: another writer?", ErrInconsistent, n, l.size)
-	}
-	root, prev, err := l.checkStoredLocked(ctx, n)
-	if err != nil {
-		return Checkpoint{}, err
-	}
-	if prev.Note != nil && prev.Size == n {
-		return prev, nil
-	}
-	c := Checkpoint{Origin: l.signer.Origin(), Size: n, Root: root}
-	if c.Note, err = l.signer.sign(c.Text()); err != nil {
-		return Checkpoint{}, fmt.Errorf("evidence: signing checkpoint: %w", err)
-	}
-	if err := l.st.SaveCheckpoint(ctx, n, c.Note); err != nil {
-		return Checkpoint{}, fmt.Errorf("evidence: saving checkpoint: %w", err)
-	}
-	return c, nil
 }
 
 // InclusionProof returns the RFC 6962 proof that the record at index is in

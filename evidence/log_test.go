@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -440,11 +441,45 @@ func TestCheckpointRefusesRewrittenHistory(t *testing.T) {
 		if _, err := other.Append(bg, msg(1, convA)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := l.Append(bg, msg(2, convA)); !errors.Is(err, ErrConflict) {
-			t.Fatalf("Append by stale writer: got %v, want ErrConflict", err)
+		// The stale writer catches up: its record goes after the other's.
+		recs, err := l.Append(bg, msg(2, convA))
+		if err != nil || recs[0].Index != 2 || l.Size() != 3 {
+			t.Fatalf("Append by stale writer: got %+v, %v, size %d; want index 2, size 3", recs, err, l.Size())
+		}
+		if _, err := other.Append(bg, msg(3, convA)); err != nil {
+			t.Fatal(err)
+		}
+		cp, err := l.Checkpoint(bg)
+		if err != nil || cp.Size != 4 || l.Size() != 4 {
+			t.Fatalf("Checkpoint by stale writer: got size %d, %v; want 4 (it catches up first)", cp.Size, err)
+		}
+		cp2, err := other.Checkpoint(bg)
+		if err != nil || cp2.Size != 4 || cp2.Root != cp.Root {
+			t.Fatalf("Checkpoint by the other writer: got %d %v, %v; want the same checkpoint", cp2.Size, cp2.Root, err)
+		}
+		got, err := st.Record(bg, 1)
+		if err != nil || got.Ref != "m1" {
+			t.Fatalf("record 1: %+v, %v; want the other writer's m1", got, err)
+		}
+	})
+	t.Run("second writer rewrote history", func(t *testing.T) {
+		// The storage a stale writer finds grown is not an extension of
+		// the tree it appended: it must not append on top of it.
+		l, st := newTestLog(t)
+		sw := &swapStorage{Storage: st}
+		l.st = sw
+		mustAppend(t, l, msg(0, convA), msg(1, convA))
+		forged, _ := newTestLog(t)
+		mustAppend(t, forged, msg(0, convA), msg(7, convA), msg(8, convA))
+		sw.Storage = forged.st
+		if _, err := l.Append(bg, msg(2, convA)); !errors.Is(err, ErrInconsistent) {
+			t.Fatalf("Append over a rewritten history: got %v, want ErrInconsistent", err)
 		}
 		if _, err := l.Checkpoint(bg); !errors.Is(err, ErrInconsistent) {
-			t.Fatalf("Checkpoint by stale writer: got %v, want ErrInconsistent", err)
+			t.Fatalf("Checkpoint over a rewritten history: got %v, want ErrInconsistent", err)
+		}
+		if n, _ := forged.st.Size(bg); n != 3 || l.Size() != 2 {
+			t.Fatalf("after the refusals: storage size %d, log size %d; want 3 and 2 (nothing appended)", n, l.Size())
 		}
 	})
 }
@@ -482,5 +517,51 @@ func TestRedact(t *testing.T) {
 	}
 	if err := l.Audit(bg); err != nil {
 		t.Fatalf("Audit after redaction: %v", err)
+	}
+}
+
+// swapStorage lets a test replace the storage under a Log.
+type swapStorage struct{ Storage }
+
+// hookStorage runs beforeLatest (once) when LatestCheckpoint is called.
+type hookStorage struct {
+	Storage
+	beforeLatest func()
+}
+
+func (h *hookStorage) LatestCheckpoint(ctx context.Context) (int64, []byte, error) {
+	if f := h.beforeLatest; f != nil {
+		h.beforeLatest = nil
+		f()
+	}
+	return h.Storage.LatestCheckpoint(ctx)
+}
+
+// TestOpenWhileAnotherWriterCheckpoints: a Log opening while another
+// writer appends and publishes a checkpoint of a larger tree (between the
+// new Log reading the size and reading the latest checkpoint) catches up
+// instead of reporting a log shorter than its checkpoint.
+func TestOpenWhileAnotherWriterCheckpoints(t *testing.T) {
+	l, st := newTestLog(t)
+	mustAppend(t, l, msg(0, convA), msg(1, convA))
+	if _, err := l.Checkpoint(bg); err != nil {
+		t.Fatal(err)
+	}
+	h := &hookStorage{Storage: st, beforeLatest: func() {
+		mustAppend(t, l, msg(2, convA), msg(3, convA), msg(4, convA))
+		if _, err := l.Checkpoint(bg); err != nil {
+			t.Fatal(err)
+		}
+	}}
+	other, err := Open(bg, h, l.signer)
+	if err != nil {
+		t.Fatalf("Open while another writer checkpoints: %v", err)
+	}
+	if other.Size() != 5 {
+		t.Fatalf("Size() = %d after Open, want 5", other.Size())
+	}
+	cp, err := other.Checkpoint(bg)
+	if err != nil || cp.Size != 5 {
+		t.Fatalf("Checkpoint: %d, %v; want the other writer's checkpoint of 5", cp.Size, err)
 	}
 }

@@ -12,3 +12,10 @@ func TestMemStorageConformance(t *testing.T) {
 		return new(evidence.MemStorage)
 	})
 }
+
+func TestMemStorageSharedByTwoLogs(t *testing.T) {
+	evidencetest.RunSharedStorageTests(t, func(t *testing.T) (evidence.Storage, evidence.Storage) {
+		m := new(evidence.MemStorage)
+		return m, m
+	})
+}

@@ -10,8 +10,9 @@ import (
 // implements it; [MemStorage] is the in-process implementation. Every
 // implementation must pass evidencetest.RunStorageTests.
 //
-// Only one [Log] writes to a Storage at a time. A Storage must be safe for
-// concurrent use (readers run alongside the writer). Returned values must
+// Several [Log]s (in one process or several) may write to one Storage: its
+// Append is the one place that orders them. A Storage must be safe for
+// concurrent use (readers run alongside the writers). Returned values must
 // not alias the storage's internal state, and the storage must not keep
 // references to slices passed in.
 //
@@ -25,7 +26,9 @@ type Storage interface {
 	//
 	// recs is non-empty, its Index fields are contiguous and recs[0].Index
 	// must equal the current Size; otherwise Append returns an error
-	// wrapping ErrConflict and stores nothing. hashes are the tlog stored
+	// wrapping ErrConflict and stores nothing. Of concurrent Appends at
+	// the same index (several writers) exactly one succeeds; the others
+	// return ErrConflict. hashes are the tlog stored
 	// hashes for recs, in storage-index order starting at
 	// tlog.StoredHashIndex(0, recs[0].Index); their number must be
 	// tlog.StoredHashCount(last+1) - tlog.StoredHashCount(recs[0].Index)

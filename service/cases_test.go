@@ -140,7 +140,7 @@ func TestCaseCatchUpAfterCrash(t *testing.T) {
 	// records never made it.
 	for _, q := range []string{
 		`DELETE FROM events WHERE type = 'moderation.action'`,
-		`DELETE FROM evidence_scopes WHERE idx IN (SELECT idx FROM evidence_records WHERE kind = 'case_event' AND ref = '` + string(c.ID) + fmt.Sprintf("/%d", c.Seq) + `')`,
+		`DELETE FROM evidence_scope_index WHERE idx IN (SELECT idx FROM evidence_records WHERE kind = 'case_event' AND ref = '` + string(c.ID) + fmt.Sprintf("/%d", c.Seq) + `')`,
 		`DELETE FROM evidence_records WHERE kind = 'case_event' AND ref = '` + string(c.ID) + fmt.Sprintf("/%d", c.Seq) + `'`,
 	} {
 		if err := db.ExecForTest(ctx, q); err != nil {

@@ -4,11 +4,14 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -56,6 +59,16 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 		return err
 	}
 	defer tx.Rollback()
+	if db.dialect == Postgres {
+		// Writers in other processes append to the same log: the lock,
+		// held until commit, orders them, so the size read below is the
+		// one this transaction appends at and the loser of a race gets
+		// ErrConflict (not a duplicate key). SQLite's BEGIN IMMEDIATE
+		// (_txlock=immediate) does the same.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+evidenceLockClass+`, hashtext(current_schema()))`); err != nil {
+			return err
+		}
+	}
 	// The indexes are contiguous from 0, so the size is the largest
 	// index + 1: a primary-key lookup, where COUNT(*) reads the table.
 	var size int64
@@ -69,7 +82,7 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 		// A crash after the records and before their hashes: nothing of
 		// the batch may stay (the transaction rolls back).
 		s.failNext = nil
-		if _, err2 := tx.ExecContext(ctx, db.q(`INSERT INTO evidence_scopes (type, id, idx) VALUES (?, ?, ?)`), "crash-test", "x", first); err2 != nil {
+		if _, err2 := tx.ExecContext(ctx, db.q(`INSERT INTO evidence_scope_keys (type, id) VALUES (?, ?)`), "crash-test", "x"); err2 != nil {
 			return err2
 		}
 		return err
@@ -88,27 +101,39 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 		perRecord[k] = flat[lo*tlog.HashSize : hi*tlog.HashSize : hi*tlog.HashSize]
 	}
 	w := &txWriter{db: db, tx: tx, ctx: ctx}
-	var jsonBuf []byte
 	nScopes := 0
+	for i := range recs {
+		nScopes += len(recs[i].Scopes)
+	}
+	// Every scope's key (creating new ones); a record row lists its
+	// scopes as their keys, in order (uvarints).
+	keys, fresh, err := s.scopeKeys(ctx, w, recs, nScopes)
+	if err != nil {
+		return err
+	}
+	keyBuf := make([]byte, 0, nScopes*3)
+	recKeys := make([][]byte, len(recs))
+	k := 0
+	for i := range recs {
+		lo := len(keyBuf)
+		for range recs[i].Scopes {
+			keyBuf = binary.AppendUvarint(keyBuf, uint64(keys[k]))
+			k++
+		}
+		recKeys[i] = keyBuf[lo:len(keyBuf):len(keyBuf)]
+	}
 	err = chunks(len(recs), func(lo, k int) error {
 		args := w.args[:0]
 		for i := lo; i < lo+k; i++ {
 			r := &recs[i]
-			nScopes += len(r.Scopes)
-			lo := len(jsonBuf)
-			var err error
-			if jsonBuf, err = appendScopesJSON(jsonBuf, r.Scopes); err != nil {
-				return err
-			}
 			var content any
 			if r.Content != nil {
 				content = r.Content
 			}
-			args = append(args, r.Index, r.Kind, r.Ref, us(r.At), us(r.Logged), content, r.ContentSHA256[:], b2i(r.Redacted), string(jsonBuf[lo:]), perRecord[i])
+			args = append(args, r.Index, r.Kind, r.Ref, us(r.At), us(r.Logged), content, r.ContentSHA256[:], b2i(r.Redacted), recKeys[i], perRecord[i])
 		}
-		jsonBuf = jsonBuf[:0]
 		w.args = args
-		st, err := w.stmt(multiKey{`INSERT INTO evidence_records (idx, kind, ref, at_us, logged_us, content, sha, redacted, scopes, hashes) VALUES `, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "", k})
+		st, err := w.stmt(multiKey{`INSERT INTO evidence_records (idx, kind, ref, at_us, logged_us, content, sha, redacted, scopes, scope_keys, hashes) VALUES `, "(?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)", "", k})
 		if err != nil {
 			return err
 		}
@@ -118,36 +143,36 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 	if err != nil {
 		return err
 	}
-	// Scopes in key order: the index pages are then visited in order.
-	type scopeRow struct {
-		typ, id string
-		idx     int64
-	}
-	scopes := make([]scopeRow, 0, nScopes)
+	// The scope index: one (era, key, idx) row per distinct scope of a
+	// record, in key order so that the index pages are visited in order.
+	rows := make([]scopeRow, 0, nScopes)
+	k = 0
 	for i := range recs {
-		for _, sc := range recs[i].Scopes {
-			scopes = append(scopes, scopeRow{sc.Type, sc.ID, recs[i].Index})
+		era := recs[i].Index >> scopeEraBits
+		for range recs[i].Scopes {
+			rows = append(rows, scopeRow{era, keys[k], recs[i].Index})
+			k++
 		}
 	}
-	slices.SortFunc(scopes, func(a, b scopeRow) int {
-		if c := strings.Compare(a.typ, b.typ); c != 0 {
+	slices.SortFunc(rows, func(a, b scopeRow) int {
+		if c := cmp.Compare(a.era, b.era); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a.id, b.id); c != 0 {
+		if c := cmp.Compare(a.key, b.key); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.idx, b.idx)
 	})
 	// Without duplicates (a record listing a scope twice), a plain INSERT
 	// does: ON CONFLICT would probe the index once more for every row.
-	scopes = slices.Compact(scopes)
-	err = chunks(len(scopes), func(lo, k int) error {
+	rows = slices.Compact(rows)
+	err = chunks(len(rows), func(lo, k int) error {
 		args := w.args[:0]
-		for _, sc := range scopes[lo : lo+k] {
-			args = append(args, sc.typ, sc.id, sc.idx)
+		for _, r := range rows[lo : lo+k] {
+			args = append(args, r.era, r.key, r.idx)
 		}
 		w.args = args
-		st, err := w.stmt(multiKey{`INSERT INTO evidence_scopes (type, id, idx) VALUES `, "(?, ?, ?)", "", k})
+		st, err := w.stmt(multiKey{`INSERT INTO evidence_scope_index (era, skey, idx) VALUES `, "(?, ?, ?)", "", k})
 		if err != nil {
 			return err
 		}
@@ -160,51 +185,220 @@ func (s *EvidenceStorage) Append(ctx context.Context, recs []evidence.Record, ha
 	if err := tx.Commit(); err != nil {
 		return err
 	}
+	db.scopeKeys.add(fresh)
 	w.share()
 	return nil
 }
 
-// appendScopesJSON appends json.Marshal(scopes) to b, byte for byte: plain
-// ASCII strings are written directly, anything else by encoding/json.
-func appendScopesJSON(b []byte, scopes []evidence.Scope) ([]byte, error) {
-	for _, sc := range scopes {
-		if !plainJSON(sc.Type) || !plainJSON(sc.ID) {
-			j, err := json.Marshal(scopes)
-			return append(b, j...), err
-		}
-	}
-	if scopes == nil {
-		return append(b, "null"...), nil
-	}
-	b = append(b, '[')
-	for i, sc := range scopes {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"type":"`...)
-		b = append(b, sc.Type...)
-		b = append(b, `","id":"`...)
-		b = append(b, sc.ID...)
-		b = append(b, `"}`...)
-	}
-	return append(b, ']'), nil
+// evidenceLockClass is the first key of the PostgreSQL advisory lock that
+// serialises evidence appends (the second is the schema's hash).
+const evidenceLockClass = "1718445430" // "fmev"
+
+// scopeEraBits: the scope index is keyed by (idx >> scopeEraBits, scope
+// key, idx), so that appends only touch the index pages of the current era
+// of 4,096 records (store/migrations/*/00007_evidence_scope_keys.sql).
+const scopeEraBits = 12
+
+type scopeRow struct{ era, key, idx int64 }
+
+// scopeKeyCache maps scopes to their keys in evidence_scope_keys. Keys
+// never change once committed, so the cache holds only committed ones and
+// stays valid when other processes write the same database.
+type scopeKeyCache struct {
+	mu    sync.Mutex
+	m     map[evidence.Scope]int64
+	byKey map[int64]evidence.Scope
 }
 
-// plainJSON reports whether encoding/json writes s as is between quotes.
-func plainJSON(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			return false
+// maxScopeKeys bounds the cache (about 200 bytes an entry with both
+// maps); when full it starts over.
+const maxScopeKeys = 1 << 17
+
+func (c *scopeKeyCache) add(m map[evidence.Scope]int64) {
+	if len(m) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m)+len(m) > maxScopeKeys {
+		c.m = make(map[evidence.Scope]int64, len(m))
+		c.byKey = make(map[int64]evidence.Scope, len(m))
+	}
+	for sc, k := range m {
+		c.m[sc] = k
+		c.byKey[k] = sc
+	}
+}
+
+// scopes resolves the scope keys of records read from the store: each
+// record's scope_keys (uvarints) become its Scopes, from the cache or the
+// evidence_scope_keys table.
+func (s *EvidenceStorage) scopes(ctx context.Context, recs []evidence.Record, keys [][]byte) error {
+	c := &s.db.scopeKeys
+	var missing []any
+	// Every key's scope, copied from the cache at once (another goroutine
+	// may reset the cache meanwhile) or read from the table.
+	byKey := map[int64]evidence.Scope{}
+	asked := map[int64]bool{}
+	decoded := make([][]int64, len(recs))
+	c.mu.Lock()
+	for i, b := range keys {
+		for len(b) > 0 {
+			k, n := binary.Uvarint(b)
+			if n <= 0 {
+				c.mu.Unlock()
+				return fmt.Errorf("record %d: bad scope keys", recs[i].Index)
+			}
+			b = b[n:]
+			decoded[i] = append(decoded[i], int64(k))
+			if _, ok := byKey[int64(k)]; ok || asked[int64(k)] {
+				continue
+			}
+			if sc, ok := c.byKey[int64(k)]; ok {
+				byKey[int64(k)] = sc
+			} else {
+				asked[int64(k)] = true
+				missing = append(missing, int64(k))
+			}
 		}
 	}
-	return true
+	c.mu.Unlock()
+	found := map[evidence.Scope]int64{}
+	for lo := 0; lo < len(missing); lo += maxChunk {
+		part := missing[lo:min(lo+maxChunk, len(missing))]
+		q := `SELECT skey, type, id FROM evidence_scope_keys WHERE skey IN (?` + strings.Repeat(", ?", len(part)-1) + `)`
+		rows, err := s.db.r.QueryContext(ctx, s.db.q(q), part...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var k int64
+			var sc evidence.Scope
+			if err := rows.Scan(&k, &sc.Type, &sc.ID); err != nil {
+				rows.Close()
+				return err
+			}
+			found[sc] = k
+			byKey[k] = sc
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for i, ks := range decoded {
+		if ks == nil {
+			continue
+		}
+		recs[i].Scopes = make([]evidence.Scope, len(ks))
+		for j, k := range ks {
+			sc, ok := byKey[k]
+			if !ok {
+				return fmt.Errorf("record %d: scope key %d not found", recs[i].Index, k)
+			}
+			recs[i].Scopes[j] = sc
+		}
+	}
+	c.add(found)
+	return nil
+}
+
+// scopeKeys returns the key of every scope of recs, record after record
+// in their listed order, looking up or creating (in w's transaction) those
+// the cache does not hold; fresh holds these, for the cache once the
+// transaction has committed.
+func (s *EvidenceStorage) scopeKeys(ctx context.Context, w *txWriter, recs []evidence.Record, n int) (keys []int64, fresh map[evidence.Scope]int64, err error) {
+	c := &s.db.scopeKeys
+	keys = make([]int64, 0, n)
+	c.mu.Lock()
+	for i := range recs {
+		for _, sc := range recs[i].Scopes {
+			k, ok := c.m[sc]
+			if !ok {
+				if fresh == nil {
+					fresh = map[evidence.Scope]int64{}
+				}
+				fresh[sc], k = 0, -1
+			}
+			keys = append(keys, k)
+		}
+	}
+	c.mu.Unlock()
+	if len(fresh) == 0 {
+		return keys, nil, nil
+	}
+	missing := make([]evidence.Scope, 0, len(fresh))
+	for sc := range fresh {
+		missing = append(missing, sc)
+	}
+	slices.SortFunc(missing, func(a, b evidence.Scope) int {
+		return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.ID, b.ID))
+	})
+	// Scopes the table holds (not cached: after a restart, or once the
+	// cache started over) are read, the others inserted, both in
+	// multi-row statements.
+	query := func(prefix, row, suffix string, scopes []evidence.Scope) error {
+		return chunks(len(scopes), func(lo, k int) error {
+			args := w.args[:0]
+			for _, sc := range scopes[lo : lo+k] {
+				args = append(args, sc.Type, sc.ID)
+			}
+			w.args = args
+			st, err := w.stmt(multiKey{prefix, row, suffix, k})
+			if err != nil {
+				return err
+			}
+			rows, err := st.QueryContext(ctx, args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var k int64
+				var sc evidence.Scope
+				if err := rows.Scan(&k, &sc.Type, &sc.ID); err != nil {
+					return err
+				}
+				fresh[sc] = k
+			}
+			return rows.Err()
+		})
+	}
+	if err := query(`SELECT skey, type, id FROM evidence_scope_keys WHERE (type, id) IN (VALUES `, "(?, ?)", `)`, missing); err != nil {
+		return nil, nil, err
+	}
+	missing = slices.DeleteFunc(missing, func(sc evidence.Scope) bool { return fresh[sc] != 0 })
+	if err := query(`INSERT INTO evidence_scope_keys (type, id) VALUES `, "(?, ?)", ` ON CONFLICT (type, id) DO NOTHING RETURNING skey, type, id`, missing); err != nil {
+		return nil, nil, err
+	}
+	for _, sc := range missing {
+		if fresh[sc] != 0 {
+			continue
+		}
+		// Inserted by another writer since the SELECT above.
+		var k int64
+		if err := w.tx.QueryRowContext(ctx, s.db.q(`SELECT skey FROM evidence_scope_keys WHERE type = ? AND id = ?`), sc.Type, sc.ID).Scan(&k); err != nil {
+			return nil, nil, err
+		}
+		fresh[sc] = k
+	}
+	j := 0
+	for i := range recs {
+		for _, sc := range recs[i].Scopes {
+			if keys[j] < 0 {
+				keys[j] = fresh[sc]
+			}
+			j++
+		}
+	}
+	return keys, fresh, nil
 }
 
 // Size implements evidence.Storage.
 func (s *EvidenceStorage) Size(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM evidence_records`).Scan(&n)
+	// The indexes are contiguous from 0 (see Append).
+	err := s.db.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx), -1) + 1 FROM evidence_records`).Scan(&n)
 	return n, err
 }
 
@@ -242,16 +436,19 @@ func (s *EvidenceStorage) ReadHashes(ctx context.Context, indexes []int64) ([]tl
 	return out, nil
 }
 
-const recordCols = `idx, kind, ref, at_us, logged_us, content, sha, redacted, scopes`
+const recordCols = `idx, kind, ref, at_us, logged_us, content, sha, redacted, scopes, scope_keys`
 
-func scanRecord(sc interface{ Scan(...any) error }) (evidence.Record, error) {
+// scanRecord reads a row of recordCols. A record written since migration
+// 00007 lists its scopes as keys (returned, for EvidenceStorage.scopes to
+// resolve), an older one as JSON.
+func scanRecord(sc interface{ Scan(...any) error }) (evidence.Record, []byte, error) {
 	var r evidence.Record
 	var at, logged int64
-	var content, sha []byte
+	var content, sha, keys []byte
 	var redacted int
 	var scopes string
-	if err := sc.Scan(&r.Index, &r.Kind, &r.Ref, &at, &logged, &content, &sha, &redacted, &scopes); err != nil {
-		return r, err
+	if err := sc.Scan(&r.Index, &r.Kind, &r.Ref, &at, &logged, &content, &sha, &redacted, &scopes, &keys); err != nil {
+		return r, nil, err
 	}
 	r.At, r.Logged = time.UnixMicro(at).UTC(), time.UnixMicro(logged).UTC()
 	if content != nil {
@@ -259,57 +456,78 @@ func scanRecord(sc interface{ Scan(...any) error }) (evidence.Record, error) {
 	}
 	copy(r.ContentSHA256[:], sha)
 	r.Redacted = redacted != 0
+	if scopes == "" {
+		return r, keys, nil
+	}
 	if err := json.Unmarshal([]byte(scopes), &r.Scopes); err != nil {
-		return r, fmt.Errorf("record %d scopes: %w", r.Index, err)
+		return r, nil, fmt.Errorf("record %d scopes: %w", r.Index, err)
 	}
-	return r, nil
+	return r, nil, nil
 }
 
-// Records implements evidence.Storage.
-func (s *EvidenceStorage) Records(ctx context.Context, scope evidence.Scope) ([]evidence.Record, error) {
-	rows, err := s.db.r.QueryContext(ctx, s.db.q(`SELECT `+recordCols+` FROM evidence_records WHERE idx IN
-		(SELECT idx FROM evidence_scopes WHERE type = ? AND id = ?) ORDER BY idx`), scope.Type, scope.ID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []evidence.Record{}
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
-// Record implements evidence.Storage.
-func (s *EvidenceStorage) Record(ctx context.Context, index int64) (evidence.Record, error) {
-	r, err := scanRecord(s.db.r.QueryRowContext(ctx, s.db.q(`SELECT `+recordCols+` FROM evidence_records WHERE idx = ?`), index))
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, fmt.Errorf("%w: record %d", evidence.ErrNotFound, index)
-	}
-	return r, err
-}
-
-// RecordsByRef returns the records of kind with ref, in index order: how
-// the server finds whether an event is already logged.
-func (s *EvidenceStorage) RecordsByRef(ctx context.Context, kind, ref string) ([]evidence.Record, error) {
-	rows, err := s.db.r.QueryContext(ctx, s.db.q(`SELECT `+recordCols+` FROM evidence_records WHERE kind = ? AND ref = ? ORDER BY idx`), kind, ref)
+// queryRecords returns the records the query selects (columns recordCols).
+func (s *EvidenceStorage) queryRecords(ctx context.Context, query string, args ...any) ([]evidence.Record, error) {
+	rows, err := s.db.r.QueryContext(ctx, s.db.q(query), args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []evidence.Record
+	var keys [][]byte
 	for rows.Next() {
-		r, err := scanRecord(rows)
+		r, k, err := scanRecord(rows)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, r)
+		keys = append(keys, k)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if err := s.scopes(ctx, out, keys); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Records implements evidence.Storage.
+func (s *EvidenceStorage) Records(ctx context.Context, scope evidence.Scope) ([]evidence.Record, error) {
+	// One index seek per era (4,096 records) of the log.
+	out, err := s.queryRecords(ctx, `WITH RECURSIVE eras (n) AS (
+			SELECT 0 UNION ALL SELECT n + 1 FROM eras
+			WHERE n < (SELECT COALESCE(MAX(idx), 0) FROM evidence_records) >> `+strconv.Itoa(scopeEraBits)+`)
+		SELECT `+recordCols+` FROM evidence_records WHERE idx IN
+		(SELECT s.idx FROM eras JOIN evidence_scope_index s ON s.era = eras.n
+			AND s.skey = (SELECT skey FROM evidence_scope_keys WHERE type = ? AND id = ?))
+		ORDER BY idx`, scope.Type, scope.ID)
+	if out == nil && err == nil {
+		out = []evidence.Record{}
+	}
+	return out, err
+}
+
+// Record implements evidence.Storage.
+func (s *EvidenceStorage) Record(ctx context.Context, index int64) (evidence.Record, error) {
+	r, keys, err := scanRecord(s.db.r.QueryRowContext(ctx, s.db.q(`SELECT `+recordCols+` FROM evidence_records WHERE idx = ?`), index))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("%w: record %d", evidence.ErrNotFound, index)
+	}
+	if err != nil {
+		return r, err
+	}
+	recs := []evidence.Record{r}
+	if err := s.scopes(ctx, recs, [][]byte{keys}); err != nil {
+		return r, err
+	}
+	return recs[0], nil
+}
+
+// RecordsByRef returns the records of kind with ref, in index order: how
+// the server finds whether an event is already logged.
+func (s *EvidenceStorage) RecordsByRef(ctx context.Context, kind, ref string) ([]evidence.Record, error) {
+	return s.queryRecords(ctx, `SELECT `+recordCols+` FROM evidence_records WHERE kind = ? AND ref = ? ORDER BY idx`, kind, ref)
 }
 
 // Redact implements evidence.Storage.
@@ -360,20 +578,7 @@ func (s *EvidenceStorage) Blob(ctx context.Context, sha [32]byte) (string, []byt
 
 // RecordsByKind returns the records of one kind, in index order.
 func (s *EvidenceStorage) RecordsByKind(ctx context.Context, kind string) ([]evidence.Record, error) {
-	rows, err := s.db.r.QueryContext(ctx, s.db.q(`SELECT `+recordCols+` FROM evidence_records WHERE kind = ? ORDER BY idx`), kind)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []evidence.Record
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return s.queryRecords(ctx, `SELECT `+recordCols+` FROM evidence_records WHERE kind = ? ORDER BY idx`, kind)
 }
 
 // insertRows runs prefix + row, row, … + suffix in statements of at most a

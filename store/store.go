@@ -51,6 +51,8 @@ type DB struct {
 	schema  string
 	// stmts holds prepared multi-row statements of the writer (events.go).
 	stmts stmtCache
+	// scopeKeys caches evidence scope keys (evidence.go).
+	scopeKeys scopeKeyCache
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }
@@ -63,9 +65,9 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 func SQLiteDSN(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
-	// Large pages: fewer, larger writes to the WAL (one syscall a page).
-	// Takes effect when the database is created.
-	q.Add("_pragma", "page_size(16384)")
+	// No page_size here: the driver runs these PRAGMAs in lexicographic
+	// order, journal_mode(WAL) before page_size, which then has no effect
+	// (see createSQLite).
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "wal_autocheckpoint(4000)")
 	q.Add("_pragma", "synchronous(FULL)")
@@ -132,11 +134,20 @@ func (db *DB) BulkLoad(ctx context.Context) (done func(context.Context) error, e
 
 // OpenSQLite opens (creating if needed) the embedded database in dir and
 // migrates it to the latest schema.
-func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
+func OpenSQLite(ctx context.Context, dir string) (*DB, error) { return openSQLite(ctx, dir, 0) }
+
+// openSQLite opens the embedded database in dir migrated to version (0:
+// the latest).
+func openSQLite(ctx context.Context, dir string, version int64) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
 	path := filepath.Join(dir, "fairmark.db")
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if err := createSQLite(ctx, path); err != nil {
+			return nil, fmt.Errorf("create %s: %w", path, err)
+		}
+	}
 	w, err := sql.Open("sqlite", SQLiteDSN(path, false))
 	if err != nil {
 		return nil, err
@@ -145,7 +156,7 @@ func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	db := &DB{dialect: SQLite, w: w, Now: time.Now}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, version); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -159,10 +170,38 @@ func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
 	return db, nil
 }
 
+// sqlitePageSize is the page size of new embedded databases. Large pages:
+// fewer, larger writes to the WAL and fewer B-tree pages to split and
+// balance (evidence appends take about 15% less CPU than with 4 KiB).
+const sqlitePageSize = 16384
+
+// createSQLite creates the database file at path with sqlitePageSize
+// pages, in WAL mode. The page size of a database is fixed once it is
+// created (or once in WAL mode), so it is set here, before anything else.
+func createSQLite(ctx context.Context, path string) error {
+	c, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	for _, p := range []string{"page_size = " + strconv.Itoa(sqlitePageSize), "journal_mode = WAL"} {
+		if _, err := c.ExecContext(ctx, "PRAGMA "+p); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	return c.Close()
+}
+
 // OpenPostgres opens the PostgreSQL database at url and migrates it. When
 // schema is not empty, every connection uses that schema (created if
 // missing); tests use it to keep runs apart.
 func OpenPostgres(ctx context.Context, dsn, schema string) (*DB, error) {
+	return openPostgres(ctx, dsn, schema, 0)
+}
+
+// openPostgres opens the PostgreSQL database at url migrated to version
+// (0: the latest).
+func openPostgres(ctx context.Context, dsn, schema string, version int64) (*DB, error) {
 	if schema != "" {
 		boot, err := sql.Open("pgx", dsn)
 		if err != nil {
@@ -185,7 +224,7 @@ func OpenPostgres(ctx context.Context, dsn, schema string) (*DB, error) {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	db := &DB{dialect: Postgres, w: p, r: p, schema: schema, Now: time.Now}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, version); err != nil {
 		p.Close()
 		return nil, err
 	}
@@ -207,7 +246,9 @@ func withSearchPath(dsn, schema string) string {
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-func (db *DB) migrate(ctx context.Context) error {
+// migrate brings the schema up to version, or to the latest when version
+// is 0.
+func (db *DB) migrate(ctx context.Context, version int64) error {
 	sub, err := fs.Sub(migrations, "migrations/"+string(db.dialect))
 	if err != nil {
 		return err
@@ -220,7 +261,12 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
+	if version > 0 {
+		_, err = p.UpTo(ctx, version)
+	} else {
+		_, err = p.Up(ctx)
+	}
+	if err != nil {
 		return fmt.Errorf("migrate %s store: %w", db.dialect, err)
 	}
 	return nil

@@ -39,6 +39,7 @@ func RunStorageTests(t *testing.T, open func(t *testing.T) evidence.Storage) {
 		{"RecordsByScope", testRecordsByScope},
 		{"ReadHashes", testReadHashes},
 		{"AppendConflict", testAppendConflict},
+		{"ConcurrentAppendSameIndex", testConcurrentAppendSameIndex},
 		{"AppendWrongHashCount", testAppendWrongHashCount},
 		{"AppendBadBatchIsAtomic", testAppendBadBatch},
 		{"AppendMidwayFailure", testAppendMidway},
@@ -291,6 +292,83 @@ func testAppendConflict(t *testing.T, st evidence.Storage) {
 		t.Fatalf("Append at index 5 of size 4: got %v, want ErrConflict", err)
 	}
 	wantSize(t, st, 4)
+}
+
+// testConcurrentAppendSameIndex: writers racing to append different
+// batches at the same index (several processes on one database): exactly
+// one wins, every other gets ErrConflict, and the winner's batch is stored
+// whole.
+func testConcurrentAppendSameIndex(t *testing.T, st evidence.Storage) {
+	const writers = 4
+	var size int64
+	var base builder
+	for round := range 6 {
+		k := 1 + round%3
+		batches := make([][]evidence.Record, writers)
+		hashes := make([][]tlog.Hash, writers)
+		for w := range writers {
+			b := builder{hashes: slices.Clone(base.hashes), n: base.n}
+			for range k {
+				content := fmt.Appendf(nil, `{"writer":%d}`, w)
+				r := evidence.Record{
+					Index: b.n, Kind: evidence.KindMessage, Ref: fmt.Sprintf("w%d-%d", w, b.n),
+					Scopes: []evidence.Scope{scA}, At: t0, Logged: t0,
+					Content: content, ContentSHA256: sha256.Sum256(content),
+				}
+				hs, err := tlog.StoredHashesForRecordHash(r.Index, evidence.LeafHash(r), b.reader())
+				if err != nil {
+					t.Fatal(err)
+				}
+				b.hashes = append(b.hashes, hs...)
+				b.n++
+				batches[w] = append(batches[w], r)
+			}
+			hashes[w] = b.hashes[len(base.hashes):]
+		}
+		errs := make([]error, writers)
+		var start, wg sync.WaitGroup
+		start.Add(1)
+		for w := range writers {
+			wg.Go(func() {
+				start.Wait()
+				errs[w] = st.Append(ctx, batches[w], hashes[w])
+			})
+		}
+		start.Done()
+		wg.Wait()
+		winner := -1
+		for w, err := range errs {
+			switch {
+			case err == nil && winner >= 0:
+				t.Fatalf("round %d: writers %d and %d both appended at %d", round, winner, w, size)
+			case err == nil:
+				winner = w
+			case !errors.Is(err, evidence.ErrConflict):
+				t.Fatalf("round %d: writer %d: got %v, want nil or ErrConflict", round, w, err)
+			}
+		}
+		if winner < 0 {
+			t.Fatalf("round %d: no writer appended at %d: %v", round, size, errs)
+		}
+		size += int64(k)
+		wantSize(t, st, size)
+		for _, want := range batches[winner] {
+			got, err := st.Record(ctx, want.Index)
+			if err != nil || !equalRecord(got, want) {
+				t.Fatalf("round %d: record %d = %+v, %v; want writer %d's %+v", round, want.Index, got, err, winner, want)
+			}
+		}
+		base.hashes = append(base.hashes, hashes[winner]...)
+		base.n = size
+	}
+	// The stored tree is the winners' tree.
+	root, err := tlog.TreeHash(size, tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) { return st.ReadHashes(ctx, idx) }))
+	if err != nil {
+		t.Fatalf("TreeHash over storage: %v", err)
+	}
+	if want, _ := tlog.TreeHash(size, base.reader()); root != want {
+		t.Fatalf("stored tree hash %v, want the winners' %v", root, want)
+	}
 }
 
 func testAppendWrongHashCount(t *testing.T, st evidence.Storage) {
@@ -595,5 +673,170 @@ func testWithLog(t *testing.T, st evidence.Storage) {
 	}
 	if sum.Records != 38 || sum.Redacted != 1 || sum.Size != 38 {
 		t.Fatalf("Verify summary = %+v, want 38 records, 1 redacted, size 38", sum)
+	}
+}
+
+// RunSharedStorageTests runs the tests of several evidence.Log writers on
+// one storage. open must return two handles on one new, empty storage (for
+// a SQL store, two connections to one database, as two processes would
+// have; for an in-memory storage, the same value twice).
+func RunSharedStorageTests(t *testing.T, open func(t *testing.T) (a, b evidence.Storage)) {
+	t.Run("TwoLogs", func(t *testing.T) {
+		a, b := open(t)
+		testTwoLogs(t, a, b)
+	})
+}
+
+// testTwoLogs: two Logs on one storage appending from several goroutines
+// each, with checkpoints in between. Every record is stored exactly once
+// at contiguous indexes, the tree verifies, and every checkpoint either
+// Log published is consistent with the final tree.
+func testTwoLogs(t *testing.T, sta, stb evidence.Storage) {
+	signer, _, err := evidence.GenerateSigner(bytes.NewReader(bytes.Repeat([]byte{7}, 64)), "fairmark.test/evidence")
+	if err != nil {
+		t.Fatalf("GenerateSigner: %v", err)
+	}
+	var logs [2]*evidence.Log
+	for i, st := range []evidence.Storage{sta, stb} {
+		if logs[i], err = evidence.Open(ctx, st, signer); err != nil {
+			t.Fatalf("Open %d: %v", i, err)
+		}
+	}
+	shared := evidence.Scope{Type: evidence.ScopeAccount, ID: "shared"}
+	const perLog, batches = 3, 12
+	type result struct {
+		recs []evidence.Record
+		cps  []evidence.Checkpoint
+		err  error
+	}
+	results := make([]result, 2*perLog)
+	var wg sync.WaitGroup
+	for g := range results {
+		log := logs[g%2]
+		wg.Go(func() {
+			res := &results[g]
+			own := evidence.Scope{Type: evidence.ScopeConversation, ID: fmt.Sprintf("g%d", g)}
+			for j := range batches {
+				var in []evidence.Record
+				for k := range 1 + (g+j)%4 {
+					in = append(in, evidence.Record{
+						Kind: evidence.KindMessage, Ref: fmt.Sprintf("g%d-%d-%d", g, j, k),
+						Scopes:  []evidence.Scope{own, shared},
+						Content: fmt.Appendf(nil, `{"g":%d,"batch":%d,"k":%d}`, g, j, k),
+					})
+				}
+				out, err := log.Append(ctx, in...)
+				if err != nil {
+					res.err = fmt.Errorf("Append: %w", err)
+					return
+				}
+				for k := 1; k < len(out); k++ {
+					if out[k].Index != out[0].Index+int64(k) {
+						res.err = fmt.Errorf("batch %d: indexes %d, %d not contiguous", j, out[k-1].Index, out[k].Index)
+						return
+					}
+				}
+				res.recs = append(res.recs, out...)
+				if j%4 == 3 {
+					cp, err := log.Checkpoint(ctx)
+					if err != nil {
+						res.err = fmt.Errorf("Checkpoint: %w", err)
+						return
+					}
+					res.cps = append(res.cps, cp)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var all []evidence.Record
+	var cps []evidence.Checkpoint
+	for g, res := range results {
+		if res.err != nil {
+			t.Fatalf("writer goroutine %d (log %d): %v", g, g%2, res.err)
+		}
+		all = append(all, res.recs...)
+		cps = append(cps, res.cps...)
+	}
+	n := int64(len(all))
+	wantSize(t, sta, n)
+	// Exactly once each, at the index Append returned, indexes 0..n-1.
+	seen := make(map[int64]string, n)
+	for _, r := range all {
+		if prev, dup := seen[r.Index]; dup {
+			t.Fatalf("index %d returned for %s and %s", r.Index, prev, r.Ref)
+		}
+		seen[r.Index] = r.Ref
+		got, err := stb.Record(ctx, r.Index)
+		if err != nil || got.Ref != r.Ref || got.ContentSHA256 != r.ContentSHA256 {
+			t.Fatalf("record %d = %s, %v; want %s", r.Index, got.Ref, err, r.Ref)
+		}
+	}
+	for i := range n {
+		if _, ok := seen[i]; !ok {
+			t.Fatalf("index %d of %d was not returned by any Append", i, n)
+		}
+	}
+	// Both Logs catch up to the same final checkpoint.
+	final, err := logs[0].Checkpoint(ctx)
+	if err != nil {
+		t.Fatalf("final Checkpoint (log 0): %v", err)
+	}
+	final1, err := logs[1].Checkpoint(ctx)
+	if err != nil {
+		t.Fatalf("final Checkpoint (log 1): %v", err)
+	}
+	if final.Size != n || final1.Size != n || final.Root != final1.Root {
+		t.Fatalf("final checkpoints: %d %v and %d %v, want both of size %d with one root", final.Size, final.Root, final1.Size, final1.Root, n)
+	}
+	for i, log := range logs {
+		if log.Size() != n {
+			t.Fatalf("log %d Size() = %d after its checkpoint, want %d", i, log.Size(), n)
+		}
+	}
+	// Every checkpoint published on the way is a prefix of the final tree.
+	for _, cp := range cps {
+		if _, err := evidence.OpenCheckpoint(cp.Note, signer.VerifierKey()); err != nil {
+			t.Fatalf("checkpoint %d: %v", cp.Size, err)
+		}
+		if cp.Size == n {
+			if cp.Root != final.Root {
+				t.Fatalf("checkpoint of size %d has another root than the final one", n)
+			}
+			continue
+		}
+		proof, err := logs[1].ConsistencyProof(ctx, cp.Size, n)
+		if err != nil {
+			t.Fatalf("ConsistencyProof(%d, %d): %v", cp.Size, n, err)
+		}
+		if err := tlog.CheckTree(proof, n, final.Root, cp.Size, cp.Root); err != nil {
+			t.Fatalf("checkpoint of size %d is not consistent with the final tree: %v", cp.Size, err)
+		}
+	}
+	// Inclusion proofs of every record, against the final checkpoint.
+	for _, r := range all {
+		proof, err := logs[r.Index%2].InclusionProof(ctx, r.Index, n)
+		if err != nil {
+			t.Fatalf("InclusionProof(%d): %v", r.Index, err)
+		}
+		if err := tlog.CheckRecord(proof, n, final.Root, r.Index, evidence.LeafHash(r)); err != nil {
+			t.Fatalf("record %d (%s) does not verify in the final tree: %v", r.Index, r.Ref, err)
+		}
+	}
+	// A full recomputation agrees, and a bundle of the shared scope verifies.
+	if err := logs[0].Audit(ctx); err != nil {
+		t.Fatalf("Audit: %v", err)
+	}
+	bundle, err := logs[1].Bundle(ctx, shared)
+	if err != nil {
+		t.Fatalf("Bundle: %v", err)
+	}
+	var buf bytes.Buffer
+	if err := evidence.WriteBundle(&buf, bundle); err != nil {
+		t.Fatalf("WriteBundle: %v", err)
+	}
+	sum, err := evidence.Verify(buf.Bytes(), signer.VerifierKey())
+	if err != nil || sum.Records != int(n) {
+		t.Fatalf("Verify: %+v, %v; want %d records", sum, err, n)
 	}
 }
