@@ -26,6 +26,9 @@ func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
 	if len(evs) == 0 {
 		return make([]bool, 0), nil
 	}
+	if db.dialect == Postgres {
+		return db.appendPG(ctx, evs)
+	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -433,6 +436,7 @@ type projector struct {
 	gen     map[rowKey]int
 	maxGen  int
 	pending int
+	pg      bool // PostgreSQL: each generation of a statement as arrays (events_pg.go)
 }
 
 type rowKey struct{ table, id string }
@@ -473,7 +477,7 @@ func (p *projector) exec(query string, args ...any) error {
 	op.gens[g] = append(op.gens[g], args)
 	p.maxGen = max(p.maxGen, g)
 	p.pending++
-	if p.pending >= projectFlushRows {
+	if p.pending >= projectFlushRows && (!p.pg || p.pending >= pgProjectFlushRows) {
 		return p.flush()
 	}
 	return nil
@@ -489,7 +493,13 @@ func (p *projector) flush() error {
 			if g >= len(op.gens) || len(op.gens[g]) == 0 {
 				continue
 			}
-			if err := p.w.execRows(op.prefix, op.row, op.suffix, op.gens[g]); err != nil {
+			var err error
+			if p.pg {
+				err = p.w.execArrays(op, op.gens[g])
+			} else {
+				err = p.w.execRows(op.prefix, op.row, op.suffix, op.gens[g])
+			}
+			if err != nil {
 				return err
 			}
 			clear(op.gens[g])
