@@ -7,6 +7,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/fairmark/fairmark"
 )
 
@@ -28,6 +30,13 @@ func (db *DB) lockAppends(ctx context.Context, tx *sql.Tx) error {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(appendLockKey))
+	return err
+}
+
+// lockAppendsPgx is lockAppends for a transaction on the pgx connection
+// under database/sql (appendPG).
+func lockAppendsPgx(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(appendLockKey))
 	return err
 }
 

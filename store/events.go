@@ -436,7 +436,7 @@ type projector struct {
 	gen     map[rowKey]int
 	maxGen  int
 	pending int
-	pg      bool // PostgreSQL: each generation of a statement as arrays (events_pg.go)
+	pg      bool // PostgreSQL: rows are only buffered; appendPG writes them (events_pg.go)
 }
 
 type rowKey struct{ table, id string }
@@ -477,7 +477,7 @@ func (p *projector) exec(query string, args ...any) error {
 	op.gens[g] = append(op.gens[g], args)
 	p.maxGen = max(p.maxGen, g)
 	p.pending++
-	if p.pending >= projectFlushRows && (!p.pg || p.pending >= pgProjectFlushRows) {
+	if p.pending >= projectFlushRows && !p.pg {
 		return p.flush()
 	}
 	return nil
@@ -493,13 +493,7 @@ func (p *projector) flush() error {
 			if g >= len(op.gens) || len(op.gens[g]) == 0 {
 				continue
 			}
-			var err error
-			if p.pg {
-				err = p.w.execArrays(op, op.gens[g])
-			} else {
-				err = p.w.execRows(op.prefix, op.row, op.suffix, op.gens[g])
-			}
-			if err != nil {
+			if err := p.w.execRows(op.prefix, op.row, op.suffix, op.gens[g]); err != nil {
 				return err
 			}
 			clear(op.gens[g])

@@ -7,119 +7,77 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// The PostgreSQL path of Append. Every table's rows go in one statement
-// whose values are arrays (INSERT … SELECT … FROM unnest($1::text[], …)):
-// one round trip per table and generation instead of one per 256 rows,
-// and one statement text whatever the number of rows, which pgx prepares
-// once per connection. The SQL that merges a row into the stored one is
-// the projector's own, so the projections are those of the SQLite path.
+// The PostgreSQL path of Append. The rows go to the server with COPY
+// (binary) into temporary staging tables of the connection, and each
+// table is then written set-wise with one INSERT … SELECT from its
+// staging table per generation of the projector, ON CONFLICT as the
+// projector's own statement: a few dozen round trips for a batch of any
+// size, no per-row statement parsing, and the same merge SQL as SQLite's
+// path, so the same projections.
+//
+// The staging (the bulk of the bytes and of the client's work) happens
+// before the append lock: the events and the projection rows of every
+// event of the batch are staged assuming all are new, which is the usual
+// case (an import, a stream without redeliveries). When the insert into
+// events reports that some were already stored, the projection rows are
+// staged again, under the lock, for the new events only.
 
-// pgInsertEvents stores the events (ids distinct) and returns the new ones.
+// pgStageEvents is the staging table of events (a temporary table: one
+// per connection, emptied at commit).
+const pgStageEvents = `pg_temp.fm_stage_events`
+
+const pgCreateStageEvents = `CREATE TEMP TABLE IF NOT EXISTS fm_stage_events (id text, type text, at_ns bigint, body bytea) ON COMMIT DELETE ROWS`
+
+// pgInsertEvents stores the staged events and returns the new ones.
 const pgInsertEvents = `INSERT INTO events (id, type, at_ns, body, received_ns)
-	SELECT u.id, u.type, u.at_ns, u.body, $5 FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bytea[]) AS u(id, type, at_ns, body)
+	SELECT id, type, at_ns, body, $1 FROM ` + pgStageEvents + `
 	ON CONFLICT (id) DO NOTHING RETURNING id`
 
-// pgProjectFlushRows bounds the rows a PostgreSQL projector buffers: one
-// Append's rows normally go in a single flush.
-const pgProjectFlushRows = 250000
-
-func (db *DB) appendPG(ctx context.Context, evs []Incoming) ([]bool, error) {
-	isNew := make([]bool, len(evs))
-	// Before the transaction (and its lock): the columns of the first copy
-	// of each id; later copies are duplicates whatever is stored.
-	first := make(map[string]int, len(evs))
-	ids := make([]string, 0, len(evs))
-	types := make([]string, 0, len(evs))
-	ats := make([]int64, 0, len(evs))
-	bodies := make([][]byte, 0, len(evs))
-	for i, in := range evs {
-		e := in.Event
-		id := string(e.ID)
-		if _, dup := first[id]; dup {
-			continue
-		}
-		first[id] = i
-		ids, types = append(ids, id), append(types, string(e.Type))
-		ats, bodies = append(ats, ns(e.At)), append(bodies, in.Raw)
-	}
-	now := db.Now().UnixNano()
-
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if err := db.lockAppends(ctx, tx); err != nil {
-		return nil, fmt.Errorf("store events: %w", err)
-	}
-	rows, err := tx.QueryContext(ctx, pgInsertEvents, ids, types, ats, bodies, now)
-	if err != nil {
-		return nil, fmt.Errorf("store events: %w", err)
-	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store events: %w", err)
-		}
-		i, ok := first[id]
-		if !ok {
-			rows.Close()
-			return nil, fmt.Errorf("store events: unexpected id %q returned", id)
-		}
-		isNew[i] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store events: %w", err)
-	}
-	p := &projector{w: &txWriter{db: db, tx: tx, ctx: ctx}, pg: true}
-	for i, in := range evs {
-		if !isNew[i] {
-			continue
-		}
-		if err := p.apply(in.Event); err != nil {
-			return nil, fmt.Errorf("project event %s: %w", in.Event.ID, err)
-		}
-	}
-	if err := p.flush(); err != nil {
-		return nil, fmt.Errorf("project events: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	return isNew, nil
+// pgStagedOp is a projector statement (prefix "INSERT INTO t (cols)
+// VALUES ", row "(?, …, literal)", suffix "ON CONFLICT …") with a staging
+// table for its rows: (gen, c1, …) with a column per ?.
+type pgStagedOp struct {
+	table  string   // the staging table, pg_temp.fm_stage_N
+	create string   // CREATE TEMP TABLE IF NOT EXISTS …
+	cols   []string // gen, c1, …
+	kinds  []byte   // per ?: 's' text, 'i' bigint, 'n' nullable bigint
+	insert string   // INSERT INTO t (cols) SELECT … FROM table WHERE gen = $1 suffix
 }
 
-// pgArrayOp is a projector statement rewritten to take its rows as arrays.
-type pgArrayOp struct {
-	query string
-	kinds []byte // per ? of the row: 's' text, 'i' bigint, 'n' nullable bigint
+var pgStaged struct {
+	sync.Mutex
+	m map[string]*pgStagedOp // by prefix+row+suffix
 }
 
-var pgArrayOps sync.Map // pendingOp.prefix+row+suffix → *pgArrayOp
-
-// pgArrayQuery rewrites op (prefix "INSERT INTO t (cols) VALUES ", row
-// "(?, …, literal)", suffix "ON CONFLICT …") as INSERT INTO t (cols)
-// SELECT u.c1, …, literal FROM unnest($1::type[], …) AS u(c1, …) suffix,
-// the types taken from the Go values of a row.
-func pgArrayQuery(op *pendingOp, sample []any) (*pgArrayOp, error) {
+// pgStagedFor returns op's staging, the types of its columns taken from
+// the Go values of a row.
+func pgStagedFor(op *pendingOp, sample []any) (*pgStagedOp, error) {
 	key := op.prefix + op.row + op.suffix
-	if a, ok := pgArrayOps.Load(key); ok {
-		return a.(*pgArrayOp), nil
+	pgStaged.Lock()
+	defer pgStaged.Unlock()
+	if s := pgStaged.m[key]; s != nil {
+		return s, nil
 	}
+	if pgStaged.m == nil {
+		pgStaged.m = map[string]*pgStagedOp{}
+	}
+	name := "fm_stage_" + strconv.Itoa(len(pgStaged.m)+1)
+	s := &pgStagedOp{table: "pg_temp." + name, cols: []string{"gen"}}
+	defs := []string{"gen integer"}
+	var sel []string
 	inner := strings.TrimSuffix(strings.TrimPrefix(op.row, "("), ")")
-	var sel, un, names []string
-	var kinds []byte
 	for _, f := range strings.Split(inner, ",") {
 		f = strings.TrimSpace(f)
 		if f != "?" {
 			sel = append(sel, f)
 			continue
 		}
-		n := len(kinds)
+		n := len(s.kinds)
 		if n >= len(sample) {
 			return nil, fmt.Errorf("statement for %s: more placeholders than values", op.table)
 		}
@@ -133,61 +91,226 @@ func pgArrayQuery(op *pendingOp, sample []any) (*pgArrayOp, error) {
 		case sql.NullInt64:
 			kind, typ = 'n', "bigint"
 		default:
-			return nil, fmt.Errorf("statement for %s: no array type for %T", op.table, sample[n])
+			return nil, fmt.Errorf("statement for %s: no column type for %T", op.table, sample[n])
 		}
 		c := "c" + strconv.Itoa(n+1)
-		kinds = append(kinds, kind)
-		sel, names = append(sel, "u."+c), append(names, c)
-		un = append(un, "$"+strconv.Itoa(n+1)+"::"+typ+"[]")
+		s.kinds = append(s.kinds, kind)
+		s.cols = append(s.cols, c)
+		defs = append(defs, c+" "+typ)
+		sel = append(sel, "s."+c)
 	}
-	if len(kinds) != len(sample) {
-		return nil, fmt.Errorf("statement for %s: %d placeholders, %d values", op.table, len(kinds), len(sample))
+	if len(s.kinds) != len(sample) {
+		return nil, fmt.Errorf("statement for %s: %d placeholders, %d values", op.table, len(s.kinds), len(sample))
 	}
+	s.create = "CREATE TEMP TABLE IF NOT EXISTS " + name + " (" + strings.Join(defs, ", ") + ") ON COMMIT DELETE ROWS"
 	prefix := strings.TrimSuffix(strings.TrimSpace(op.prefix), "VALUES")
-	a := &pgArrayOp{
-		query: prefix + "SELECT " + strings.Join(sel, ", ") + " FROM unnest(" + strings.Join(un, ", ") + ") AS u(" + strings.Join(names, ", ") + ")" + op.suffix,
-		kinds: kinds,
-	}
-	v, _ := pgArrayOps.LoadOrStore(key, a)
-	return v.(*pgArrayOp), nil
+	s.insert = prefix + "SELECT " + strings.Join(sel, ", ") + " FROM " + s.table + " s WHERE s.gen = $1" + op.suffix
+	pgStaged.m[key] = s
+	return s, nil
 }
 
-// execArrays writes rows (distinct keys) with one statement.
-func (w *txWriter) execArrays(op *pendingOp, rows [][]any) error {
-	a, err := pgArrayQuery(op, rows[0])
-	if err != nil {
-		return err
+// appendPG is Append on PostgreSQL.
+func (db *DB) appendPG(ctx context.Context, evs []Incoming) ([]bool, error) {
+	isNew := make([]bool, len(evs))
+	// The first copy of each id; later copies are duplicates whatever is
+	// stored.
+	first := make(map[string]int, len(evs))
+	uniq := make([]int, 0, len(evs))
+	for i, in := range evs {
+		id := string(in.Event.ID)
+		if _, dup := first[id]; dup {
+			continue
+		}
+		first[id] = i
+		uniq = append(uniq, i)
 	}
-	cols := make([]any, len(a.kinds))
-	for j, kind := range a.kinds {
-		switch kind {
-		case 's':
-			c := make([]string, len(rows))
-			for i, r := range rows {
-				c[i] = r[j].(string)
+	p, err := projectPG(evs, uniq)
+	if err != nil {
+		return nil, err
+	}
+	now := db.Now().UnixNano()
+
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		c := dc.(*stdlib.Conn).Conn()
+		if err := stageTables(ctx, c, p); err != nil {
+			return fmt.Errorf("store events: %w", err)
+		}
+		tx, err := c.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(context.WithoutCancel(ctx))
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"pg_temp", "fm_stage_events"}, []string{"id", "type", "at_ns", "body"},
+			pgx.CopyFromSlice(len(uniq), func(k int) ([]any, error) {
+				in := evs[uniq[k]]
+				return []any{string(in.Event.ID), string(in.Event.Type), ns(in.Event.At), in.Raw}, nil
+			}))
+		if err != nil {
+			return fmt.Errorf("store events: %w", err)
+		}
+		staged, err := stageRows(ctx, tx, p)
+		if err != nil {
+			return fmt.Errorf("project events: %w", err)
+		}
+		// From here on, commit order: events.seq is taken under the lock.
+		if err := lockAppendsPgx(ctx, tx); err != nil {
+			return fmt.Errorf("store events: %w", err)
+		}
+		rows, err := tx.Query(ctx, pgInsertEvents, now)
+		if err != nil {
+			return fmt.Errorf("store events: %w", err)
+		}
+		news := 0
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("store events: %w", err)
 			}
-			cols[j] = c
-		case 'i':
-			c := make([]int64, len(rows))
-			for i, r := range rows {
-				switch v := r[j].(type) {
-				case int:
-					c[i] = int64(v)
-				case int64:
-					c[i] = v
+			i, ok := first[id]
+			if !ok {
+				rows.Close()
+				return fmt.Errorf("store events: unexpected id %q returned", id)
+			}
+			isNew[i] = true
+			news++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store events: %w", err)
+		}
+		if news < len(uniq) {
+			// Some were stored already: project the new ones only.
+			for _, s := range staged {
+				if _, err := tx.Exec(ctx, `DELETE FROM `+s.table); err != nil {
+					return fmt.Errorf("project events: %w", err)
 				}
 			}
-			cols[j] = c
-		case 'n':
-			c := make([]*int64, len(rows))
-			for i, r := range rows {
-				if v := r[j].(sql.NullInt64); v.Valid {
-					c[i] = &v.Int64
+			staged = nil
+			if news > 0 {
+				fresh := make([]int, 0, news)
+				for _, i := range uniq {
+					if isNew[i] {
+						fresh = append(fresh, i)
+					}
+				}
+				if p, err = projectPG(evs, fresh); err != nil {
+					return err
+				}
+				if err := stageTables(ctx, c, p); err != nil {
+					return fmt.Errorf("project events: %w", err)
+				}
+				if staged, err = stageRows(ctx, tx, p); err != nil {
+					return fmt.Errorf("project events: %w", err)
 				}
 			}
-			cols[j] = c
+		}
+		// Generation after generation, as the projector's flush does.
+		for g := 0; g <= p.maxGen; g++ {
+			for _, op := range p.order {
+				if g >= len(op.gens) || len(op.gens[g]) == 0 {
+					continue
+				}
+				s := staged[op]
+				if s == nil {
+					continue
+				}
+				if _, err := tx.Exec(ctx, s.insert, g); err != nil {
+					return fmt.Errorf("project events into %s: %w", op.table, err)
+				}
+			}
+		}
+		return tx.Commit(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return isNew, nil
+}
+
+// projectPG buffers the projection rows of evs[i] for i in idx, in that
+// order, by generation.
+func projectPG(evs []Incoming, idx []int) (*projector, error) {
+	p := &projector{pg: true}
+	for _, i := range idx {
+		if err := p.apply(evs[i].Event); err != nil {
+			return nil, fmt.Errorf("project event %s: %w", evs[i].Event.ID, err)
 		}
 	}
-	_, err = w.tx.ExecContext(w.ctx, a.query, cols...)
+	return p, nil
+}
+
+// stageTables makes sure the connection has the staging tables p needs
+// (outside any transaction, so that a rollback keeps them).
+func stageTables(ctx context.Context, c *pgx.Conn, p *projector) error {
+	stmts := []string{pgCreateStageEvents}
+	for _, op := range p.order {
+		s, err := pgStagedFor(op, op.sample())
+		if err != nil {
+			return err
+		}
+		stmts = append(stmts, s.create)
+	}
+	_, err := c.Exec(ctx, strings.Join(stmts, "; "), pgx.QueryExecModeSimpleProtocol)
 	return err
+}
+
+// stageRows copies p's rows into their staging tables.
+func stageRows(ctx context.Context, tx pgx.Tx, p *projector) (map[*pendingOp]*pgStagedOp, error) {
+	staged := make(map[*pendingOp]*pgStagedOp, len(p.order))
+	for _, op := range p.order {
+		s, err := pgStagedFor(op, op.sample())
+		if err != nil {
+			return nil, err
+		}
+		var all [][]any
+		var gens []int32
+		for g, rows := range op.gens {
+			for _, r := range rows {
+				all, gens = append(all, r), append(gens, int32(g))
+			}
+		}
+		row := make([]any, len(s.cols))
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"pg_temp", strings.TrimPrefix(s.table, "pg_temp.")}, s.cols,
+			pgx.CopyFromSlice(len(all), func(i int) ([]any, error) {
+				row[0] = gens[i]
+				for j, kind := range s.kinds {
+					v := all[i][j]
+					switch kind {
+					case 'i':
+						if n, ok := v.(int); ok {
+							v = int64(n)
+						}
+					case 'n':
+						if n := v.(sql.NullInt64); n.Valid {
+							v = n.Int64
+						} else {
+							v = nil
+						}
+					}
+					row[j+1] = v
+				}
+				return row, nil
+			}))
+		if err != nil {
+			return nil, fmt.Errorf("stage %s rows: %w", op.table, err)
+		}
+		staged[op] = s
+	}
+	return staged, nil
+}
+
+// sample returns one of op's rows.
+func (op *pendingOp) sample() []any {
+	for _, rows := range op.gens {
+		if len(rows) > 0 {
+			return rows[0]
+		}
+	}
+	return nil
 }

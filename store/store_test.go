@@ -406,3 +406,53 @@ func BenchmarkAppend(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
 }
+
+// BenchmarkAppendPostgres stores the events of BenchmarkAppend into a
+// fresh schema of the PostgreSQL database named by FAIRMARK_TEST_POSTGRES
+// (skipped without it), in batches of 5,000 (an HTTP or stream batch) and
+// 50,000 (`fairmark import`'s default); reports events/s.
+func BenchmarkAppendPostgres(b *testing.B) {
+	url := os.Getenv("FAIRMARK_TEST_POSTGRES")
+	if url == "" {
+		b.Skip("set FAIRMARK_TEST_POSTGRES to run")
+	}
+	ctx := context.Background()
+	evs, _, err := sim.Events(sim.Config{Seed: 4, Sellers: 300, Buyers: 8000, Days: 20, Complainers: 30})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ins := make([]store.Incoming, len(evs))
+	for i, e := range evs {
+		raw, err := event.Encode(e)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ins[i] = store.Incoming{Event: e, Raw: raw}
+	}
+	for _, batch := range []int{5000, 50000} {
+		b.Run(fmt.Sprint("batch=", batch), func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				b.StopTimer()
+				var rb [6]byte
+				rand.Read(rb[:])
+				db, err := store.OpenPostgres(ctx, url, "fm_bench_"+hex.EncodeToString(rb[:]))
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				for i := 0; i < len(ins); i += batch {
+					if _, err := db.Append(ctx, ins[i:min(i+batch, len(ins))]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				n += len(ins)
+				b.StopTimer()
+				db.DropSchema(ctx)
+				db.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
