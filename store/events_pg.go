@@ -242,6 +242,9 @@ func projectPG(evs []Incoming, idx []int) (*projector, error) {
 			return nil, fmt.Errorf("project event %s: %w", evs[i].Event.ID, err)
 		}
 	}
+	if err := p.flushOrders(); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -312,5 +315,73 @@ func (op *pendingOp) sample() []any {
 			return rows[0]
 		}
 	}
+	return nil
+}
+
+// On PostgreSQL the updates of one order in a batch (placed, delivered,
+// refunded: most orders have two) are merged in Go into one row and
+// written by one statement, qOrderMerged, instead of a generation each.
+// The merge is what the three statements do in sequence: placed's columns
+// and the refund's are the last ones applied (they touch disjoint
+// columns), delivered_ns the earliest. In the merged row a NULL placed_ns
+// or refunded_ns means "no such event in the batch": both are event
+// times, never NULL when set.
+const qOrderMerged = `INSERT INTO orders (id, buyer, seller, item_id, title, category, digital, amount, currency, placed_ns, delivered_ns, refunded_ns, refund_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET
+	buyer = CASE WHEN excluded.placed_ns IS NULL THEN orders.buyer ELSE excluded.buyer END,
+	seller = CASE WHEN excluded.placed_ns IS NULL THEN orders.seller ELSE excluded.seller END,
+	item_id = CASE WHEN excluded.placed_ns IS NULL THEN orders.item_id ELSE excluded.item_id END,
+	title = CASE WHEN excluded.placed_ns IS NULL THEN orders.title ELSE excluded.title END,
+	category = CASE WHEN excluded.placed_ns IS NULL THEN orders.category ELSE excluded.category END,
+	digital = CASE WHEN excluded.placed_ns IS NULL THEN orders.digital ELSE excluded.digital END,
+	amount = CASE WHEN excluded.placed_ns IS NULL THEN orders.amount ELSE excluded.amount END,
+	currency = CASE WHEN excluded.placed_ns IS NULL THEN orders.currency ELSE excluded.currency END,
+	placed_ns = CASE WHEN excluded.placed_ns IS NULL THEN orders.placed_ns ELSE excluded.placed_ns END,
+	delivered_ns = CASE WHEN orders.delivered_ns IS NULL OR excluded.delivered_ns < orders.delivered_ns THEN excluded.delivered_ns ELSE orders.delivered_ns END,
+	refunded_ns = CASE WHEN excluded.refunded_ns IS NULL THEN orders.refunded_ns ELSE excluded.refunded_ns END,
+	refund_amount = CASE WHEN excluded.refunded_ns IS NULL THEN orders.refund_amount ELSE excluded.refund_amount END`
+
+// mergeOrder merges one of the order statements' rows into the order's
+// merged row; false for other statements.
+func (p *projector) mergeOrder(query string, args []any) bool {
+	if query != qOrderPlaced && query != qOrderDelivered && query != qOrderRefunded {
+		return false
+	}
+	id := args[0].(string)
+	row := p.orders[id]
+	if row == nil {
+		if p.orders == nil {
+			p.orders = map[string][]any{}
+		}
+		// A new row: the columns' defaults.
+		row = []any{id, "", "", "", "", "", 0, int64(0), "", sql.NullInt64{}, sql.NullInt64{}, sql.NullInt64{}, sql.NullInt64{}}
+		p.orders[id] = row
+		p.orderIDs = append(p.orderIDs, id)
+	}
+	switch query {
+	case qOrderPlaced:
+		copy(row[1:9], args[1:9])
+		row[9] = sql.NullInt64{Int64: args[9].(int64), Valid: true}
+	case qOrderDelivered:
+		at := args[1].(int64)
+		if d := row[10].(sql.NullInt64); !d.Valid || at < d.Int64 {
+			row[10] = sql.NullInt64{Int64: at, Valid: true}
+		}
+	case qOrderRefunded:
+		row[11] = sql.NullInt64{Int64: args[1].(int64), Valid: true}
+		row[12] = args[2]
+	}
+	return true
+}
+
+// flushOrders queues the merged order rows (one per order: generation 0;
+// exec does not merge qOrderMerged again).
+func (p *projector) flushOrders() error {
+	for _, id := range p.orderIDs {
+		if err := p.exec(qOrderMerged, p.orders[id]...); err != nil {
+			return err
+		}
+	}
+	p.orders, p.orderIDs = nil, nil
 	return nil
 }

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/fairmark/fairmark"
 	"github.com/fairmark/fairmark/event"
 	"github.com/fairmark/fairmark/sim"
 )
@@ -286,6 +288,36 @@ func TestPostgresAppendMatchesSQLite(t *testing.T) {
 		ins = append(ins, Incoming{Event: e, Raw: raw})
 	}
 	rng := rand.New(rand.NewSource(2))
+	// Second events (other ids, times earlier or later) for some rows, so
+	// that rows are updated several times within and across batches:
+	// orders placed twice (another amount), delivered and refunded twice,
+	// accounts opened twice, feedback left, revised and withdrawn again.
+	for _, in := range ins[:len(ins):len(ins)] {
+		e := in.Event
+		if rng.Intn(4) != 0 {
+			continue
+		}
+		c := *e
+		c.ID += "-again"
+		c.At = e.At.Add(time.Duration(rng.Intn(48)-24) * time.Hour)
+		switch e.Type {
+		case fairmark.OrderPlaced, fairmark.OrderRefunded:
+			if e.Order.Amount != nil {
+				o, a := *e.Order, *e.Order.Amount
+				a.Value += 100
+				o.Amount = &a
+				c.Order = &o
+			}
+		case fairmark.OrderDelivered, fairmark.AccountOpened, fairmark.FeedbackLeft, fairmark.FeedbackRevised, fairmark.FeedbackWithdrawn:
+		default:
+			continue
+		}
+		raw, err := event.Encode(&c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ins = append(ins, Incoming{Event: &c, Raw: raw})
+	}
 	for i := range ins {
 		j := min(len(ins)-1, i+rng.Intn(60))
 		ins[i], ins[j] = ins[j], ins[i]
@@ -302,7 +334,26 @@ func TestPostgresAppendMatchesSQLite(t *testing.T) {
 			stream = append(stream, ins[rng.Intn(i+1)])
 		}
 	}
-	t.Logf("%d events, %d distinct", len(stream), len(ins))
+	// Last, deliveries (another time) of the refunded orders: rows whose
+	// refund is stored and whose batch has none.
+	refunds := 0
+	for _, in := range ins {
+		if in.Event.Type != fairmark.OrderRefunded {
+			continue
+		}
+		refunds++
+		c := fairmark.Event{ID: in.Event.ID + "-late", Type: fairmark.OrderDelivered, At: in.Event.At.Add(-time.Hour), Order: &fairmark.Order{ID: in.Event.Order.ID}}
+		raw, err := event.Encode(&c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ins = append(ins, Incoming{Event: &c, Raw: raw})
+		stream = append(stream, ins[len(ins)-1])
+	}
+	if refunds == 0 {
+		t.Fatal("no refunds in the simulated events")
+	}
+	t.Logf("%d events, %d distinct, %d refunds", len(stream), len(ins), refunds)
 
 	ref, err := OpenSQLite(ctx, t.TempDir())
 	if err != nil {
