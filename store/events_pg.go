@@ -137,14 +137,14 @@ func (db *DB) appendPG(ctx context.Context, evs []Incoming) ([]bool, error) {
 	defer conn.Close()
 	err = conn.Raw(func(dc any) error {
 		c := dc.(*stdlib.Conn).Conn()
-		if err := stageTables(ctx, c, p); err != nil {
-			return fmt.Errorf("store events: %w", err)
-		}
 		tx, err := c.Begin(ctx)
 		if err != nil {
 			return err
 		}
 		defer tx.Rollback(context.WithoutCancel(ctx))
+		if err := stageTables(ctx, tx, p); err != nil {
+			return fmt.Errorf("store events: %w", err)
+		}
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"pg_temp", "fm_stage_events"}, []string{"id", "type", "at_ns", "body"},
 			pgx.CopyFromSlice(len(uniq), func(k int) ([]any, error) {
 				in := evs[uniq[k]]
@@ -202,7 +202,7 @@ func (db *DB) appendPG(ctx context.Context, evs []Incoming) ([]bool, error) {
 				if p, err = projectPG(evs, fresh); err != nil {
 					return err
 				}
-				if err := stageTables(ctx, c, p); err != nil {
+				if err := stageTables(ctx, tx, p); err != nil {
 					return fmt.Errorf("project events: %w", err)
 				}
 				if staged, err = stageRows(ctx, tx, p); err != nil {
@@ -248,9 +248,10 @@ func projectPG(evs []Incoming, idx []int) (*projector, error) {
 	return p, nil
 }
 
-// stageTables makes sure the connection has the staging tables p needs
-// (outside any transaction, so that a rollback keeps them).
-func stageTables(ctx context.Context, c *pgx.Conn, p *projector) error {
+// stageTables makes sure the session has the staging tables p needs. It
+// runs in the transaction: a table created by a transaction that then
+// rolls back is gone, and made again by the next one.
+func stageTables(ctx context.Context, tx pgx.Tx, p *projector) error {
 	stmts := []string{pgCreateStageEvents}
 	for _, op := range p.order {
 		s, err := pgStagedFor(op, op.sample())
@@ -259,7 +260,7 @@ func stageTables(ctx context.Context, c *pgx.Conn, p *projector) error {
 		}
 		stmts = append(stmts, s.create)
 	}
-	_, err := c.Exec(ctx, strings.Join(stmts, "; "), pgx.QueryExecModeSimpleProtocol)
+	_, err := tx.Exec(ctx, strings.Join(stmts, "; "), pgx.QueryExecModeSimpleProtocol)
 	return err
 }
 

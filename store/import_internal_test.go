@@ -417,3 +417,52 @@ func TestPostgresAppendMatchesSQLite(t *testing.T) {
 		t.Fatal("a batch of duplicates changed the tables")
 	}
 }
+
+// TestPostgresAppendAfterRollback: an Append that fails rolls back
+// everything, the staging tables its transaction made included, and the
+// next Append on the same connection makes them again and succeeds.
+func TestPostgresAppendAfterRollback(t *testing.T) {
+	ctx := context.Background()
+	db := openPostgresForTest(t)
+	db.w.SetMaxOpenConns(1) // every Append on the same session
+	evs, _, err := sim.Events(sim.Config{Seed: 2, Sellers: 5, Buyers: 40, Days: 3, Complainers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ins []Incoming
+	for _, e := range evs {
+		raw, err := event.Encode(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ins = append(ins, Incoming{Event: e, Raw: raw})
+	}
+	// A fresh session's first Append fails after staging (the events
+	// insert breaks a constraint added for the test).
+	last := ins[len(ins)-1].Event.ID
+	if err := db.ExecForTest(ctx, `ALTER TABLE events ADD CONSTRAINT no_last CHECK (id <> '`+string(last)+`')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Append(ctx, ins); err == nil {
+		t.Fatal("Append broke a constraint and succeeded")
+	}
+	if n, err := db.EventCount(ctx); err != nil || n != 0 {
+		t.Fatalf("after a failed Append: %d events (%v), want 0", n, err)
+	}
+	if err := db.ExecForTest(ctx, `ALTER TABLE events DROP CONSTRAINT no_last`); err != nil {
+		t.Fatal(err)
+	}
+	isNew, err := db.Append(ctx, ins)
+	if err != nil {
+		t.Fatalf("Append after a rolled-back one: %v", err)
+	}
+	for i, n := range isNew {
+		if !n {
+			t.Fatalf("event %d: duplicate, want new", i)
+		}
+	}
+	var accounts int
+	if err := db.r.QueryRow(`SELECT COUNT(*) FROM accounts`).Scan(&accounts); err != nil || accounts == 0 {
+		t.Fatalf("accounts projected: %d (%v)", accounts, err)
+	}
+}
