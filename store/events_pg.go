@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -142,7 +143,8 @@ func (db *DB) appendPG(ctx context.Context, evs []Incoming) ([]bool, error) {
 			return err
 		}
 		defer tx.Rollback(context.WithoutCancel(ctx))
-		if err := stageTables(ctx, tx, p); err != nil {
+		made, err := db.stageTables(ctx, c, tx, p, nil)
+		if err != nil {
 			return fmt.Errorf("store events: %w", err)
 		}
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"pg_temp", "fm_stage_events"}, []string{"id", "type", "at_ns", "body"},
@@ -202,7 +204,7 @@ func (db *DB) appendPG(ctx context.Context, evs []Incoming) ([]bool, error) {
 				if p, err = projectPG(evs, fresh); err != nil {
 					return err
 				}
-				if err := stageTables(ctx, tx, p); err != nil {
+				if made, err = db.stageTables(ctx, c, tx, p, made); err != nil {
 					return fmt.Errorf("project events: %w", err)
 				}
 				if staged, err = stageRows(ctx, tx, p); err != nil {
@@ -225,7 +227,13 @@ func (db *DB) appendPG(ctx context.Context, evs []Incoming) ([]bool, error) {
 				}
 			}
 		}
-		return tx.Commit(ctx)
+		if err := tx.Commit(ctx); err != nil {
+			return err
+		}
+		for _, name := range made {
+			db.pgStaging.Store(pgStagingKey{c, name}, true)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -248,20 +256,37 @@ func projectPG(evs []Incoming, idx []int) (*projector, error) {
 	return p, nil
 }
 
-// stageTables makes sure the session has the staging tables p needs. It
-// runs in the transaction: a table created by a transaction that then
-// rolls back is gone, and made again by the next one.
-func stageTables(ctx context.Context, tx pgx.Tx, p *projector) error {
-	stmts := []string{pgCreateStageEvents}
+// stageTables makes sure the session has the staging tables p needs and
+// returns made with the names of those it made. It runs in the
+// transaction: a table made by a transaction that then rolls back is
+// gone, and made again by the next one. The tables of a session are
+// remembered (pgStaging) once a transaction that made them committed.
+func (db *DB) stageTables(ctx context.Context, c *pgx.Conn, tx pgx.Tx, p *projector, made []string) ([]string, error) {
+	var stmts []string
+	need := func(name, create string) {
+		if _, ok := db.pgStaging.Load(pgStagingKey{c, name}); !ok && !slices.Contains(made, name) {
+			stmts, made = append(stmts, create), append(made, name)
+		}
+	}
+	need(pgStageEvents, pgCreateStageEvents)
 	for _, op := range p.order {
 		s, err := pgStagedFor(op, op.sample())
 		if err != nil {
-			return err
+			return made, err
 		}
-		stmts = append(stmts, s.create)
+		need(s.table, s.create)
+	}
+	if len(stmts) == 0 {
+		return made, nil
 	}
 	_, err := tx.Exec(ctx, strings.Join(stmts, "; "), pgx.QueryExecModeSimpleProtocol)
-	return err
+	return made, err
+}
+
+// pgStagingKey names a staging table of a session.
+type pgStagingKey struct {
+	c     *pgx.Conn
+	table string
 }
 
 // stageRows copies p's rows into their staging tables.

@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -51,6 +52,9 @@ type DB struct {
 	schema  string
 	// stmts holds prepared multi-row statements of the writer (events.go).
 	stmts stmtCache
+	// pgStaging holds the staging tables each PostgreSQL session has
+	// (events_pg.go).
+	pgStaging sync.Map
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }
