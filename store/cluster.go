@@ -16,8 +16,11 @@ import (
 // log in commit order, and leases of buyer partitions.
 
 // appendLockKey is the advisory lock every transaction that inserts events
-// takes first on PostgreSQL, so commits are serialised and events.seq
-// grows in commit order. leaseLockKey serialises lease rebalancing.
+// takes on PostgreSQL before its first row goes into events (and keeps to
+// its end), so commits are serialised and events.seq grows in commit
+// order; work that touches no shared table, such as appendPG's staging in
+// temporary tables, may come before it. leaseLockKey serialises lease
+// rebalancing.
 const (
 	appendLockKey = 0x6661697201 // "fair" 1
 	leaseLockKey  = 0x6661697202

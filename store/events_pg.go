@@ -21,12 +21,21 @@ import (
 // size, no per-row statement parsing, and the same merge SQL as SQLite's
 // path, so the same projections.
 //
+// Copies of an id within the batch are dropped in Go (the first is the
+// one stored), and an order's updates within the batch are merged into
+// one row (mergeOrder), as every order has at least two.
+//
 // The staging (the bulk of the bytes and of the client's work) happens
-// before the append lock: the events and the projection rows of every
+// before the append lock (cluster.go), which is taken before the first
+// row goes into events: the events and the projection rows of every
 // event of the batch are staged assuming all are new, which is the usual
 // case (an import, a stream without redeliveries). When the insert into
 // events reports that some were already stored, the projection rows are
 // staged again, under the lock, for the new events only.
+//
+// The staging tables are temporary tables of the session, so the store
+// needs session-level connections to PostgreSQL (direct, or a pooler in
+// session mode), as pgx's prepared statements already do.
 
 // pgStageEvents is the staging table of events (a temporary table: one
 // per connection, emptied at commit).
