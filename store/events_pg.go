@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -25,13 +27,17 @@ import (
 // one stored), and an order's updates within the batch are merged into
 // one row (mergeOrder), as every order has at least two.
 //
-// The staging (the bulk of the bytes and of the client's work) happens
-// before the append lock (cluster.go), which is taken before the first
-// row goes into events: the events and the projection rows of every
-// event of the batch are staged assuming all are new, which is the usual
-// case (an import, a stream without redeliveries). When the insert into
-// events reports that some were already stored, the projection rows are
-// staged again, under the lock, for the new events only.
+// The staging happens before the append lock (cluster.go), which is
+// taken before the first row goes into events: the projection rows of
+// every event of the batch are staged assuming all are new, which is the
+// usual case (an import, a stream without redeliveries). The events
+// themselves are copied straight into the log, in a savepoint, when the
+// previous Append found none of its events stored (half the cost of
+// going through a staging table and ON CONFLICT); if that copy hits a
+// stored id, or the previous Append found some, they go through the
+// staging table and INSERT … ON CONFLICT DO NOTHING RETURNING id. When
+// some turn out to be stored already, the projection rows are staged
+// again, under the lock, for the new events only.
 //
 // The staging tables are temporary tables of the session, so the store
 // needs session-level connections to PostgreSQL (direct, or a pooler in
@@ -40,6 +46,8 @@ import (
 // pgStageEvents is the staging table of events (a temporary table: one
 // per connection, emptied at commit).
 const pgStageEvents = `pg_temp.fm_stage_events`
+
+var pgStageEventsIdent = pgx.Identifier{"pg_temp", "fm_stage_events"}
 
 const pgCreateStageEvents = `CREATE TEMP TABLE IF NOT EXISTS fm_stage_events (id text, type text, at_ns bigint, body bytea) ON COMMIT DELETE ROWS`
 
@@ -145,6 +153,7 @@ func (db *DB) appendPG(ctx context.Context, evs []Incoming) ([]bool, error) {
 		return nil, err
 	}
 	defer conn.Close()
+	dups := false
 	err = conn.Raw(func(dc any) error {
 		c := dc.(*stdlib.Conn).Conn()
 		tx, err := c.Begin(ctx)
@@ -156,13 +165,26 @@ func (db *DB) appendPG(ctx context.Context, evs []Incoming) ([]bool, error) {
 		if err != nil {
 			return fmt.Errorf("store events: %w", err)
 		}
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"pg_temp", "fm_stage_events"}, []string{"id", "type", "at_ns", "body"},
-			pgx.CopyFromSlice(len(uniq), func(k int) ([]any, error) {
+		copyEvents := func(table pgx.Identifier, cols ...string) error {
+			row := make([]any, len(cols))
+			_, err := tx.CopyFrom(ctx, table, cols, pgx.CopyFromSlice(len(uniq), func(k int) ([]any, error) {
 				in := evs[uniq[k]]
-				return []any{string(in.Event.ID), string(in.Event.Type), ns(in.Event.At), in.Raw}, nil
+				row[0], row[1], row[2], row[3] = string(in.Event.ID), string(in.Event.Type), ns(in.Event.At), in.Raw
+				if len(row) > 4 {
+					row[4] = now
+				}
+				return row, nil
 			}))
-		if err != nil {
-			return fmt.Errorf("store events: %w", err)
+			return err
+		}
+		// The events go straight into the log (under the lock) when the
+		// last Append found none of its events stored; else, or when
+		// that fails on a stored id, through the staging table.
+		direct := !db.pgDups.Load()
+		if !direct {
+			if err := copyEvents(pgStageEventsIdent, "id", "type", "at_ns", "body"); err != nil {
+				return fmt.Errorf("store events: %w", err)
+			}
 		}
 		staged, err := stageRows(ctx, tx, p)
 		if err != nil {
@@ -172,29 +194,61 @@ func (db *DB) appendPG(ctx context.Context, evs []Incoming) ([]bool, error) {
 		if err := lockAppendsPgx(ctx, tx); err != nil {
 			return fmt.Errorf("store events: %w", err)
 		}
-		rows, err := tx.Query(ctx, pgInsertEvents, now)
-		if err != nil {
-			return fmt.Errorf("store events: %w", err)
-		}
 		news := 0
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
+		if direct {
+			sp, err := tx.Begin(ctx) // a savepoint
+			if err != nil {
 				return fmt.Errorf("store events: %w", err)
 			}
-			i, ok := first[id]
-			if !ok {
-				rows.Close()
-				return fmt.Errorf("store events: unexpected id %q returned", id)
+			err = copyEvents(pgx.Identifier{"events"}, "id", "type", "at_ns", "body", "received_ns")
+			var pgErr *pgconn.PgError
+			switch {
+			case err == nil:
+				if err := sp.Commit(ctx); err != nil {
+					return fmt.Errorf("store events: %w", err)
+				}
+				for _, i := range uniq {
+					isNew[i] = true
+				}
+				news = len(uniq)
+			case errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.TableName == "events":
+				// An id is stored already.
+				if err := sp.Rollback(ctx); err != nil {
+					return fmt.Errorf("store events: %w", err)
+				}
+				direct = false
+				if err := copyEvents(pgStageEventsIdent, "id", "type", "at_ns", "body"); err != nil {
+					return fmt.Errorf("store events: %w", err)
+				}
+			default:
+				return fmt.Errorf("store events: %w", err)
 			}
-			isNew[i] = true
-			news++
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("store events: %w", err)
+		if !direct {
+			rows, err := tx.Query(ctx, pgInsertEvents, now)
+			if err != nil {
+				return fmt.Errorf("store events: %w", err)
+			}
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return fmt.Errorf("store events: %w", err)
+				}
+				i, ok := first[id]
+				if !ok {
+					rows.Close()
+					return fmt.Errorf("store events: unexpected id %q returned", id)
+				}
+				isNew[i] = true
+				news++
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("store events: %w", err)
+			}
 		}
+		dups = news < len(uniq)
 		if news < len(uniq) {
 			// Some were stored already: project the new ones only.
 			for _, s := range staged {
@@ -242,6 +296,7 @@ func (db *DB) appendPG(ctx context.Context, evs []Incoming) ([]bool, error) {
 		for _, name := range made {
 			db.pgStaging.Store(pgStagingKey{c, name}, true)
 		}
+		db.pgDups.Store(dups)
 		return nil
 	})
 	if err != nil {

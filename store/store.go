@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -55,6 +56,8 @@ type DB struct {
 	// pgStaging holds the staging tables each PostgreSQL session has
 	// (events_pg.go).
 	pgStaging sync.Map
+	// pgDups: the last PostgreSQL Append found some of its events stored.
+	pgDups atomic.Bool
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }
