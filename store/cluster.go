@@ -7,6 +7,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/fairmark/fairmark"
 )
 
@@ -14,8 +16,11 @@ import (
 // log in commit order, and leases of buyer partitions.
 
 // appendLockKey is the advisory lock every transaction that inserts events
-// takes first on PostgreSQL, so commits are serialised and events.seq
-// grows in commit order. leaseLockKey serialises lease rebalancing.
+// takes on PostgreSQL before its first row goes into events (and keeps to
+// its end), so commits are serialised and events.seq grows in commit
+// order; work that touches no shared table, such as appendPG's staging in
+// temporary tables, may come before it. leaseLockKey serialises lease
+// rebalancing.
 const (
 	appendLockKey = 0x6661697201 // "fair" 1
 	leaseLockKey  = 0x6661697202
@@ -28,6 +33,13 @@ func (db *DB) lockAppends(ctx context.Context, tx *sql.Tx) error {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(appendLockKey))
+	return err
+}
+
+// lockAppendsPgx is lockAppends for a transaction on the pgx connection
+// under database/sql (appendPG).
+func lockAppendsPgx(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(appendLockKey))
 	return err
 }
 

@@ -26,6 +26,9 @@ func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
 	if len(evs) == 0 {
 		return make([]bool, 0), nil
 	}
+	if db.dialect == Postgres {
+		return db.appendPG(ctx, evs)
+	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -427,12 +430,15 @@ func (db *DB) EventByID(ctx context.Context, id fairmark.EventID) ([]byte, error
 // generation. Within a generation every row is updated at most once, so
 // its statements may run in any order.
 type projector struct {
-	w       *txWriter
-	ops     map[string]*pendingOp
-	order   []*pendingOp
-	gen     map[rowKey]int
-	maxGen  int
-	pending int
+	w        *txWriter
+	ops      map[string]*pendingOp
+	order    []*pendingOp
+	gen      map[rowKey]int
+	maxGen   int
+	pending  int
+	pg       bool             // PostgreSQL: rows are only buffered; appendPG writes them (events_pg.go)
+	orders   map[string][]any // PostgreSQL: one merged row per order (mergeOrder)
+	orderIDs []string
 }
 
 type rowKey struct{ table, id string }
@@ -448,6 +454,9 @@ const projectFlushRows = 20000
 // exec queues one row of query, an INSERT … VALUES (…) [ON CONFLICT …]
 // whose first argument is the row's key (a string).
 func (p *projector) exec(query string, args ...any) error {
+	if p.pg && p.mergeOrder(query, args) {
+		return nil
+	}
 	op := p.ops[query]
 	if op == nil {
 		if p.ops == nil {
@@ -473,7 +482,7 @@ func (p *projector) exec(query string, args ...any) error {
 	op.gens[g] = append(op.gens[g], args)
 	p.maxGen = max(p.maxGen, g)
 	p.pending++
-	if p.pending >= projectFlushRows {
+	if p.pending >= projectFlushRows && !p.pg {
 		return p.flush()
 	}
 	return nil
@@ -500,6 +509,17 @@ func (p *projector) flush() error {
 	p.maxGen, p.pending = 0, 0
 	return nil
 }
+
+// The order projection's statements.
+const (
+	qOrderPlaced = `INSERT INTO orders (id, buyer, seller, item_id, title, category, digital, amount, currency, placed_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET buyer = excluded.buyer, seller = excluded.seller, item_id = excluded.item_id, title = excluded.title,
+			category = excluded.category, digital = excluded.digital, amount = excluded.amount, currency = excluded.currency, placed_ns = excluded.placed_ns`
+	qOrderDelivered = `INSERT INTO orders (id, delivered_ns) VALUES (?, ?)
+			ON CONFLICT (id) DO UPDATE SET delivered_ns = CASE WHEN orders.delivered_ns IS NULL OR excluded.delivered_ns < orders.delivered_ns THEN excluded.delivered_ns ELSE orders.delivered_ns END`
+	qOrderRefunded = `INSERT INTO orders (id, refunded_ns, refund_amount) VALUES (?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET refunded_ns = excluded.refunded_ns, refund_amount = excluded.refund_amount`
+)
 
 func b2i(b bool) int {
 	if b {
@@ -533,22 +553,15 @@ func (p *projector) apply(e *fairmark.Event) error {
 		if o.Amount != nil {
 			amt, cur = int64(o.Amount.Value), o.Amount.Currency
 		}
-		return p.exec(`INSERT INTO orders (id, buyer, seller, item_id, title, category, digital, amount, currency, placed_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET buyer = excluded.buyer, seller = excluded.seller, item_id = excluded.item_id, title = excluded.title,
-			category = excluded.category, digital = excluded.digital, amount = excluded.amount, currency = excluded.currency, placed_ns = excluded.placed_ns`,
-			string(o.ID), string(o.Buyer), string(o.Seller), string(it.ID), it.Title, it.Category, b2i(it.Digital), amt, cur, at)
+		return p.exec(qOrderPlaced, string(o.ID), string(o.Buyer), string(o.Seller), string(it.ID), it.Title, it.Category, b2i(it.Digital), amt, cur, at)
 	case fairmark.OrderDelivered:
-		return p.exec(`INSERT INTO orders (id, delivered_ns) VALUES (?, ?)
-			ON CONFLICT (id) DO UPDATE SET delivered_ns = CASE WHEN orders.delivered_ns IS NULL OR excluded.delivered_ns < orders.delivered_ns THEN excluded.delivered_ns ELSE orders.delivered_ns END`,
-			string(e.Order.ID), at)
+		return p.exec(qOrderDelivered, string(e.Order.ID), at)
 	case fairmark.OrderRefunded:
 		var amt sql.NullInt64
 		if e.Order.Amount != nil {
 			amt = sql.NullInt64{Int64: int64(e.Order.Amount.Value), Valid: true}
 		}
-		return p.exec(`INSERT INTO orders (id, refunded_ns, refund_amount) VALUES (?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET refunded_ns = excluded.refunded_ns, refund_amount = excluded.refund_amount`,
-			string(e.Order.ID), at, amt)
+		return p.exec(qOrderRefunded, string(e.Order.ID), at, amt)
 	case fairmark.FeedbackLeft:
 		f := e.Feedback
 		// The left state is the current one unless a later revision came first.

@@ -21,6 +21,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -53,6 +55,11 @@ type DB struct {
 	stmts stmtCache
 	// scopeKeys caches evidence scope keys (evidence.go).
 	scopeKeys scopeKeyCache
+	// pgStaging holds the staging tables each PostgreSQL session has
+	// (events_pg.go).
+	pgStaging sync.Map
+	// pgDups: the last PostgreSQL Append found some of its events stored.
+	pgDups atomic.Bool
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }

@@ -507,3 +507,129 @@ func BenchmarkAppend(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
 }
+
+// BenchmarkAppendPostgres stores the events of BenchmarkAppend into a
+// fresh schema of the PostgreSQL database named by FAIRMARK_TEST_POSTGRES
+// (skipped without it), in batches of 5,000 (an HTTP or stream batch) and
+// 50,000 (`fairmark import`'s default); reports events/s.
+func BenchmarkAppendPostgres(b *testing.B) {
+	url := os.Getenv("FAIRMARK_TEST_POSTGRES")
+	if url == "" {
+		b.Skip("set FAIRMARK_TEST_POSTGRES to run")
+	}
+	ctx := context.Background()
+	evs, _, err := sim.Events(sim.Config{Seed: 4, Sellers: 300, Buyers: 8000, Days: 20, Complainers: 30})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ins := make([]store.Incoming, len(evs))
+	for i, e := range evs {
+		raw, err := event.Encode(e)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ins[i] = store.Incoming{Event: e, Raw: raw}
+	}
+	for _, batch := range []int{5000, 50000} {
+		b.Run(fmt.Sprint("batch=", batch), func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				b.StopTimer()
+				var rb [6]byte
+				rand.Read(rb[:])
+				db, err := store.OpenPostgres(ctx, url, "fm_bench_"+hex.EncodeToString(rb[:]))
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				for i := 0; i < len(ins); i += batch {
+					if _, err := db.Append(ctx, ins[i:min(i+batch, len(ins))]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				n += len(ins)
+				b.StopTimer()
+				db.DropSchema(ctx)
+				db.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+// BenchmarkAppendPostgresWorkers stores the marketplace of the import
+// figure in docs/SCALING.md (`fairmark simulate --seed 5 --sellers 1600
+// --buyers 40000 --days 45 --complainers 100`, 224k events) into a fresh
+// schema in batches of 50,000, by one worker and by two workers (each its
+// own *store.DB, i.e. its own connections) appending the two halves of
+// the log concurrently; reports the total events/s.
+func BenchmarkAppendPostgresWorkers(b *testing.B) {
+	url := os.Getenv("FAIRMARK_TEST_POSTGRES")
+	if url == "" {
+		b.Skip("set FAIRMARK_TEST_POSTGRES to run")
+	}
+	ctx := context.Background()
+	cfg := sim.DefaultConfig()
+	cfg.Seed, cfg.Sellers, cfg.Buyers, cfg.Days, cfg.Complainers = 5, 1600, 40000, 45, 100
+	evs, _, err := sim.Events(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ins := make([]store.Incoming, len(evs))
+	for i, e := range evs {
+		raw, err := event.Encode(e)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ins[i] = store.Incoming{Event: e, Raw: raw}
+	}
+	const batch = 50000
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprint("workers=", workers), func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				b.StopTimer()
+				var rb [6]byte
+				rand.Read(rb[:])
+				schema := "fm_bench_" + hex.EncodeToString(rb[:])
+				dbs := make([]*store.DB, workers)
+				for w := range dbs {
+					if dbs[w], err = store.OpenPostgres(ctx, url, schema); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				errs := make(chan error, workers)
+				for w, db := range dbs {
+					part := ins[w*len(ins)/workers : (w+1)*len(ins)/workers]
+					go func() {
+						for i := 0; i < len(part); i += batch {
+							if _, err := db.Append(ctx, part[i:min(i+batch, len(part))]); err != nil {
+								errs <- err
+								return
+							}
+						}
+						errs <- nil
+					}()
+				}
+				for range dbs {
+					if err := <-errs; err != nil {
+						b.Fatal(err)
+					}
+				}
+				n += len(ins)
+				b.StopTimer()
+				if c, err := dbs[0].EventCount(ctx); err != nil || c != int64(len(ins)) {
+					b.Fatalf("%d events stored (%v), want %d", c, err, len(ins))
+				}
+				dbs[0].DropSchema(ctx)
+				for _, db := range dbs {
+					db.Close()
+				}
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
