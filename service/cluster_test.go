@@ -7,12 +7,14 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/fairmark/fairmark"
 	"github.com/fairmark/fairmark/engine"
 	"github.com/fairmark/fairmark/event"
+	"github.com/fairmark/fairmark/evidence"
 	"github.com/fairmark/fairmark/replay"
 	"github.com/fairmark/fairmark/scan"
 	"github.com/fairmark/fairmark/service"
@@ -21,7 +23,11 @@ import (
 	"github.com/fairmark/fairmark/store"
 )
 
-// openWorker opens a clustered Service on the PostgreSQL schema.
+// workerKeys is the evidence signing key every test worker shares.
+var workerKeys = sync.OnceValues(func() (string, error) { return os.MkdirTemp("", "fairmark-worker-keys") })
+
+// openWorker opens a clustered Service on the PostgreSQL schema, with an
+// evidence log signed by the key the workers share.
 func openWorker(t *testing.T, url, schema, id string) (*service.Service, *store.DB) {
 	t.Helper()
 	ctx := context.Background()
@@ -29,7 +35,19 @@ func openWorker(t *testing.T, url, schema, id string) (*service.Service, *store.
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := service.Open(ctx, service.Options{DB: db, Config: engine.Config{Detect: scan.Detector}, FollowPublishedRules: true,
+	keys, err := workerKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := evidence.LoadOrCreateKey(keys, "fairmark.test/workers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := evidence.Open(ctx, db.Evidence(), signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: engine.Config{Detect: scan.Detector}, FollowPublishedRules: true,
 		Cluster: &service.Cluster{Worker: id, Partitions: 8, LeaseTTL: 900 * time.Millisecond, Poll: 30 * time.Millisecond}})
 	if err != nil {
 		db.Close()
@@ -66,9 +84,13 @@ func TestTwoWorkersOneDies(t *testing.T) {
 		}
 	}
 	var reportIDs []fairmark.ReportID
+	var messageIDs []fairmark.MessageID
 	for _, e := range evs {
 		if e.Report != nil {
 			reportIDs = append(reportIDs, e.Report.ID)
+		}
+		if e.Message != nil {
+			messageIDs = append(messageIDs, e.Message.ID)
 		}
 	}
 	nEvents := len(evs)
@@ -106,16 +128,29 @@ func TestTwoWorkersOneDies(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// b dies: it stops following and renewing, and its database handle
-	// goes, so it cannot give its partitions back. Its last batch is sent
-	// again to a (the sender never saw an answer).
+	// b dies in the middle of a batch: the events are stored, their
+	// evidence is not logged, no answer is sent. It stops following and
+	// renewing, and its database handle goes, so it cannot give its
+	// partitions back. The sender sends the batch again to a, which finds
+	// it all stored already.
+	var dying []store.Incoming
+	for _, raw := range raws[cut : cut+batch] {
+		e, err := event.Decode(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dying = append(dying, store.Incoming{Event: e, Raw: raw})
+	}
+	if _, err := dbB.Append(ctx, dying); err != nil {
+		t.Fatal(err)
+	}
 	dbB.Close()
 	stopB()
 	<-doneB
-	if _, err := a.Ingest(ctx, raws[cut-batch:cut]); err != nil {
-		t.Fatal(err)
+	if res, err := a.Ingest(ctx, raws[cut:cut+batch]); err != nil || res.Duplicates != batch {
+		t.Fatalf("the dying batch sent again: %+v, %v; want %d duplicates", res, err, batch)
 	}
-	for i := cut; i < len(raws); i += batch {
+	for i := cut + batch; i < len(raws); i += batch {
 		if _, err := a.Ingest(ctx, raws[i:min(i+batch, len(raws))]); err != nil {
 			t.Fatal(err)
 		}
@@ -135,8 +170,27 @@ func TestTwoWorkersOneDies(t *testing.T) {
 				return false
 			}
 		}
-		return true
+		recs, err := dbA.Evidence().RecordsByKind(ctx, "message")
+		return err == nil && len(recs) >= len(messageIDs)
 	})
+	// Every message is in the evidence log once, the dying batch's too,
+	// and the log written by both workers is one consistent tree.
+	recs, err := dbA.Evidence().RecordsByKind(ctx, "message")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logged := map[string]int{}
+	for _, r := range recs {
+		logged[r.Ref]++
+	}
+	for _, id := range messageIDs {
+		if logged[string(id)] != 1 {
+			t.Fatalf("message %s is in the evidence log %d times, want once", id, logged[string(id)])
+		}
+	}
+	if _, err := a.EvidenceLog().Checkpoint(ctx); err != nil {
+		t.Fatalf("checkpoint of the log both workers wrote: %v", err)
+	}
 
 	n, err := dbA.EventCount(ctx)
 	if err != nil || n != int64(nEvents) {

@@ -42,7 +42,14 @@ type server struct {
 // its "fairmark listening on http://ADDR" line.
 func startServer(t *testing.T, bin, data string) *server {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "warn")
+	return startServerArgs(t, bin, "serve", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "warn")
+}
+
+// startServerArgs starts the binary with args (a serve command listening
+// on a free port) and waits for its listening line.
+func startServerArgs(t *testing.T, bin string, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "FAIRMARK_API_KEY="+crashKey)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
