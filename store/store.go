@@ -80,9 +80,17 @@ func SQLiteDSN(path string, readOnly bool) string {
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "temp_store(MEMORY)")
-	q.Add("_pragma", "cache_size(-65536)")
 	if readOnly {
+		// Readers read the file through a memory map (up to 1 GiB), with
+		// a small page cache of their own: in WAL mode a reader drops its
+		// cache whenever the writer has committed since it last read, and
+		// freeing a large cache page by page cost more system time than
+		// the reads it saved (import's engine phase: ~25% less sys time).
+		q.Add("_pragma", "cache_size(-8192)")
+		q.Add("_pragma", "mmap_size(1073741824)")
 		q.Add("_pragma", "query_only(ON)")
+	} else {
+		q.Add("_pragma", "cache_size(-65536)")
 	}
 	q.Set("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode()
