@@ -100,9 +100,15 @@ func SQLiteDSN(path string, readOnly bool) string {
 // import and returns done, which restores the settings and makes all that
 // was written durable. In between, commits do not wait for the disk
 // (synchronous=NORMAL: a crash or power loss may lose the last commits but
-// never corrupts the database), checkpoints are rarer and the page cache
-// larger. done syncs the database file, its WAL and their folder. Both are
-// no-ops on PostgreSQL, whose commits stay synchronous.
+// never corrupts the database) and checkpoints are rarer. done syncs the
+// database file, its WAL and their folder. Both are no-ops on PostgreSQL,
+// whose commits stay synchronous.
+//
+// The page cache keeps its size: a larger one (1 GiB) made a 1.12M-event
+// import slower (store phase 26 s against 12.6 s, 21 s of system time
+// against 7): the driver's allocator gives each 16 KiB page its own
+// mapping, and freeing them one by one — when the cache shrinks back and
+// when the database closes — cost more than the reads it saved.
 func (db *DB) BulkLoad(ctx context.Context) (done func(context.Context) error, err error) {
 	if db.dialect != SQLite {
 		return func(context.Context) error { return nil }, nil
@@ -115,11 +121,11 @@ func (db *DB) BulkLoad(ctx context.Context) (done func(context.Context) error, e
 		}
 		return nil
 	}
-	if err := set(ctx, "synchronous = NORMAL", "wal_autocheckpoint = 16000", "cache_size = -1048576"); err != nil {
+	if err := set(ctx, "synchronous = NORMAL", "wal_autocheckpoint = 16000"); err != nil {
 		return nil, err
 	}
 	return func(ctx context.Context) error {
-		if err := set(ctx, "synchronous = FULL", "wal_autocheckpoint = 4000", "cache_size = -65536"); err != nil {
+		if err := set(ctx, "synchronous = FULL", "wal_autocheckpoint = 4000"); err != nil {
 			return err
 		}
 		var path string
