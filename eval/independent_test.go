@@ -1,0 +1,90 @@
+package eval_test
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/fairmark/fairmark"
+	"github.com/fairmark/fairmark/engine"
+	"github.com/fairmark/fairmark/eval"
+	"github.com/fairmark/fairmark/eval/scenarios"
+	"github.com/fairmark/fairmark/replay"
+	"github.com/fairmark/fairmark/rules"
+	"github.com/fairmark/fairmark/scan"
+)
+
+var dumpScenarios = flag.String("scenarios.out", "", "write each independent scenario's events.ndjson and labels.csv under this directory (for `fairmark eval`)")
+
+// runScenario feeds a generated scenario to the engine the way `fairmark
+// eval` does: NDJSON through replay.Load, labels through eval.ReadLabels.
+func runScenario(t *testing.T, sc scenarios.Scenario) (eval.Report, *engine.Engine, map[fairmark.AccountID]string) {
+	t.Helper()
+	evs, st, err := replay.Load(bytes.NewReader(sc.Events))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Rejected) > 0 {
+		t.Fatalf("%d events rejected, first: %v", len(st.Rejected), st.Rejected[0])
+	}
+	labels, err := eval.ReadLabels(bytes.NewReader(sc.Labels))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := rules.Default(engine.FeatureVars())
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := engine.New(engine.Config{Detect: scan.Detector, Rules: engine.NewRules(set)})
+	replay.Run(en, evs)
+	return eval.Evaluate(en, labels), en, labels
+}
+
+func TestIndependentScenarios(t *testing.T) {
+	for _, m := range scenarios.Markets {
+		for _, tactic := range scenarios.Tactics {
+			name := m.Name + "/" + string(tactic)
+			t.Run(name, func(t *testing.T) {
+				cfg := scenarios.Config{Seed: 7, Market: m, Tactic: tactic, Buyers: 2000, Sellers: 100, Extortionists: 24, Days: 70}
+				sc := scenarios.Generate(cfg)
+				if *dumpScenarios != "" {
+					dir := filepath.Join(*dumpScenarios, m.Name+"-"+string(tactic))
+					if err := os.MkdirAll(dir, 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(filepath.Join(dir, "events.ndjson"), sc.Events, 0o644); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(filepath.Join(dir, "labels.csv"), sc.Labels, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				r, _, labels := runScenario(t, sc)
+				byLabel := map[string]int{}
+				for _, id := range r.FalsePositives {
+					byLabel[labels[id]]++
+				}
+				t.Logf("%s: %d extortionists, %d honest; recall %.3f honest flagged %d (%s) remarks-to-flag %.1f held %d/%d extortion, %d/%d honest; AUC %.3f",
+					name, r.Positives, r.Negatives, r.Recall, r.FP, fmtCounts(byLabel), r.MedianRemarksToFlag,
+					r.ExtortionHeld, r.ExtortionNegatives, r.HonestHeld, r.HonestNegatives, r.AUC)
+			})
+		}
+	}
+}
+
+func fmtCounts(m map[string]int) string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	s := ""
+	for _, k := range ks {
+		s += fmt.Sprintf("%s:%d ", k, m[k])
+	}
+	return s
+}
