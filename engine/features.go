@@ -119,7 +119,7 @@ func (en *Engine) featuresWith(b *account, views []negView) Features {
 	}
 	mates := en.members(b)
 	f.LinkedAccounts = int64(len(mates) - 1)
-	if len(mates) > 1 {
+	if len(mates) > 1 && !sharedNetwork(b.root(), len(mates)) {
 		var ringSellers sellerSet
 		for _, m := range mates {
 			for _, n := range m.bs().negs {

@@ -313,3 +313,60 @@ func TestRatingGraphBatch(t *testing.T) {
 		t.Fatalf("harsh but slow rater flagged (risk %.3f): the graph must sharpen a pattern, not start one", a.Risk)
 	}
 }
+
+// TestBurstOutlivesItsWeek: two suspicious negatives to two new sellers
+// within a week flag the buyer; a quiet week later, with nothing new said
+// about any of them, the burst is still what happened and the flag stays.
+func TestBurstOutlivesItsWeek(t *testing.T) {
+	m := newMarket(t)
+	m.open("b1", fairmark.Buyer, nil)
+	for i := range 2 {
+		m.open(fmt.Sprintf("ns%d", i), fairmark.Seller, nil)
+	}
+	m.after(24 * time.Hour)
+	for i := range 2 {
+		s := fmt.Sprintf("ns%d", i)
+		o := m.buy("b1", s, "50.00", true)
+		m.after(14 * time.Minute)
+		m.rate(o, "b1", s, fairmark.Negative, "垃圾")
+		m.after(20 * time.Hour)
+	}
+	if a := m.account("b1"); !a.Flagged {
+		t.Fatalf("burst of two: risk %.3f reasons %q, want flagged", a.Risk, a.Reasons)
+	}
+	m.after(10 * 24 * time.Hour)
+	m.open("s-old", fairmark.Seller, nil)
+	o := m.buy("b1", "s-old", "300.00", false)
+	m.after(3 * 24 * time.Hour)
+	m.rate(o, "b1", "s-old", fairmark.Positive, "ok") // makes the engine rescore b1
+	if a := m.account("b1"); !a.Flagged {
+		t.Fatalf("a week after the burst: risk %.3f reasons %q, want still flagged", a.Risk, a.Reasons)
+	}
+}
+
+// TestSharedNetworkIsNotARing: a dozen accounts behind one IP address (an
+// office, a campus, carrier NAT), two of which left a fast negative on a
+// card in the same week, are not one person's sybils.
+func TestSharedNetworkIsNotARing(t *testing.T) {
+	m := newMarket(t)
+	ip := &fairmark.Links{IP: "ip-campus"}
+	for i := range 12 {
+		m.open(fmt.Sprintf("st%d", i), fairmark.Buyer, ip)
+	}
+	for i := range 4 {
+		m.open(fmt.Sprintf("ns%d", i), fairmark.Seller, nil)
+	}
+	m.after(24 * time.Hour)
+	for i := range 4 {
+		b, s := fmt.Sprintf("st%d", i), fmt.Sprintf("ns%d", i)
+		o := m.buy(b, s, "50.00", true)
+		m.after(9 * time.Minute)
+		m.rate(o, b, s, fairmark.Negative, "卡密无效")
+		m.after(30 * time.Hour)
+	}
+	for i := range 12 {
+		if a := m.account(fmt.Sprintf("st%d", i)); a.Flagged {
+			t.Fatalf("st%d behind a shared address flagged: risk %.3f reasons %q", i, a.Risk, a.Reasons)
+		}
+	}
+}

@@ -180,7 +180,7 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	}
 	// Ring: the linked accounts' pattern, taken as one account's, counts for
 	// every member when it says more than the member's own.
-	if len(mates) > 1 {
+	if len(mates) > 1 && !sharedNetwork(b.root(), len(mates)) {
 		all := en.ringBuf[:0]
 		defer func() { en.ringBuf = all[:0] }()
 		for _, m := range mates {
@@ -195,7 +195,7 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 		}
 		root := b.root()
 		penalty := ringWeakLink // only an IP in common: households and offices share one
-		if root.linkVia.has("device") || root.linkVia.has("payment") || root.linkVia.has("phone") {
+		if !ipOnly(root) {
 			penalty = 0
 		}
 		ringTerms := en.patternTerms(all, now)
@@ -289,6 +289,24 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	}
 }
 
+// maxIPRing is the largest ring tied by IP addresses alone whose remarks
+// are weighed as one account's. More accounts behind one address are a
+// network — an office, a campus, a mobile carrier's NAT — not one person's
+// sybils: their negatives are as unrelated as any strangers'.
+const maxIPRing = 5
+
+// ipOnly reports whether the ring rooted at root is tied by IP addresses
+// alone.
+func ipOnly(root *account) bool {
+	return !(root.linkVia.has("device") || root.linkVia.has("payment") || root.linkVia.has("phone"))
+}
+
+// sharedNetwork reports whether a ring of size accounts rooted at root is
+// a shared network rather than a ring (see maxIPRing).
+func sharedNetwork(root *account, size int) bool {
+	return size > maxIPRing && ipOnly(root)
+}
+
 // patternTerms is the evidence of a set of negatives: the shrunk sum of
 // per-seller suspicion, the most telling remark, and a burst of suspicious
 // remarks to different sellers within 7 days. The first term is always the
@@ -306,20 +324,44 @@ func (en *Engine) patternTerms(views []negView, now time.Time) []term {
 			terms = append(terms, term{0, d})
 		}
 	}
-	var burst sellerSet
-	for _, v := range views {
-		if v.s >= suspiciousAt && now.Sub(v.n.left.time()) <= 7*day {
-			burst.add(v.n.seller)
-		}
-	}
-	if len(burst) >= 2 {
+	if n, age := burstOf(views, now); n >= 2 {
 		w := wBurst
-		if len(burst) >= 3 {
+		if n >= 3 {
 			w += wBurst3
 		}
-		terms = append(terms, term{w, fmt.Sprintf("%d suspicious negative remarks to %d different sellers within 7 days", len(burst), len(burst))})
+		terms = append(terms, term{w * decay(age), fmt.Sprintf("%d suspicious negative remarks to %d different sellers within 7 days", n, n)})
 	}
 	return terms
+}
+
+// burstOf finds the largest burst in views: the most distinct sellers that
+// got a suspicious negative within one 7-day window, at any time (a burst
+// that happened stays evidence after its week is over, weighed down with
+// age like the rest). It returns that count and the age of the burst's
+// last remark; on ties, the most recent burst.
+func burstOf(views []negView, now time.Time) (int, time.Duration) {
+	var sus []*feedback
+	for _, v := range views {
+		if v.s >= suspiciousAt {
+			sus = append(sus, v.n)
+		}
+	}
+	if len(sus) < 2 {
+		return len(sus), 0
+	}
+	sort.Slice(sus, func(i, j int) bool { return sus[i].left.time().Before(sus[j].left.time()) })
+	best, bestAge := 0, time.Duration(0)
+	for j := range sus {
+		end := sus[j].left.time()
+		var in sellerSet
+		for i := j; i >= 0 && end.Sub(sus[i].left.time()) <= 7*day; i-- {
+			in.add(sus[i].seller)
+		}
+		if len(in) >= best {
+			best, bestAge = len(in), now.Sub(end)
+		}
+	}
+	return best, bestAge
 }
 
 func sum(ts []term) float64 {
