@@ -63,7 +63,10 @@ func TestIndependentScenarios(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				r, _, labels := runScenario(t, sc)
+				r, en, labels := runScenario(t, sc)
+				if testing.Verbose() {
+					logExtremes(t, en, labels)
+				}
 				byLabel := map[string]int{}
 				for _, id := range r.FalsePositives {
 					byLabel[labels[id]]++
@@ -87,4 +90,43 @@ func fmtCounts(m map[string]int) string {
 		s += fmt.Sprintf("%s:%d ", k, m[k])
 	}
 	return s
+}
+
+// logExtremes logs the riskiest honest accounts and the least risky
+// extortionists, to show the margin either side of the flag line.
+func logExtremes(t *testing.T, en *engine.Engine, labels map[fairmark.AccountID]string) {
+	type acc struct {
+		id    fairmark.AccountID
+		label string
+		risk  float64
+	}
+	var honest, pos []acc
+	for id, l := range labels {
+		v, ok := en.Account(id)
+		if !ok {
+			continue
+		}
+		a := acc{id, l, v.Risk}
+		if l == eval.Positive {
+			pos = append(pos, a)
+		} else {
+			honest = append(honest, a)
+		}
+	}
+	sort.Slice(honest, func(i, j int) bool { return honest[i].risk > honest[j].risk })
+	sort.Slice(pos, func(i, j int) bool { return pos[i].risk < pos[j].risk })
+	s := "riskiest honest:"
+	for _, a := range honest[:min(5, len(honest))] {
+		s += fmt.Sprintf(" %s(%s) %.3f", a.id, a.label, a.risk)
+	}
+	s += "; least risky extortionists:"
+	for _, a := range pos[:min(5, len(pos))] {
+		s += fmt.Sprintf(" %s %.3f", a.id, a.risk)
+	}
+	t.Log(s)
+	for _, a := range pos {
+		if v, _ := en.Account(a.id); !v.Flagged && os.Getenv("SCENARIO_MISSES") != "" {
+			t.Logf("missed %s risk %.3f first flagged %v: %q", a.id, v.Risk, v.FirstFlaggedAt, v.Reasons)
+		}
+	}
 }

@@ -541,12 +541,13 @@ func (g *gen) extortionist() {
 	}
 	g.account(id, "buyer", opened, g.ownLinks(""))
 	victims := 3 + g.r.IntN(4)
+	hit := map[*seller]bool{}
 	at := first
 	for v := range victims {
 		if at.After(g.end()) {
 			break
 		}
-		g.hit(id, at, t)
+		g.hit(id, at, t, hit)
 		switch t {
 		case SlowDrip:
 			at = at.Add(time.Duration(10+g.r.IntN(11))*24*time.Hour + g.minutes(0, 600))
@@ -579,6 +580,7 @@ func (g *gen) extortionist() {
 // sellers, the ring's victims distinct and close in time.
 func (g *gen) ring(size int) {
 	first := g.when(0, 20)
+	hit := map[*seller]bool{}
 	var prev map[string]string
 	for i := range size {
 		id := g.id("buyer")
@@ -604,24 +606,28 @@ func (g *gen) ring(size int) {
 		at := first.Add(time.Duration(i)*g.minutes(60, 30*60) + g.minutes(0, 600))
 		g.account(id, "buyer", at.Add(-g.minutes(20, 2*24*60)), l)
 		for range 1 + g.r.IntN(2) {
-			g.hit(id, at, Sybil)
+			g.hit(id, at, Sybil, hit)
 			at = at.Add(g.minutes(120, 4*24*60))
 		}
 	}
 }
 
-// hit is one extortion: a cheap purchase, a fast negative, the demand
+// hit is one extortion of a seller not in hit (complainers move on to a
+// new victim each time): a cheap purchase, a fast negative, the demand
 // (on the chat, or for OffPlatform elsewhere), and for some sellers the
 // payment and the withdrawal of the remark.
-func (g *gen) hit(buyer string, at time.Time, t Tactic) {
+func (g *gen) hit(buyer string, at time.Time, t Tactic, hit map[*seller]bool) {
 	preferNew := g.r.Float64() < 0.7
-	s := g.shop(at, func(s *seller) bool { return !s.bad && hasCheapDigital(s, g.m) && (!preferNew || s.isNew) })
+	s := g.shop(at, func(s *seller) bool {
+		return !s.bad && !hit[s] && hasCheapDigital(s, g.m) && (!preferNew || s.isNew)
+	})
 	if s == nil {
-		s = g.shop(at, func(s *seller) bool { return !s.bad })
+		s = g.shop(at, func(s *seller) bool { return !s.bad && !hit[s] })
 	}
 	if s == nil {
 		return
 	}
+	hit[s] = true
 	cheap := g.r.IntN(8) != 0
 	o := g.place(buyer, s, g.item(s, cheap), at)
 	zh := g.m.Chinese && g.r.IntN(5) != 0
