@@ -370,3 +370,79 @@ func TestSharedNetworkIsNotARing(t *testing.T) {
 		}
 	}
 }
+
+func (m *market) sayAbout(from, to, conv string, o fairmark.OrderID, text string) {
+	m.apply(&fairmark.Event{Type: fairmark.MessageSent, Message: &fairmark.Message{ID: fairmark.MessageID(fmt.Sprintf("m%05d", m.n+1)), Conversation: fairmark.ConversationID(conv), Order: o, From: fairmark.AccountID(from), To: fairmark.AccountID(to), Text: text}})
+}
+
+// TestDeliveryPhone: a phone number for the courier, about a parcel still
+// on its way, is not a move off the marketplace; the same number sent after
+// a negative remark, to bargain over it, is.
+func TestDeliveryPhone(t *testing.T) {
+	m := newMarket(t)
+	m.establishedSeller("s1", 3)
+	m.open("b1", fairmark.Buyer, nil)
+	o := m.buy("b1", "s1", "199.00", false)
+	m.after(2 * time.Hour)
+	m.sayAbout("b1", "s1", "c1", o, "快递到了请打我电话 139 1234 5678，白天不在家")
+	if a := m.account("b1"); strings.Contains(strings.Join(a.Reasons, " | "), "off-platform") {
+		t.Fatalf("a phone number for the courier counted as off-platform contact: %q", a.Reasons)
+	}
+	m.after(3 * 24 * time.Hour)
+	m.deliver(o)
+	m.after(5 * 24 * time.Hour)
+	m.rate(o, "b1", "s1", fairmark.Negative, "鞋底开胶")
+	m.after(time.Hour)
+	m.sayAbout("b1", "s1", "c1", o, "想删差评打我电话 139 1234 5678")
+	if a := m.account("b1"); !strings.Contains(strings.Join(a.Reasons, " | "), "off-platform") {
+		t.Fatalf("a phone number after a negative not counted: %q", a.Reasons)
+	}
+}
+
+// TestFlagLiftedByEvidenceNotByTheClock: a buyer flagged for fast negatives
+// to two new sellers stays flagged as weeks pass with nothing new said; when
+// many credible, unrelated buyers then complain about both sellers after
+// delivery, the remarks agree with a consensus and the flag is lifted.
+func TestFlagLiftedByEvidenceNotByTheClock(t *testing.T) {
+	m := newMarket(t)
+	m.open("b1", fairmark.Buyer, nil)
+	m.open("ns0", fairmark.Seller, nil)
+	m.open("ns1", fairmark.Seller, nil)
+	m.after(24 * time.Hour)
+	for _, s := range []string{"ns0", "ns1"} {
+		o := m.buy("b1", s, "50.00", true)
+		m.after(14 * time.Minute)
+		m.rate(o, "b1", s, fairmark.Negative, "卡密无效")
+		m.after(20 * time.Hour)
+	}
+	if a := m.account("b1"); !a.Flagged {
+		t.Fatalf("two fast card negatives to two new sellers: risk %.3f reasons %q, want flagged", a.Risk, a.Reasons)
+	}
+	m.after(40 * 24 * time.Hour)
+	m.open("idle", fairmark.Buyer, nil)
+	o := m.buy("b1", "ns0", "300.00", false)
+	m.after(time.Hour)
+	m.rate(o, "b1", "ns0", fairmark.Positive, "ok")
+	if a := m.account("b1"); !a.Flagged {
+		t.Fatalf("40 quiet days later: risk %.3f reasons %q, want still flagged", a.Risk, a.Reasons)
+	}
+	for i := range 6 {
+		for _, s := range []string{"ns0", "ns1"} {
+			b := fmt.Sprintf("c%d-%s", i, s)
+			m.now = m.now.Add(-400 * 24 * time.Hour)
+			m.open(b, fairmark.Buyer, nil)
+			m.now = m.now.Add(400 * 24 * time.Hour)
+			o := m.buy(b, s, "120.00", false)
+			m.after(48 * time.Hour)
+			m.deliver(o)
+			m.after(96 * time.Hour)
+			m.rate(o, b, s, fairmark.Negative, "质量太差，和描述不符")
+		}
+	}
+	o = m.buy("b1", "ns1", "300.00", false)
+	m.after(time.Hour)
+	m.rate(o, "b1", "ns1", fairmark.Positive, "ok") // b1 is rescored
+	if a := m.account("b1"); a.Flagged {
+		t.Fatalf("after a consensus of credible buyers about both sellers: risk %.3f reasons %q, want the flag lifted", a.Risk, a.Reasons)
+	}
+}

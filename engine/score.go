@@ -19,6 +19,7 @@ const (
 	negBase        = -2.5
 	negFast        = 1.2 // left within an hour of purchase
 	negVeryFast    = 0.5 // ... within 15 minutes
+	negSameSession = 0.6 // left within 4 hours of purchase, but not within the hour
 	negPredelivery = 1.2 // physical item not yet delivered
 	negCheap       = 0.4
 	negCheapDigit  = 0.4 // cheap and digital (prepaid cards)
@@ -37,14 +38,19 @@ const (
 	wContact       = 1.0 // first seller sent off-platform contact
 	wContactMore   = 0.5 // each further seller, up to wContactCap
 	wContactCap    = 2.0
-	wIntent        = 3.0  // × max intent probability
-	wIntentMore    = 1.0  // demands made to two or more sellers
-	wReport        = 1.2  // × weighted reports, capped at 3
+	wIntent        = 3.0 // × max intent probability
+	wIntentMore    = 1.0 // demands made to two or more sellers
+	wReport        = 1.2 // × weighted reports, capped at 3
+	wTurned        = 1.0 // negatives to two or more sellers withdrawn or turned positive without a refund
+	wTurnedMore    = 0.5 // each further seller, up to wTurnedCap
+	wTurnedCap     = 2.0
 	ringWeakLink   = 1.5  // log-odds taken off a ring tied only by an IP address
 	wRule          = 4.0  // × a fired rule's score
 	suspiciousAt   = 0.6  // per-negative suspicion counted as suspicious
 	holdOneAt      = 0.9  // hold one negative at once when this suspicious with text evidence
 	suspicionFloor = 0.25 // per-remark suspicion below this is background
+	liftAgreement  = 0.15 // summed agreement gained since the flag that lets the model lift it
+	liftGraph      = 0.3  // rating-graph log-odds lost since the flag that lets the model lift it
 )
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
@@ -76,6 +82,8 @@ func (en *Engine) baseSuspicion(b *account, n *feedback) float64 {
 		if n.minutes <= 15 {
 			e += negVeryFast
 		}
+	} else if n.minutes > fastN && n.minutes <= sessionN {
+		e += negSameSession
 	}
 	if n.predelivery {
 		e += negPredelivery
@@ -146,13 +154,22 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	pattern := en.patternTerms(views, now)
 	var terms []term
 	turned := 0
+	var turnedAt sellerSet
 	for _, v := range views {
 		if en.turned(v.n) {
 			turned++
+			turnedAt.add(v.n.seller)
 		}
 	}
 	if turned > 0 {
-		terms = append(terms, term{0, fmt.Sprintf("%d negative remark(s) later withdrawn or turned positive (the pay-to-withdraw pattern)", turned)})
+		// One remark turned is what a fixed problem looks like too (and it
+		// already weighs in that remark's suspicion); the same with several
+		// sellers, none of whom refunded, is the pay-to-withdraw pattern.
+		w := 0.0
+		if len(turnedAt) >= 2 {
+			w = math.Min(wTurnedCap, wTurned+wTurnedMore*float64(len(turnedAt)-2))
+		}
+		terms = append(terms, term{w, fmt.Sprintf("%d negative remark(s) later withdrawn or turned positive (the pay-to-withdraw pattern)", turned)})
 	}
 	if len(b.bs().contacts) > 0 {
 		w := wContact + math.Min(wContactCap-wContact, wContactMore*float64(len(b.bs().contacts)-1))
@@ -206,7 +223,8 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 		}
 	}
 	terms = append(pattern, terms...)
-	terms = append(terms, en.graphTerms(b)...)
+	graph := en.graphTerms(b)
+	terms = append(terms, graph...)
 
 	logit := priorLogit
 	for _, t := range terms {
@@ -256,11 +274,23 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	// Hysteresis: a flag the model alone raised is lifted when later evidence
 	// (other buyers echoing the same complaints, say) brings the risk well
 	// below the flag line; the holds it placed are released.
-	if b.flagged && !flag && !holdAll && b.risk < en.cfg.ClearAt {
+	//
+	// Later evidence, not the clock: a risk that fell only because the
+	// flagging remarks left a rule's 7- or 30-day window or aged is no
+	// reason to believe the buyer more. The lift needs the buyer's
+	// negatives to agree more with credible other buyers than when flagged,
+	// or the rating graph to think better of the buyer.
+	agree := 0.0
+	for _, v := range views {
+		agree += v.agree
+	}
+	if b.flagged && !flag && !holdAll && b.risk < en.cfg.ClearAt &&
+		(agree >= b.bs().flagAgree+liftAgreement || sum(graph) <= b.bs().flagGraph-liftGraph) {
 		en.unflag(e, b, fmt.Sprintf("risk fell to %.2f: %s", b.risk, firstReason(b)))
 	}
 	if flag && !b.flagged {
 		b.flagged, b.buyer().flaggedAt = true, mkStamp(e.At)
+		b.buyer().flagAgree, b.buyer().flagGraph = agree, sum(graph)
 		en.emit(Decision{Kind: FlagAccount, At: e.At, Event: e.ID, Account: b.id, Risk: b.risk, Reason: strings.Join(b.bs().reasons, " | ")})
 		alerted := map[*account]bool{}
 		for _, n := range b.bs().negs {
