@@ -400,8 +400,9 @@ func TestDeliveryPhone(t *testing.T) {
 }
 
 // TestFlagLiftedByEvidenceNotByTheClock: a buyer flagged for fast negatives
-// to two new sellers stays flagged as weeks pass with nothing new said; when
-// many credible, unrelated buyers then complain about both sellers after
+// to two new sellers, one withdrawn without a refund (an act, not just
+// timing), stays flagged as weeks pass with nothing new said; when many
+// credible, unrelated buyers then complain about both sellers after
 // delivery, the remarks agree with a consensus and the flag is lifted.
 func TestFlagLiftedByEvidenceNotByTheClock(t *testing.T) {
 	m := newMarket(t)
@@ -409,14 +410,19 @@ func TestFlagLiftedByEvidenceNotByTheClock(t *testing.T) {
 	m.open("ns0", fairmark.Seller, nil)
 	m.open("ns1", fairmark.Seller, nil)
 	m.after(24 * time.Hour)
+	var first fairmark.FeedbackID
 	for _, s := range []string{"ns0", "ns1"} {
 		o := m.buy("b1", s, "50.00", true)
 		m.after(14 * time.Minute)
-		m.rate(o, "b1", s, fairmark.Negative, "卡密无效")
+		f := m.rate(o, "b1", s, fairmark.Negative, "卡密无效")
+		if first == "" {
+			first = f
+		}
 		m.after(20 * time.Hour)
 	}
+	m.withdraw(first)
 	if a := m.account("b1"); !a.Flagged {
-		t.Fatalf("two fast card negatives to two new sellers: risk %.3f reasons %q, want flagged", a.Risk, a.Reasons)
+		t.Fatalf("two fast card negatives to two new sellers, one withdrawn: risk %.3f reasons %q, want flagged", a.Risk, a.Reasons)
 	}
 	m.after(40 * 24 * time.Hour)
 	m.open("idle", fairmark.Buyer, nil)

@@ -275,17 +275,21 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	// (other buyers echoing the same complaints, say) brings the risk well
 	// below the flag line; the holds it placed are released.
 	//
-	// Later evidence, not the clock: a risk that fell only because the
-	// flagging remarks left a rule's 7- or 30-day window or aged is no
-	// reason to believe the buyer more. The lift needs the buyer's
-	// negatives to agree more with credible other buyers than when flagged,
-	// or the rating graph to think better of the buyer.
+	// A flag that rests on an act of extortion — a remark withdrawn or
+	// turned positive without a refund, an off-platform contact, a demand,
+	// a report — is lifted by later evidence, not by the clock: a risk that
+	// fell only because the remarks left a rule's 7- or 30-day window or
+	// aged is no reason to believe the buyer more. The lift then needs the
+	// buyer's negatives to agree more with credible other buyers than when
+	// flagged, or the rating graph to think better of the buyer. A flag on
+	// timing and targeting alone (statistics over windows) lapses with them.
 	agree := 0.0
 	for _, v := range views {
 		agree += v.agree
 	}
+	acts := turned > 0 || len(b.bs().contacts) > 0 || len(b.bs().intents) > 0 || len(b.bs().reports) > 0
 	if b.flagged && !flag && !holdAll && b.risk < en.cfg.ClearAt &&
-		(agree >= b.bs().flagAgree+liftAgreement || sum(graph) <= b.bs().flagGraph-liftGraph) {
+		(!acts || agree >= b.bs().flagAgree+liftAgreement || sum(graph) <= b.bs().flagGraph-liftGraph) {
 		en.unflag(e, b, fmt.Sprintf("risk fell to %.2f: %s", b.risk, firstReason(b)))
 	}
 	if flag && !b.flagged {

@@ -18,6 +18,11 @@ import (
 	"github.com/fairmark/fairmark/scan"
 )
 
+var (
+	scenarioSeed   = flag.Uint64("scenarios.seed", 7, "seed of the independent scenarios")
+	scenarioBuyers = flag.Int("scenarios.buyers", 2000, "honest buyers per independent scenario")
+)
+
 var dumpScenarios = flag.String("scenarios.out", "", "write each independent scenario's events.ndjson and labels.csv under this directory (for `fairmark eval`)")
 
 // runScenario feeds a generated scenario to the engine the way `fairmark
@@ -49,7 +54,7 @@ func TestIndependentScenarios(t *testing.T) {
 		for _, tactic := range scenarios.Tactics {
 			name := m.Name + "/" + string(tactic)
 			t.Run(name, func(t *testing.T) {
-				cfg := scenarios.Config{Seed: 7, Market: m, Tactic: tactic, Buyers: 2000, Sellers: 100, Extortionists: 24, Days: 70}
+				cfg := scenarios.Config{Seed: *scenarioSeed, Market: m, Tactic: tactic, Buyers: *scenarioBuyers, Sellers: 100 * *scenarioBuyers / 2000, Extortionists: 24, Days: 70}
 				sc := scenarios.Generate(cfg)
 				if *dumpScenarios != "" {
 					dir := filepath.Join(*dumpScenarios, m.Name+"-"+string(tactic))
@@ -67,12 +72,18 @@ func TestIndependentScenarios(t *testing.T) {
 				if testing.Verbose() {
 					logExtremes(t, en, labels)
 				}
+				ever := 0
+				for id, l := range labels {
+					if v, ok := en.Account(id); ok && l != eval.Positive && v.FirstFlaggedAt != nil {
+						ever++
+					}
+				}
 				byLabel := map[string]int{}
 				for _, id := range r.FalsePositives {
 					byLabel[labels[id]]++
 				}
-				t.Logf("%s: %d extortionists, %d honest; recall %.3f honest flagged %d (%s) remarks-to-flag %.1f held %d/%d extortion, %d/%d honest; AUC %.3f",
-					name, r.Positives, r.Negatives, r.Recall, r.FP, fmtCounts(byLabel), r.MedianRemarksToFlag,
+				t.Logf("%s: %d extortionists, %d honest; recall %.3f honest flagged %d (%s; ever %d) remarks-to-flag %.1f held %d/%d extortion, %d/%d honest; AUC %.3f",
+					name, r.Positives, r.Negatives, r.Recall, r.FP, fmtCounts(byLabel), ever, r.MedianRemarksToFlag,
 					r.ExtortionHeld, r.ExtortionNegatives, r.HonestHeld, r.HonestNegatives, r.AUC)
 			})
 		}
