@@ -452,3 +452,44 @@ func TestFlagLiftedByEvidenceNotByTheClock(t *testing.T) {
 		t.Fatalf("after a consensus of credible buyers about both sellers: risk %.3f reasons %q, want the flag lifted", a.Risk, a.Reasons)
 	}
 }
+
+// TestSpree: three negatives to three new shops within a week, each left a
+// couple of hours after buying a card, are a pattern though none is
+// suspicious enough for a burst; three considered negatives days after
+// delivery are not.
+func TestSpree(t *testing.T) {
+	m := newMarket(t)
+	m.open("b1", fairmark.Buyer, nil)
+	m.open("critic", fairmark.Buyer, nil)
+	for i := range 6 {
+		m.open(fmt.Sprintf("ns%d", i), fairmark.Seller, nil)
+	}
+	m.after(24 * time.Hour)
+	for i := range 3 {
+		s := fmt.Sprintf("ns%d", i)
+		o := m.buy("b1", s, "50.00", true)
+		m.after(130 * time.Minute)
+		m.rate(o, "b1", s, fairmark.Negative, "没用")
+		m.after(30 * time.Hour)
+	}
+	if a := m.account("b1"); !strings.Contains(strings.Join(a.Reasons, " | "), "fairly suspicious negative remarks to 3 different sellers") {
+		t.Fatalf("spree not seen: risk %.3f reasons %q", a.Risk, a.Reasons)
+	}
+	var orders []fairmark.OrderID
+	for i := 3; i < 6; i++ {
+		orders = append(orders, m.buy("critic", fmt.Sprintf("ns%d", i), "80.00", false))
+		m.after(3 * time.Hour)
+	}
+	m.after(48 * time.Hour)
+	for _, o := range orders {
+		m.deliver(o)
+	}
+	m.after(3 * 24 * time.Hour)
+	for i, o := range orders {
+		m.rate(o, "critic", fmt.Sprintf("ns%d", i+3), fairmark.Negative, "做工粗糙，和图片差距很大")
+		m.after(20 * time.Hour)
+	}
+	if a := m.account("critic"); strings.Contains(strings.Join(a.Reasons, " | "), "within 7 days") {
+		t.Fatalf("a critic's considered negatives seen as a spree: risk %.3f reasons %q", a.Risk, a.Reasons)
+	}
+}

@@ -35,6 +35,8 @@ const (
 	shrinkK        = 0.5 // n/(n+k) shrinkage of little history
 	wBurst         = 2.0 // ≥ 2 suspicious negatives to different sellers in 7 days
 	wBurst3        = 0.6 // ≥ 3
+	wSpree         = 1.0 // no burst, but ≥ 3 fairly suspicious negatives (s ≥ spreeAt) to different sellers in 7 days
+	spreeAt        = 0.4
 	wContact       = 1.0 // first seller sent off-platform contact
 	wContactMore   = 0.5 // each further seller, up to wContactCap
 	wContactCap    = 2.0
@@ -358,12 +360,14 @@ func (en *Engine) patternTerms(views []negView, now time.Time) []term {
 			terms = append(terms, term{0, d})
 		}
 	}
-	if n, age := burstOf(views, now); n >= 2 {
+	if n, age := burstOf(views, now, suspiciousAt); n >= 2 {
 		w := wBurst
 		if n >= 3 {
 			w += wBurst3
 		}
 		terms = append(terms, term{w * decay(age), fmt.Sprintf("%d suspicious negative remarks to %d different sellers within 7 days", n, n)})
+	} else if n, age := burstOf(views, now, spreeAt); n >= 3 {
+		terms = append(terms, term{wSpree * decay(age), fmt.Sprintf("%d fairly suspicious negative remarks to %d different sellers within 7 days", n, n)})
 	}
 	return terms
 }
@@ -373,10 +377,10 @@ func (en *Engine) patternTerms(views []negView, now time.Time) []term {
 // that happened stays evidence after its week is over, weighed down with
 // age like the rest). It returns that count and the age of the burst's
 // last remark; on ties, the most recent burst.
-func burstOf(views []negView, now time.Time) (int, time.Duration) {
+func burstOf(views []negView, now time.Time, at float64) (int, time.Duration) {
 	var sus []*feedback
 	for _, v := range views {
-		if v.s >= suspiciousAt {
+		if v.s >= at {
 			sus = append(sus, v.n)
 		}
 	}
