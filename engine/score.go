@@ -52,7 +52,6 @@ const (
 	holdOneAt      = 0.9  // hold one negative at once when this suspicious with text evidence
 	suspicionFloor = 0.25 // per-remark suspicion below this is background
 	liftAgreement  = 0.15 // summed agreement gained since the flag that lets the model lift it
-	liftGraph      = 0.3  // rating-graph log-odds lost since the flag that lets the model lift it
 )
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
@@ -225,8 +224,7 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 		}
 	}
 	terms = append(pattern, terms...)
-	graph := en.graphTerms(b)
-	terms = append(terms, graph...)
+	terms = append(terms, en.graphTerms(b)...)
 
 	logit := priorLogit
 	for _, t := range terms {
@@ -281,22 +279,24 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	// turned positive without a refund, an off-platform contact, a demand,
 	// a report — is lifted by later evidence, not by the clock: a risk that
 	// fell only because the remarks left a rule's 7- or 30-day window or
-	// aged is no reason to believe the buyer more. The lift then needs the
-	// buyer's negatives to agree more with credible other buyers than when
-	// flagged, or the rating graph to think better of the buyer. A flag on
-	// timing and targeting alone (statistics over windows) lapses with them.
+	// aged is no reason to believe the buyer more, and neither is the
+	// weekly rating-graph batch dropping a term (its dense blocks come and
+	// go with everyone's ratings). The lift then needs the buyer's
+	// negatives to agree more with credible other buyers than when flagged.
+	// A flag on timing and targeting alone (statistics over windows) lapses
+	// with them.
 	agree := 0.0
 	for _, v := range views {
 		agree += v.agree
 	}
 	acts := turned > 0 || len(b.bs().contacts) > 0 || len(b.bs().intents) > 0 || len(b.bs().reports) > 0
 	if b.flagged && !flag && !holdAll && b.risk < en.cfg.ClearAt &&
-		(!acts || agree >= b.bs().flagAgree+liftAgreement || sum(graph) <= b.bs().flagGraph-liftGraph) {
+		(!acts || agree >= b.bs().flagAgree+liftAgreement) {
 		en.unflag(e, b, fmt.Sprintf("risk fell to %.2f: %s", b.risk, firstReason(b)))
 	}
 	if flag && !b.flagged {
 		b.flagged, b.buyer().flaggedAt = true, mkStamp(e.At)
-		b.buyer().flagAgree, b.buyer().flagGraph = agree, sum(graph)
+		b.buyer().flagAgree = agree
 		en.emit(Decision{Kind: FlagAccount, At: e.At, Event: e.ID, Account: b.id, Risk: b.risk, Reason: strings.Join(b.bs().reasons, " | ")})
 		alerted := map[*account]bool{}
 		for _, n := range b.bs().negs {

@@ -44,9 +44,9 @@ type buyerSide struct {
 	flaggedAt   stamp
 	clearedRisk float64
 	// The evidence in the buyer's favour when the model flagged it: the
-	// summed consensus agreement of its negatives and its rating-graph
-	// terms. A flag is lifted only when later evidence improves on these.
-	flagAgree, flagGraph float64
+	// summed consensus agreement of its negatives. A flag on an act is
+	// lifted only when later evidence improves on it.
+	flagAgree float64
 }
 
 // sellerSide is the part of an account that receives feedback.
