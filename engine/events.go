@@ -117,9 +117,39 @@ func (en *Engine) messageSent(e *fairmark.Event, t *Text) {
 	if from.role == codeSeller || to.role == codeBuyer {
 		return
 	}
+	if len(t.Contacts) > 0 && en.deliveryPhone(e, from, to, t) {
+		tt := *t
+		tt.Contacts = nil
+		t = &tt
+	}
 	if en.textSignals(e, from, to, m.ID, t, nil) {
 		en.rescore(from, e)
 	}
+}
+
+// deliveryPhone reports whether the contacts in a buyer's message are a
+// phone number for the courier rather than a move off the marketplace: only
+// phone numbers, about a physical order of this buyer still on its way (not
+// reported delivered, at most 14 days old), and the buyer has left that
+// seller no negative. Complainers give their contact after the remark, to
+// bargain over it; buyers give their phone before delivery, to get the
+// parcel.
+func (en *Engine) deliveryPhone(e *fairmark.Event, buyer, seller *account, t *Text) bool {
+	o := en.orders.get(e.Message.Order)
+	if o == nil || o.digital || o.placed.isZero() || !o.delivered.isZero() || e.At.Sub(o.placed.time()) > 14*day {
+		return false
+	}
+	for _, c := range t.Contacts {
+		if c.Kind != "phone" {
+			return false
+		}
+	}
+	for _, n := range buyer.bs().negs {
+		if n.seller == seller {
+			return false
+		}
+	}
+	return true
 }
 
 // textSignals records what the detectors found in a buyer's text to a

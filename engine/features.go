@@ -40,8 +40,9 @@ type Features struct {
 }
 
 const (
-	day   = 24 * time.Hour
-	fastN = 60 // a negative within this many minutes of purchase is fast
+	day      = 24 * time.Hour
+	fastN    = 60  // a negative within this many minutes of purchase is fast
+	sessionN = 240 // ... within this many, still the same sitting
 )
 
 // features computes b's features at the engine's now.
@@ -119,7 +120,7 @@ func (en *Engine) featuresWith(b *account, views []negView) Features {
 	}
 	mates := en.members(b)
 	f.LinkedAccounts = int64(len(mates) - 1)
-	if len(mates) > 1 {
+	if len(mates) > 1 && !sharedNetwork(b.root(), len(mates)) {
 		var ringSellers sellerSet
 		for _, m := range mates {
 			for _, n := range m.bs().negs {
@@ -134,6 +135,26 @@ func (en *Engine) featuresWith(b *account, views []negView) Features {
 		f.RingNegatives7d, f.RingDistinctSellers7d = f.Negatives7d, f.DistinctSellers7d
 	}
 	return f
+}
+
+// voice is how much one buyer's negative says about a seller in particular:
+// fully for a buyer who gave negatives to one or two sellers, 2/n for a
+// buyer who gave negatives to n sellers. A buyer who complains about
+// everyone tells little about anyone — and professional complainers, who
+// often target the same new shops, must not vouch for each other as the
+// consensus of a bad seller's customers before any of them is flagged.
+func voice(b *account) float64 {
+	var sellers sellerSet
+	for _, n := range b.bs().negs {
+		sellers.add(n.seller)
+		if len(sellers) > 16 {
+			break
+		}
+	}
+	if len(sellers) <= 2 {
+		return 1
+	}
+	return 2 / float64(len(sellers))
 }
 
 // agreement is how much negative n agrees with what credible, unrelated
@@ -177,7 +198,7 @@ func (en *Engine) agreement(b *account, n *feedback) float64 {
 		if x.buyer.root() == ring || x.withdrawn || x.removed || x.rating != codeNegative {
 			continue
 		}
-		credible += (1 - sigmoid(en.baseSuspicion(x.buyer, x))) * (1 - x.buyer.risk)
+		credible += (1 - sigmoid(en.baseSuspicion(x.buyer, x))) * (1 - x.buyer.risk) * voice(x.buyer)
 	}
 	if credible < 2 {
 		return 0

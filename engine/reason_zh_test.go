@@ -112,3 +112,10 @@ func TestReasonZHExamples(t *testing.T) {
 		}
 	}
 }
+
+func TestReasonZHSpree(t *testing.T) {
+	got := engine.ReasonZH("3 fairly suspicious negative remarks to 3 different sellers within 7 days")
+	if want := "7 天内向 3 个不同卖家留下 3 条较可疑的差评"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}

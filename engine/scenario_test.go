@@ -313,3 +313,183 @@ func TestRatingGraphBatch(t *testing.T) {
 		t.Fatalf("harsh but slow rater flagged (risk %.3f): the graph must sharpen a pattern, not start one", a.Risk)
 	}
 }
+
+// TestBurstOutlivesItsWeek: two suspicious negatives to two new sellers
+// within a week flag the buyer; a quiet week later, with nothing new said
+// about any of them, the burst is still what happened and the flag stays.
+func TestBurstOutlivesItsWeek(t *testing.T) {
+	m := newMarket(t)
+	m.open("b1", fairmark.Buyer, nil)
+	for i := range 2 {
+		m.open(fmt.Sprintf("ns%d", i), fairmark.Seller, nil)
+	}
+	m.after(24 * time.Hour)
+	for i := range 2 {
+		s := fmt.Sprintf("ns%d", i)
+		o := m.buy("b1", s, "50.00", true)
+		m.after(14 * time.Minute)
+		m.rate(o, "b1", s, fairmark.Negative, "垃圾")
+		m.after(20 * time.Hour)
+	}
+	if a := m.account("b1"); !a.Flagged {
+		t.Fatalf("burst of two: risk %.3f reasons %q, want flagged", a.Risk, a.Reasons)
+	}
+	m.after(10 * 24 * time.Hour)
+	m.open("s-old", fairmark.Seller, nil)
+	o := m.buy("b1", "s-old", "300.00", false)
+	m.after(3 * 24 * time.Hour)
+	m.rate(o, "b1", "s-old", fairmark.Positive, "ok") // makes the engine rescore b1
+	if a := m.account("b1"); !a.Flagged {
+		t.Fatalf("a week after the burst: risk %.3f reasons %q, want still flagged", a.Risk, a.Reasons)
+	}
+}
+
+// TestSharedNetworkIsNotARing: a dozen accounts behind one IP address (an
+// office, a campus, carrier NAT), two of which left a fast negative on a
+// card in the same week, are not one person's sybils.
+func TestSharedNetworkIsNotARing(t *testing.T) {
+	m := newMarket(t)
+	ip := &fairmark.Links{IP: "ip-campus"}
+	for i := range 12 {
+		m.open(fmt.Sprintf("st%d", i), fairmark.Buyer, ip)
+	}
+	for i := range 4 {
+		m.open(fmt.Sprintf("ns%d", i), fairmark.Seller, nil)
+	}
+	m.after(24 * time.Hour)
+	for i := range 4 {
+		b, s := fmt.Sprintf("st%d", i), fmt.Sprintf("ns%d", i)
+		o := m.buy(b, s, "50.00", true)
+		m.after(9 * time.Minute)
+		m.rate(o, b, s, fairmark.Negative, "卡密无效")
+		m.after(30 * time.Hour)
+	}
+	for i := range 12 {
+		if a := m.account(fmt.Sprintf("st%d", i)); a.Flagged {
+			t.Fatalf("st%d behind a shared address flagged: risk %.3f reasons %q", i, a.Risk, a.Reasons)
+		}
+	}
+}
+
+func (m *market) sayAbout(from, to, conv string, o fairmark.OrderID, text string) {
+	m.apply(&fairmark.Event{Type: fairmark.MessageSent, Message: &fairmark.Message{ID: fairmark.MessageID(fmt.Sprintf("m%05d", m.n+1)), Conversation: fairmark.ConversationID(conv), Order: o, From: fairmark.AccountID(from), To: fairmark.AccountID(to), Text: text}})
+}
+
+// TestDeliveryPhone: a phone number for the courier, about a parcel still
+// on its way, is not a move off the marketplace; the same number sent after
+// a negative remark, to bargain over it, is.
+func TestDeliveryPhone(t *testing.T) {
+	m := newMarket(t)
+	m.establishedSeller("s1", 3)
+	m.open("b1", fairmark.Buyer, nil)
+	o := m.buy("b1", "s1", "199.00", false)
+	m.after(2 * time.Hour)
+	m.sayAbout("b1", "s1", "c1", o, "快递到了请打我电话 139 1234 5678，白天不在家")
+	if a := m.account("b1"); strings.Contains(strings.Join(a.Reasons, " | "), "off-platform") {
+		t.Fatalf("a phone number for the courier counted as off-platform contact: %q", a.Reasons)
+	}
+	m.after(3 * 24 * time.Hour)
+	m.deliver(o)
+	m.after(5 * 24 * time.Hour)
+	m.rate(o, "b1", "s1", fairmark.Negative, "鞋底开胶")
+	m.after(time.Hour)
+	m.sayAbout("b1", "s1", "c1", o, "想删差评打我电话 139 1234 5678")
+	if a := m.account("b1"); !strings.Contains(strings.Join(a.Reasons, " | "), "off-platform") {
+		t.Fatalf("a phone number after a negative not counted: %q", a.Reasons)
+	}
+}
+
+// TestFlagLiftedByEvidenceNotByTheClock: a buyer flagged for fast negatives
+// to two new sellers, one withdrawn without a refund (an act, not just
+// timing), stays flagged as weeks pass with nothing new said; when many
+// credible, unrelated buyers then complain about both sellers after
+// delivery, the remarks agree with a consensus and the flag is lifted.
+func TestFlagLiftedByEvidenceNotByTheClock(t *testing.T) {
+	m := newMarket(t)
+	m.open("b1", fairmark.Buyer, nil)
+	m.open("ns0", fairmark.Seller, nil)
+	m.open("ns1", fairmark.Seller, nil)
+	m.after(24 * time.Hour)
+	var first fairmark.FeedbackID
+	for _, s := range []string{"ns0", "ns1"} {
+		o := m.buy("b1", s, "50.00", true)
+		m.after(14 * time.Minute)
+		f := m.rate(o, "b1", s, fairmark.Negative, "卡密无效")
+		if first == "" {
+			first = f
+		}
+		m.after(20 * time.Hour)
+	}
+	m.withdraw(first)
+	if a := m.account("b1"); !a.Flagged {
+		t.Fatalf("two fast card negatives to two new sellers, one withdrawn: risk %.3f reasons %q, want flagged", a.Risk, a.Reasons)
+	}
+	m.after(40 * 24 * time.Hour)
+	m.open("idle", fairmark.Buyer, nil)
+	o := m.buy("b1", "ns0", "300.00", false)
+	m.after(time.Hour)
+	m.rate(o, "b1", "ns0", fairmark.Positive, "ok")
+	if a := m.account("b1"); !a.Flagged {
+		t.Fatalf("40 quiet days later: risk %.3f reasons %q, want still flagged", a.Risk, a.Reasons)
+	}
+	for i := range 6 {
+		for _, s := range []string{"ns0", "ns1"} {
+			b := fmt.Sprintf("c%d-%s", i, s)
+			m.now = m.now.Add(-400 * 24 * time.Hour)
+			m.open(b, fairmark.Buyer, nil)
+			m.now = m.now.Add(400 * 24 * time.Hour)
+			o := m.buy(b, s, "120.00", false)
+			m.after(48 * time.Hour)
+			m.deliver(o)
+			m.after(96 * time.Hour)
+			m.rate(o, b, s, fairmark.Negative, "质量太差，和描述不符")
+		}
+	}
+	o = m.buy("b1", "ns1", "300.00", false)
+	m.after(time.Hour)
+	m.rate(o, "b1", "ns1", fairmark.Positive, "ok") // b1 is rescored
+	if a := m.account("b1"); a.Flagged {
+		t.Fatalf("after a consensus of credible buyers about both sellers: risk %.3f reasons %q, want the flag lifted", a.Risk, a.Reasons)
+	}
+}
+
+// TestSpree: three negatives to three new shops within a week, each left a
+// couple of hours after buying a card, are a pattern though none is
+// suspicious enough for a burst; three considered negatives days after
+// delivery are not.
+func TestSpree(t *testing.T) {
+	m := newMarket(t)
+	m.open("b1", fairmark.Buyer, nil)
+	m.open("critic", fairmark.Buyer, nil)
+	for i := range 6 {
+		m.open(fmt.Sprintf("ns%d", i), fairmark.Seller, nil)
+	}
+	m.after(24 * time.Hour)
+	for i := range 3 {
+		s := fmt.Sprintf("ns%d", i)
+		o := m.buy("b1", s, "50.00", true)
+		m.after(130 * time.Minute)
+		m.rate(o, "b1", s, fairmark.Negative, "没用")
+		m.after(30 * time.Hour)
+	}
+	if a := m.account("b1"); !strings.Contains(strings.Join(a.Reasons, " | "), "fairly suspicious negative remarks to 3 different sellers") {
+		t.Fatalf("spree not seen: risk %.3f reasons %q", a.Risk, a.Reasons)
+	}
+	var orders []fairmark.OrderID
+	for i := 3; i < 6; i++ {
+		orders = append(orders, m.buy("critic", fmt.Sprintf("ns%d", i), "80.00", false))
+		m.after(3 * time.Hour)
+	}
+	m.after(48 * time.Hour)
+	for _, o := range orders {
+		m.deliver(o)
+	}
+	m.after(3 * 24 * time.Hour)
+	for i, o := range orders {
+		m.rate(o, "critic", fmt.Sprintf("ns%d", i+3), fairmark.Negative, "做工粗糙，和图片差距很大")
+		m.after(20 * time.Hour)
+	}
+	if a := m.account("critic"); strings.Contains(strings.Join(a.Reasons, " | "), "within 7 days") {
+		t.Fatalf("a critic's considered negatives seen as a spree: risk %.3f reasons %q", a.Risk, a.Reasons)
+	}
+}

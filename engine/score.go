@@ -19,6 +19,7 @@ const (
 	negBase        = -2.5
 	negFast        = 1.2 // left within an hour of purchase
 	negVeryFast    = 0.5 // ... within 15 minutes
+	negSameSession = 0.6 // left within 4 hours of purchase, but not within the hour
 	negPredelivery = 1.2 // physical item not yet delivered
 	negCheap       = 0.4
 	negCheapDigit  = 0.4 // cheap and digital (prepaid cards)
@@ -34,17 +35,23 @@ const (
 	shrinkK        = 0.5 // n/(n+k) shrinkage of little history
 	wBurst         = 2.0 // ≥ 2 suspicious negatives to different sellers in 7 days
 	wBurst3        = 0.6 // ≥ 3
+	wSpree         = 1.0 // no burst, but ≥ 3 fairly suspicious negatives (s ≥ spreeAt) to different sellers in 7 days
+	spreeAt        = 0.4
 	wContact       = 1.0 // first seller sent off-platform contact
 	wContactMore   = 0.5 // each further seller, up to wContactCap
 	wContactCap    = 2.0
-	wIntent        = 3.0  // × max intent probability
-	wIntentMore    = 1.0  // demands made to two or more sellers
-	wReport        = 1.2  // × weighted reports, capped at 3
+	wIntent        = 3.0 // × max intent probability
+	wIntentMore    = 1.0 // demands made to two or more sellers
+	wReport        = 1.2 // × weighted reports, capped at 3
+	wTurned        = 1.0 // negatives to two or more sellers withdrawn or turned positive without a refund
+	wTurnedMore    = 0.5 // each further seller, up to wTurnedCap
+	wTurnedCap     = 2.0
 	ringWeakLink   = 1.5  // log-odds taken off a ring tied only by an IP address
 	wRule          = 4.0  // × a fired rule's score
 	suspiciousAt   = 0.6  // per-negative suspicion counted as suspicious
 	holdOneAt      = 0.9  // hold one negative at once when this suspicious with text evidence
 	suspicionFloor = 0.25 // per-remark suspicion below this is background
+	liftAgreement  = 0.15 // summed agreement gained since the flag that lets the model lift it
 )
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
@@ -76,6 +83,8 @@ func (en *Engine) baseSuspicion(b *account, n *feedback) float64 {
 		if n.minutes <= 15 {
 			e += negVeryFast
 		}
+	} else if n.minutes > fastN && n.minutes <= sessionN {
+		e += negSameSession
 	}
 	if n.predelivery {
 		e += negPredelivery
@@ -146,13 +155,22 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	pattern := en.patternTerms(views, now)
 	var terms []term
 	turned := 0
+	var turnedAt sellerSet
 	for _, v := range views {
 		if en.turned(v.n) {
 			turned++
+			turnedAt.add(v.n.seller)
 		}
 	}
 	if turned > 0 {
-		terms = append(terms, term{0, fmt.Sprintf("%d negative remark(s) later withdrawn or turned positive (the pay-to-withdraw pattern)", turned)})
+		// One remark turned is what a fixed problem looks like too (and it
+		// already weighs in that remark's suspicion); the same with several
+		// sellers, none of whom refunded, is the pay-to-withdraw pattern.
+		w := 0.0
+		if len(turnedAt) >= 2 {
+			w = math.Min(wTurnedCap, wTurned+wTurnedMore*float64(len(turnedAt)-2))
+		}
+		terms = append(terms, term{w, fmt.Sprintf("%d negative remark(s) later withdrawn or turned positive (the pay-to-withdraw pattern)", turned)})
 	}
 	if len(b.bs().contacts) > 0 {
 		w := wContact + math.Min(wContactCap-wContact, wContactMore*float64(len(b.bs().contacts)-1))
@@ -180,7 +198,7 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	}
 	// Ring: the linked accounts' pattern, taken as one account's, counts for
 	// every member when it says more than the member's own.
-	if len(mates) > 1 {
+	if len(mates) > 1 && !sharedNetwork(b.root(), len(mates)) {
 		all := en.ringBuf[:0]
 		defer func() { en.ringBuf = all[:0] }()
 		for _, m := range mates {
@@ -195,7 +213,7 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 		}
 		root := b.root()
 		penalty := ringWeakLink // only an IP in common: households and offices share one
-		if root.linkVia.has("device") || root.linkVia.has("payment") || root.linkVia.has("phone") {
+		if !ipOnly(root) {
 			penalty = 0
 		}
 		ringTerms := en.patternTerms(all, now)
@@ -256,11 +274,29 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	// Hysteresis: a flag the model alone raised is lifted when later evidence
 	// (other buyers echoing the same complaints, say) brings the risk well
 	// below the flag line; the holds it placed are released.
-	if b.flagged && !flag && !holdAll && b.risk < en.cfg.ClearAt {
+	//
+	// A flag that rests on an act of extortion — a remark withdrawn or
+	// turned positive without a refund, an off-platform contact, a demand,
+	// a report — is lifted by later evidence, not by the clock: a risk that
+	// fell only because the remarks left a rule's 7- or 30-day window or
+	// aged is no reason to believe the buyer more, and neither is the
+	// weekly rating-graph batch dropping a term (its dense blocks come and
+	// go with everyone's ratings). The lift then needs the buyer's
+	// negatives to agree more with credible other buyers than when flagged.
+	// A flag on timing and targeting alone (statistics over windows) lapses
+	// with them.
+	agree := 0.0
+	for _, v := range views {
+		agree += v.agree
+	}
+	acts := turned > 0 || len(b.bs().contacts) > 0 || len(b.bs().intents) > 0 || len(b.bs().reports) > 0
+	if b.flagged && !flag && !holdAll && b.risk < en.cfg.ClearAt &&
+		(!acts || agree >= b.bs().flagAgree+liftAgreement) {
 		en.unflag(e, b, fmt.Sprintf("risk fell to %.2f: %s", b.risk, firstReason(b)))
 	}
 	if flag && !b.flagged {
 		b.flagged, b.buyer().flaggedAt = true, mkStamp(e.At)
+		b.buyer().flagAgree = agree
 		en.emit(Decision{Kind: FlagAccount, At: e.At, Event: e.ID, Account: b.id, Risk: b.risk, Reason: strings.Join(b.bs().reasons, " | ")})
 		alerted := map[*account]bool{}
 		for _, n := range b.bs().negs {
@@ -289,6 +325,24 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	}
 }
 
+// maxIPRing is the largest ring tied by IP addresses alone whose remarks
+// are weighed as one account's. More accounts behind one address are a
+// network — an office, a campus, a mobile carrier's NAT — not one person's
+// sybils: their negatives are as unrelated as any strangers'.
+const maxIPRing = 5
+
+// ipOnly reports whether the ring rooted at root is tied by IP addresses
+// alone.
+func ipOnly(root *account) bool {
+	return !(root.linkVia.has("device") || root.linkVia.has("payment") || root.linkVia.has("phone"))
+}
+
+// sharedNetwork reports whether a ring of size accounts rooted at root is
+// a shared network rather than a ring (see maxIPRing).
+func sharedNetwork(root *account, size int) bool {
+	return size > maxIPRing && ipOnly(root)
+}
+
 // patternTerms is the evidence of a set of negatives: the shrunk sum of
 // per-seller suspicion, the most telling remark, and a burst of suspicious
 // remarks to different sellers within 7 days. The first term is always the
@@ -306,20 +360,46 @@ func (en *Engine) patternTerms(views []negView, now time.Time) []term {
 			terms = append(terms, term{0, d})
 		}
 	}
-	var burst sellerSet
-	for _, v := range views {
-		if v.s >= suspiciousAt && now.Sub(v.n.left.time()) <= 7*day {
-			burst.add(v.n.seller)
-		}
-	}
-	if len(burst) >= 2 {
+	if n, age := burstOf(views, now, suspiciousAt); n >= 2 {
 		w := wBurst
-		if len(burst) >= 3 {
+		if n >= 3 {
 			w += wBurst3
 		}
-		terms = append(terms, term{w, fmt.Sprintf("%d suspicious negative remarks to %d different sellers within 7 days", len(burst), len(burst))})
+		terms = append(terms, term{w * decay(age), fmt.Sprintf("%d suspicious negative remarks to %d different sellers within 7 days", n, n)})
+	} else if n, age := burstOf(views, now, spreeAt); n >= 3 {
+		terms = append(terms, term{wSpree * decay(age), fmt.Sprintf("%d fairly suspicious negative remarks to %d different sellers within 7 days", n, n)})
 	}
 	return terms
+}
+
+// burstOf finds the largest burst in views: the most distinct sellers that
+// got a suspicious negative within one 7-day window, at any time (a burst
+// that happened stays evidence after its week is over, weighed down with
+// age like the rest). It returns that count and the age of the burst's
+// last remark; on ties, the most recent burst.
+func burstOf(views []negView, now time.Time, at float64) (int, time.Duration) {
+	var sus []*feedback
+	for _, v := range views {
+		if v.s >= at {
+			sus = append(sus, v.n)
+		}
+	}
+	if len(sus) < 2 {
+		return len(sus), 0
+	}
+	sort.Slice(sus, func(i, j int) bool { return sus[i].left.time().Before(sus[j].left.time()) })
+	best, bestAge := 0, time.Duration(0)
+	for j := range sus {
+		end := sus[j].left.time()
+		var in sellerSet
+		for i := j; i >= 0 && end.Sub(sus[i].left.time()) <= 7*day; i-- {
+			in.add(sus[i].seller)
+		}
+		if len(in) >= best {
+			best, bestAge = len(in), now.Sub(end)
+		}
+	}
+	return best, bestAge
 }
 
 func sum(ts []term) float64 {

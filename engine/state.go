@@ -43,6 +43,10 @@ type buyerSide struct {
 	reasons     []string
 	flaggedAt   stamp
 	clearedRisk float64
+	// The evidence in the buyer's favour when the model flagged it: the
+	// summed consensus agreement of its negatives. A flag on an act is
+	// lifted only when later evidence improves on it.
+	flagAgree float64
 }
 
 // sellerSide is the part of an account that receives feedback.
