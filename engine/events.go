@@ -60,6 +60,16 @@ func (en *Engine) feedbackLeft(e *fairmark.Event, t *Text) {
 		buyer.positives++
 	case fairmark.Negative:
 		bs := buyer.buyer()
+		newSeller := true
+		for _, n := range bs.negs {
+			if n.seller == seller {
+				newSeller = false
+				break
+			}
+		}
+		if newSeller {
+			bs.negSellers++
+		}
 		bs.negs = append(bs.negs, f)
 		ss.gotNegs = append(ss.gotNegs, f)
 	}

@@ -144,17 +144,11 @@ func (en *Engine) featuresWith(b *account, views []negView) Features {
 // often target the same new shops, must not vouch for each other as the
 // consensus of a bad seller's customers before any of them is flagged.
 func voice(b *account) float64 {
-	var sellers sellerSet
-	for _, n := range b.bs().negs {
-		sellers.add(n.seller)
-		if len(sellers) > 16 {
-			break
-		}
-	}
-	if len(sellers) <= 2 {
+	n := min(b.bs().negSellers, 17) // kept incrementally as negatives arrive
+	if n <= 2 {
 		return 1
 	}
-	return 2 / float64(len(sellers))
+	return 2 / float64(n)
 }
 
 // agreement is how much negative n agrees with what credible, unrelated

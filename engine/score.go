@@ -378,16 +378,29 @@ func (en *Engine) patternTerms(views []negView, now time.Time) []term {
 // age like the rest). It returns that count and the age of the burst's
 // last remark; on ties, the most recent burst.
 func burstOf(views []negView, now time.Time, at float64) (int, time.Duration) {
-	var sus []*feedback
+	n, sorted := 0, true
+	var last time.Time
+	for _, v := range views {
+		if v.s >= at {
+			t := v.n.left.time()
+			if n > 0 && t.Before(last) {
+				sorted = false
+			}
+			n, last = n+1, t
+		}
+	}
+	if n < 2 {
+		return n, 0
+	}
+	sus := make([]*feedback, 0, n)
 	for _, v := range views {
 		if v.s >= at {
 			sus = append(sus, v.n)
 		}
 	}
-	if len(sus) < 2 {
-		return len(sus), 0
+	if !sorted { // a ring's views, member after member; one buyer's are in time order
+		sort.Slice(sus, func(i, j int) bool { return sus[i].left.time().Before(sus[j].left.time()) })
 	}
-	sort.Slice(sus, func(i, j int) bool { return sus[i].left.time().Before(sus[j].left.time()) })
 	best, bestAge := 0, time.Duration(0)
 	for j := range sus {
 		end := sus[j].left.time()

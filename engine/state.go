@@ -47,6 +47,8 @@ type buyerSide struct {
 	// summed consensus agreement of its negatives. A flag on an act is
 	// lifted only when later evidence improves on it.
 	flagAgree float64
+	// negSellers counts the distinct sellers among negs (voice).
+	negSellers int32
 }
 
 // sellerSide is the part of an account that receives feedback.
