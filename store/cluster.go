@@ -289,22 +289,5 @@ func readLeases(ctx context.Context, tx *sql.Tx) ([]Lease, error) {
 // worker stored but did not live to log, and leaves alone what live
 // workers have just stored and are logging now.
 func (db *DB) UnloggedEvidenceBefore(ctx context.Context, t time.Time) ([][]byte, error) {
-	rows, err := db.r.QueryContext(ctx, db.q(`SELECT e.body FROM events e WHERE e.received_ns < ? AND e.id IN (
-		SELECT m.event_id FROM messages m WHERE NOT EXISTS (SELECT 1 FROM evidence_records r WHERE r.kind = 'message' AND r.ref = m.id)
-		UNION
-		SELECT p.event_id FROM reports p WHERE NOT EXISTS (SELECT 1 FROM evidence_records r WHERE r.kind = 'report' AND r.ref = p.id)
-	) ORDER BY e.received_ns, e.id`), t.UnixNano())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out [][]byte
-	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return db.unloggedEvidence(ctx, t.UnixNano())
 }

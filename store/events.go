@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -668,11 +669,17 @@ func (db *DB) FeedbackRow(ctx context.Context, id fairmark.FeedbackID) (Feedback
 // that have no record in the evidence log yet, in arrival order: what the
 // server appends to the log at start after a crash between the two.
 func (db *DB) UnloggedEvidence(ctx context.Context) ([][]byte, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT e.body FROM events e WHERE e.id IN (
+	return db.unloggedEvidence(ctx, math.MaxInt64)
+}
+
+// unloggedEvidence is UnloggedEvidence for events received before
+// receivedBefore (nanoseconds).
+func (db *DB) unloggedEvidence(ctx context.Context, receivedBefore int64) ([][]byte, error) {
+	rows, err := db.r.QueryContext(ctx, db.q(`SELECT e.body FROM events e WHERE e.received_ns < ? AND e.id IN (
 		SELECT m.event_id FROM messages m WHERE NOT EXISTS (SELECT 1 FROM evidence_records r WHERE r.kind = 'message' AND r.ref = m.id)
 		UNION
 		SELECT p.event_id FROM reports p WHERE NOT EXISTS (SELECT 1 FROM evidence_records r WHERE r.kind = 'report' AND r.ref = p.id)
-	) ORDER BY e.received_ns, e.id`)
+	) ORDER BY e.received_ns, e.id`), receivedBefore)
 	if err != nil {
 		return nil, err
 	}

@@ -80,13 +80,14 @@ func indexNames(t *testing.T, db *DB) string {
 // (multi-row statements by generation) and by a bulk Importer (one
 // transaction, indexes built at the end) equal those built one event per
 // transaction, with events out of order and repeated.
-func TestImportMatchesOneByOne(t *testing.T) {
-	ctx := context.Background()
-	evs, _, err := sim.Events(sim.Config{Seed: 3, Sellers: 15, Buyers: 250, Days: 10, Complainers: 4})
+// simIncoming is a small simulated marketplace (seed) as store input.
+func simIncoming(t *testing.T, seed int64) []Incoming {
+	t.Helper()
+	evs, _, err := sim.Events(sim.Config{Seed: seed, Sellers: 15, Buyers: 250, Days: 10, Complainers: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ins []Incoming
+	ins := make([]Incoming, 0, len(evs))
 	for _, e := range evs {
 		raw, err := event.Encode(e)
 		if err != nil {
@@ -94,6 +95,12 @@ func TestImportMatchesOneByOne(t *testing.T) {
 		}
 		ins = append(ins, Incoming{Event: e, Raw: raw})
 	}
+	return ins
+}
+
+func TestImportMatchesOneByOne(t *testing.T) {
+	ctx := context.Background()
+	ins := simIncoming(t, 3)
 	// Shuffle nearby events and repeat some.
 	rng := rand.New(rand.NewSource(1))
 	for i := range ins {
@@ -275,18 +282,7 @@ func openPostgresForTest(t *testing.T) *DB {
 func TestPostgresAppendMatchesSQLite(t *testing.T) {
 	ctx := context.Background()
 	pg := openPostgresForTest(t)
-	evs, _, err := sim.Events(sim.Config{Seed: 7, Sellers: 15, Buyers: 250, Days: 10, Complainers: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ins []Incoming
-	for _, e := range evs {
-		raw, err := event.Encode(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ins = append(ins, Incoming{Event: e, Raw: raw})
-	}
+	ins := simIncoming(t, 7)
 	rng := rand.New(rand.NewSource(2))
 	// Second events (other ids, times earlier or later) for some rows, so
 	// that rows are updated several times within and across batches:
