@@ -82,11 +82,11 @@ func zhRules() []zhRule {
 			tmpl("7 天内向 $2 个不同卖家留下 $1 条可疑差评")),
 		rule(`1 negative remark to a seller under (\d+) days old`, tmpl("向开店不满 $1 天的卖家留下 1 条差评")),
 		rule(`1 negative remark`, tmpl("1 条差评")),
-		rule(`(\d+) negative remarks to (\d+) sellers under (\d+) days old within (\d+) (days|hours)`,
+		rule(`(\d+) negative remarks to (\d+) sellers under (\d+) days old within (\d+) (days?|hours?)`,
 			func(m []string) string {
 				return spanZH(m[4], m[5]) + "内向 " + m[2] + " 个开店不满 " + m[3] + " 天的卖家留下 " + m[1] + " 条差评"
 			}),
-		rule(`(\d+) negative remarks to (\d+) sellers \((\d+) new\) within (\d+) (days|hours)`,
+		rule(`(\d+) negative remarks to (\d+) sellers \((\d+) new\) within (\d+) (days?|hours?)`,
 			func(m []string) string {
 				return spanZH(m[4], m[5]) + "内向 " + m[2] + " 个卖家（其中 " + m[3] + " 个新店）留下 " + m[1] + " 条差评"
 			}),
@@ -174,7 +174,7 @@ func linkKindsZH(list string) string {
 }
 
 func spanZH(n, unit string) string {
-	if unit == "hours" {
+	if strings.HasPrefix(unit, "hour") {
 		return n + " 小时"
 	}
 	return n + " 天"

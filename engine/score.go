@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -507,9 +508,9 @@ func describeNegatives(views []negView, now time.Time, newDays int) string {
 		}
 	}
 	span := last.Sub(first)
-	spanS := fmt.Sprintf("%d days", int(math.Ceil(span.Hours()/24)))
+	spanS := plural(int(math.Ceil(span.Hours()/24)), "day")
 	if span < day {
-		spanS = fmt.Sprintf("%d hours", int(math.Ceil(span.Hours())))
+		spanS = plural(int(math.Ceil(span.Hours())), "hour")
 	}
 	if len(views) == 1 {
 		if len(newSellers) == 1 {
@@ -521,6 +522,14 @@ func describeNegatives(views []negView, now time.Time, newDays int) string {
 		return fmt.Sprintf("%d negative remarks to %d sellers under %d days old within %s", len(views), len(sellers), newDays, spanS)
 	}
 	return fmt.Sprintf("%d negative remarks to %d sellers (%d new) within %s", len(views), len(sellers), len(newSellers), spanS)
+}
+
+// plural is "1 day", "3 days".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
 }
 
 // describeOne describes the most telling negative: "negative left 4 min

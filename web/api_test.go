@@ -448,7 +448,7 @@ func TestAccount(t *testing.T) {
 		if err := json.Unmarshal(r.body, &m); err != nil {
 			t.Fatal(err)
 		}
-		for _, k := range []string{"id", "role", "risk", "flagged", "first_flagged_at", "reasons"} {
+		for _, k := range []string{"id", "role", "risk", "flagged", "first_flagged_at", "reasons", "reasons_zh"} {
 			if _, ok := m[k]; !ok {
 				t.Errorf("account %s: field %q missing in %s", tt.id, k, r.body)
 			}
@@ -477,6 +477,7 @@ type accountView struct {
 	Flagged        bool       `json:"flagged"`
 	FirstFlaggedAt *time.Time `json:"first_flagged_at"`
 	Reasons        []string   `json:"reasons"`
+	ReasonsZH      []string   `json:"reasons_zh"`
 }
 
 type reputationView struct {
@@ -518,6 +519,15 @@ func TestSeedStory(t *testing.T) {
 		t.Errorf("buyer b1 risk: got %v, want in (0.5, 1]", acc.Risk)
 	}
 	t.Logf("b1 reasons: %q", acc.Reasons)
+	// The same reasons in Chinese, one for one.
+	if len(acc.ReasonsZH) != len(acc.Reasons) {
+		t.Fatalf("reasons_zh %q for reasons %q", acc.ReasonsZH, acc.Reasons)
+	}
+	for i, zh := range acc.ReasonsZH {
+		if zh == acc.Reasons[i] || zh != engine.ReasonZH(acc.Reasons[i]) {
+			t.Errorf("reason %q: reasons_zh %q, want its Chinese rendering", acc.Reasons[i], zh)
+		}
+	}
 
 	for i, seller := range []string{"s1", "s2"} {
 		r := s.get("/v1/sellers/" + seller + "/reputation")

@@ -276,12 +276,23 @@ func splitEvents(body []byte, contentType string) ([][]byte, error) {
 	return out, nil
 }
 
+// accountJSON is an account's answer: the engine's view and its reasons
+// in Chinese beside the English ones (an extension of http.md).
+type accountJSON struct {
+	engine.AccountView
+	ReasonsZH []string `json:"reasons_zh"`
+}
+
 func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.Service.Account(fairmark.AccountID(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, v)
+	zh := make([]string, len(v.Reasons))
+	for i, why := range v.Reasons {
+		zh[i] = engine.ReasonZH(why)
+	}
+	return writeJSON(w, http.StatusOK, accountJSON{v, zh})
 }
 
 func (s *Server) getReputation(w http.ResponseWriter, r *http.Request) error {
