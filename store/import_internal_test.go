@@ -80,22 +80,28 @@ func indexNames(t *testing.T, db *DB) string {
 // (multi-row statements by generation) and by a bulk Importer (one
 // transaction, indexes built at the end) equal those built one event per
 // transaction, with events out of order and repeated.
-// simIncoming is a small simulated marketplace (seed) as store input.
-func simIncoming(t *testing.T, seed int64) []Incoming {
-	t.Helper()
-	evs, _, err := sim.Events(sim.Config{Seed: seed, Sellers: 15, Buyers: 250, Days: 10, Complainers: 4})
+// SimIncoming is a simulated marketplace as store input (exported for
+// the store_test package's tests and benchmarks).
+func SimIncoming(tb testing.TB, cfg sim.Config) []Incoming {
+	tb.Helper()
+	evs, _, err := sim.Events(cfg)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	ins := make([]Incoming, 0, len(evs))
 	for _, e := range evs {
 		raw, err := event.Encode(e)
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		ins = append(ins, Incoming{Event: e, Raw: raw})
 	}
 	return ins
+}
+
+// simIncoming is a small simulated marketplace (seed) as store input.
+func simIncoming(t *testing.T, seed int64) []Incoming {
+	return SimIncoming(t, sim.Config{Seed: seed, Sellers: 15, Buyers: 250, Days: 10, Complainers: 4})
 }
 
 func TestImportMatchesOneByOne(t *testing.T) {
@@ -421,18 +427,7 @@ func TestPostgresAppendAfterRollback(t *testing.T) {
 	ctx := context.Background()
 	db := openPostgresForTest(t)
 	db.w.SetMaxOpenConns(1) // every Append on the same session
-	evs, _, err := sim.Events(sim.Config{Seed: 2, Sellers: 5, Buyers: 40, Days: 3, Complainers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ins []Incoming
-	for _, e := range evs {
-		raw, err := event.Encode(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ins = append(ins, Incoming{Event: e, Raw: raw})
-	}
+	ins := SimIncoming(t, sim.Config{Seed: 2, Sellers: 5, Buyers: 40, Days: 3, Complainers: 1})
 	// A fresh session's first Append fails after staging (the events
 	// insert breaks a constraint added for the test).
 	last := ins[len(ins)-1].Event.ID

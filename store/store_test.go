@@ -475,18 +475,7 @@ func BenchmarkEvidenceAppend(b *testing.B) {
 // 5,000 (what `fairmark import` does); reports events/s.
 func BenchmarkAppend(b *testing.B) {
 	ctx := context.Background()
-	evs, _, err := sim.Events(sim.Config{Seed: 4, Sellers: 300, Buyers: 8000, Days: 20, Complainers: 30})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ins := make([]store.Incoming, len(evs))
-	for i, e := range evs {
-		raw, err := event.Encode(e)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ins[i] = store.Incoming{Event: e, Raw: raw}
-	}
+	ins := store.SimIncoming(b, sim.Config{Seed: 4, Sellers: 300, Buyers: 8000, Days: 20, Complainers: 30})
 	n := 0
 	for b.Loop() {
 		b.StopTimer()
@@ -518,18 +507,7 @@ func BenchmarkAppendPostgres(b *testing.B) {
 		b.Skip("set FAIRMARK_TEST_POSTGRES to run")
 	}
 	ctx := context.Background()
-	evs, _, err := sim.Events(sim.Config{Seed: 4, Sellers: 300, Buyers: 8000, Days: 20, Complainers: 30})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ins := make([]store.Incoming, len(evs))
-	for i, e := range evs {
-		raw, err := event.Encode(e)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ins[i] = store.Incoming{Event: e, Raw: raw}
-	}
+	ins := store.SimIncoming(b, sim.Config{Seed: 4, Sellers: 300, Buyers: 8000, Days: 20, Complainers: 30})
 	for _, batch := range []int{5000, 50000} {
 		b.Run(fmt.Sprint("batch=", batch), func(b *testing.B) {
 			n := 0
@@ -572,18 +550,7 @@ func BenchmarkAppendPostgresWorkers(b *testing.B) {
 	ctx := context.Background()
 	cfg := sim.DefaultConfig()
 	cfg.Seed, cfg.Sellers, cfg.Buyers, cfg.Days, cfg.Complainers = 5, 1600, 40000, 45, 100
-	evs, _, err := sim.Events(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ins := make([]store.Incoming, len(evs))
-	for i, e := range evs {
-		raw, err := event.Encode(e)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ins[i] = store.Incoming{Event: e, Raw: raw}
-	}
+	ins := store.SimIncoming(b, cfg)
 	const batch = 50000
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprint("workers=", workers), func(b *testing.B) {
@@ -595,6 +562,7 @@ func BenchmarkAppendPostgresWorkers(b *testing.B) {
 				schema := "fm_bench_" + hex.EncodeToString(rb[:])
 				dbs := make([]*store.DB, workers)
 				for w := range dbs {
+					var err error
 					if dbs[w], err = store.OpenPostgres(ctx, url, schema); err != nil {
 						b.Fatal(err)
 					}
