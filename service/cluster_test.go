@@ -26,6 +26,13 @@ import (
 // workerKeys is the evidence signing key every test worker shares.
 var workerKeys = sync.OnceValues(func() (string, error) { return os.MkdirTemp("", "fairmark-worker-keys") })
 
+// freshSchema names a PostgreSQL schema of the test's own.
+func freshSchema() string {
+	var b [6]byte
+	rand.Read(b[:])
+	return "fm_cluster_" + hex.EncodeToString(b[:])
+}
+
 // openWorker opens a clustered Service on the PostgreSQL schema, with an
 // evidence log signed by the key the workers share.
 func openWorker(t *testing.T, url, schema, id string) (*service.Service, *store.DB) {
@@ -68,9 +75,7 @@ func TestTwoWorkersOneDies(t *testing.T) {
 		t.Skip("PostgreSQL tests skipped: set FAIRMARK_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run them")
 	}
 	ctx := context.Background()
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "fm_cluster_" + hex.EncodeToString(b[:])
+	schema := freshSchema()
 
 	evs, _, err := sim.Events(sim.Config{Seed: 11, Sellers: 16, Buyers: 220, Days: 14, Complainers: 5})
 	if err != nil {
@@ -162,7 +167,7 @@ func TestTwoWorkersOneDies(t *testing.T) {
 	// The take-over ran: a has rebuilt and stored what b left undone.
 	waitFor(t, "a to store every decision and act on every report", func() bool {
 		ds, err := dbA.Decisions(ctx, store.DecisionFilter{Limit: 1 << 20})
-		if err != nil || len(ds) < len(uniqueKeys(want)) {
+		if err != nil || len(ds) < len(servicetest.DecisionKeys(want)) {
 			return false
 		}
 		for _, id := range reportIDs {
@@ -209,7 +214,7 @@ func TestTwoWorkersOneDies(t *testing.T) {
 		gotKeys = append(gotKeys, d.Key)
 	}
 	sort.Strings(gotKeys)
-	wantKeys := uniqueKeys(want)
+	wantKeys := servicetest.DecisionKeys(want)
 	if !slices.Equal(gotKeys, wantKeys) {
 		t.Fatalf("stored decisions differ from one engine's: %d stored, %d made by the reference; first difference %s", len(gotKeys), len(wantKeys), firstDiffKey(gotKeys, wantKeys))
 	}
@@ -249,19 +254,6 @@ func TestTwoWorkersOneDies(t *testing.T) {
 	}
 }
 
-func uniqueKeys(ds []engine.Decision) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, d := range ds {
-		if k := d.Key(); !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 func firstDiffKey(a, b []string) string {
 	for i := 0; i < min(len(a), len(b)); i++ {
 		if a[i] != b[i] {
@@ -297,9 +289,7 @@ func TestWorkersFollowPublishedRules(t *testing.T) {
 		t.Skip("PostgreSQL tests skipped: set FAIRMARK_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run them")
 	}
 	ctx := context.Background()
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "fm_cluster_" + hex.EncodeToString(b[:])
+	schema := freshSchema()
 	a, dbA := openWorker(t, url, schema, "a")
 	defer func() {
 		dbA.DropSchema(ctx)

@@ -30,6 +30,7 @@ import (
 	"github.com/fairmark/fairmark/engine"
 	"github.com/fairmark/fairmark/event"
 	"github.com/fairmark/fairmark/replay"
+	"github.com/fairmark/fairmark/service/servicetest"
 	"github.com/fairmark/fairmark/store"
 )
 
@@ -119,7 +120,7 @@ func TestWorkersKillOne(t *testing.T) {
 	ref := engine.New(cfg)
 	replay.SortEvents(evs)
 	replay.Run(ref, evs)
-	wantKeys := decisionKeys(want)
+	wantKeys := servicetest.DecisionKeys(want)
 	flagged := ref.Flagged()
 	if len(flagged) == 0 || len(reports) == 0 {
 		t.Fatalf("the marketplace has %d flagged accounts and %d reports: the test would prove nothing", len(flagged), len(reports))
@@ -245,19 +246,6 @@ func TestWorkersKillOne(t *testing.T) {
 	if owners := leaseOwners(t, db); owners["a"] != 0 {
 		t.Fatalf("a stopped cleanly but still holds %d partitions", owners["a"])
 	}
-}
-
-func decisionKeys(ds []engine.Decision) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, d := range ds {
-		if k := d.Key(); !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 func leaseOwners(t *testing.T, db *store.DB) map[string]int {

@@ -6,6 +6,7 @@ package servicetest
 import (
 	"bytes"
 	"context"
+	"sort"
 	"testing"
 
 	"github.com/fairmark/fairmark/engine"
@@ -66,4 +67,19 @@ func FirstDiff(a, b string) string {
 		}
 	}
 	return "lengths differ"
+}
+
+// DecisionKeys returns the distinct keys of ds, sorted: what a store that
+// kept those decisions holds.
+func DecisionKeys(ds []engine.Decision) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, d := range ds {
+		if k := d.Key(); !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
