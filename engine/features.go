@@ -46,11 +46,13 @@ const (
 )
 
 // features computes b's features at the engine's now.
-func (en *Engine) features(b *account) Features { return en.featuresWith(b, nil) }
+func (en *Engine) features(b *account) Features { return en.featuresWith(b, nil, nil, nil) }
 
 // featuresWith is features given, when views is not nil, b's negatives'
-// views in order, whose agreements it uses rather than computing them again.
-func (en *Engine) featuresWith(b *account, views []negView) Features {
+// views in order, whose agreements it uses rather than computing them again;
+// and, when mates is not nil, b's ring mates, and ring their evaluation
+// (nil when they are not weighed as a ring).
+func (en *Engine) featuresWith(b *account, views []negView, mates []*account, ring *ringEval) Features {
 	if views != nil && len(views) != len(b.bs().negs) {
 		views = nil
 	}
@@ -118,23 +120,35 @@ func (en *Engine) featuresWith(b *account, views []negView) Features {
 	for _, r := range b.bs().reports {
 		f.ReportsWeighted += r.weight
 	}
-	mates := en.members(b)
-	f.LinkedAccounts = int64(len(mates) - 1)
-	if len(mates) > 1 && !sharedNetwork(b.root(), len(mates)) {
-		var ringSellers sellerSet
-		for _, m := range mates {
-			for _, n := range m.bs().negs {
-				if now.Sub(n.left.time()) <= 7*day {
-					f.RingNegatives7d++
-					ringSellers.add(n.seller)
-				}
-			}
+	if mates == nil {
+		mates = en.members(b)
+		if len(mates) > 1 && !sharedNetwork(b.root(), len(mates)) {
+			ring = &ringEval{}
+			ring.neg7, ring.sellers7 = ringWindow(mates, now)
 		}
-		f.RingDistinctSellers7d = int64(len(ringSellers))
+	}
+	f.LinkedAccounts = int64(len(mates) - 1)
+	if ring != nil {
+		f.RingNegatives7d, f.RingDistinctSellers7d = ring.neg7, ring.sellers7
 	} else {
 		f.RingNegatives7d, f.RingDistinctSellers7d = f.Negatives7d, f.DistinctSellers7d
 	}
 	return f
+}
+
+// ringWindow counts the negatives mates left in the last 7 days and the
+// sellers they went to.
+func ringWindow(mates []*account, now time.Time) (negs, sellers int64) {
+	var in sellerSet
+	for _, m := range mates {
+		for _, n := range m.bs().negs {
+			if now.Sub(n.left.time()) <= 7*day {
+				negs++
+				in.add(n.seller)
+			}
+		}
+	}
+	return negs, int64(len(in))
 }
 
 // voice is how much one buyer's negative says about a seller in particular:

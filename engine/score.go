@@ -140,18 +140,69 @@ func (en *Engine) rescore(b *account, e *fairmark.Event) {
 		b.setReasons(nil)
 		return
 	}
-	for _, m := range mates {
-		en.rescoreOne(m, mates, e)
+	var ring *ringEval
+	if len(mates) > 1 && !sharedNetwork(b.root(), len(mates)) {
+		ring = en.evalRing(mates)
+		defer func() { en.ringBuf = ring.views[:0] }()
+	}
+	for i, m := range mates {
+		en.rescoreOne(m, i, mates, ring, e)
 	}
 }
 
-func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
+// ringEval is what rescoring a linked ring weighs once for all its
+// members: every member's negatives' views, the ring's pattern, and its
+// 7-day window. None of it changes while the members are rescored in
+// turn: a negative's suspicion reads no risk, flag or hold in its own ring.
+type ringEval struct {
+	views    []negView // every member's, member after member (mates' order)
+	at       []int     // member i's views are views[at[i]:at[i+1]]
+	terms    []term    // the ring's pattern, as a member would take it
+	sum      float64   // sum of the ring's pattern, less the weak-link penalty
+	neg7     int64     // RingNegatives7d
+	sellers7 int64     // RingDistinctSellers7d
+}
+
+func (en *Engine) evalRing(mates []*account) *ringEval {
+	r := &ringEval{views: en.ringBuf[:0], at: make([]int, 0, len(mates)+1)}
 	now := en.now
-	views := en.viewBuf[:0]
-	defer func() { en.viewBuf = views[:0] }()
-	for _, n := range b.bs().negs {
-		s, a := en.suspicionAgreement(b, n)
-		views = append(views, negView{n, s, a})
+	for _, m := range mates {
+		r.at = append(r.at, len(r.views))
+		for _, n := range m.bs().negs {
+			s, a := en.suspicionAgreement(m, n)
+			r.views = append(r.views, negView{n, s, a})
+		}
+	}
+	r.at = append(r.at, len(r.views))
+	r.neg7, r.sellers7 = ringWindow(mates, now)
+	root := mates[0].root()
+	penalty := ringWeakLink // only an IP in common: households and offices share one
+	if !ipOnly(root) {
+		penalty = 0
+	}
+	r.terms = en.patternTerms(r.views, now)
+	r.sum = sum(r.terms) - penalty
+	if len(r.terms) > 0 {
+		r.terms[0].reason = fmt.Sprintf("linked to %d account(s) by %s; together: %s", len(mates)-1, linkKinds(root), r.terms[0].reason)
+		r.terms[0].logit -= penalty
+	}
+	return r
+}
+
+// rescoreOne rescores b, the i-th of its ring's mates; ring is the ring's
+// evaluation, nil when b is unlinked or its ring is a shared network.
+func (en *Engine) rescoreOne(b *account, i int, mates []*account, ring *ringEval, e *fairmark.Event) {
+	now := en.now
+	var views []negView
+	if ring != nil {
+		views = ring.views[ring.at[i]:ring.at[i+1]:ring.at[i+1]]
+	} else {
+		views = en.viewBuf[:0]
+		defer func() { en.viewBuf = views[:0] }()
+		for _, n := range b.bs().negs {
+			s, a := en.suspicionAgreement(b, n)
+			views = append(views, negView{n, s, a})
+		}
 	}
 	pattern := en.patternTerms(views, now)
 	var terms []term
@@ -199,30 +250,8 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	}
 	// Ring: the linked accounts' pattern, taken as one account's, counts for
 	// every member when it says more than the member's own.
-	if len(mates) > 1 && !sharedNetwork(b.root(), len(mates)) {
-		all := en.ringBuf[:0]
-		defer func() { en.ringBuf = all[:0] }()
-		for _, m := range mates {
-			if m == b {
-				all = append(all, views...) // nothing changed since
-				continue
-			}
-			for _, n := range m.bs().negs {
-				s, a := en.suspicionAgreement(m, n)
-				all = append(all, negView{n, s, a})
-			}
-		}
-		root := b.root()
-		penalty := ringWeakLink // only an IP in common: households and offices share one
-		if !ipOnly(root) {
-			penalty = 0
-		}
-		ringTerms := en.patternTerms(all, now)
-		if sum(ringTerms)-penalty > sum(pattern)+0.3 {
-			ringTerms[0].reason = fmt.Sprintf("linked to %d account(s) by %s; together: %s", len(mates)-1, linkKinds(root), ringTerms[0].reason)
-			ringTerms[0].logit -= penalty
-			pattern = ringTerms
-		}
+	if ring != nil && ring.sum > sum(pattern)+0.3 {
+		pattern = append(pattern[:0:0], ring.terms...)
 	}
 	terms = append(pattern, terms...)
 	terms = append(terms, en.graphTerms(b)...)
@@ -234,7 +263,7 @@ func (en *Engine) rescoreOne(b *account, mates []*account, e *fairmark.Event) {
 	b.risk = sigmoid(logit)
 	// The agreements of b's negatives are those just weighed: agreement
 	// reads no risk in b's own ring, and nothing else has changed.
-	f := en.featuresWith(b, views)
+	f := en.featuresWith(b, views, mates, ring)
 	f.Risk = b.risk
 
 	var holdAll, flag bool
@@ -393,7 +422,8 @@ func burstOf(views []negView, now time.Time, at float64) (int, time.Duration) {
 	if n < 2 {
 		return n, 0
 	}
-	sus := make([]*feedback, 0, n)
+	var buf [16]*feedback
+	sus := buf[:0]
 	for _, v := range views {
 		if v.s >= at {
 			sus = append(sus, v.n)
@@ -402,18 +432,58 @@ func burstOf(views []negView, now time.Time, at float64) (int, time.Duration) {
 	if !sorted { // a ring's views, member after member; one buyer's are in time order
 		sort.Slice(sus, func(i, j int) bool { return sus[i].left.time().Before(sus[j].left.time()) })
 	}
-	best, bestAge := 0, time.Duration(0)
-	for j := range sus {
-		end := sus[j].left.time()
-		var in sellerSet
-		for i := j; i >= 0 && end.Sub(sus[i].left.time()) <= 7*day; i-- {
-			in.add(sus[i].seller)
+	// Slide a 7-day window over the remarks in time order, counting the
+	// remarks of each seller in it.
+	var in sellerCounts
+	best, bestAge, lo := 0, time.Duration(0), 0
+	for _, f := range sus {
+		end := f.left.time()
+		in.add(f.seller, 1)
+		for end.Sub(sus[lo].left.time()) > 7*day {
+			in.add(sus[lo].seller, -1)
+			lo++
 		}
-		if len(in) >= best {
-			best, bestAge = len(in), now.Sub(end)
+		if in.distinct >= best {
+			best, bestAge = in.distinct, now.Sub(end)
 		}
 	}
 	return best, bestAge
+}
+
+// sellerCounts counts remarks per seller in a window; buyers hit few
+// sellers, so a slice beats a map.
+type sellerCounts struct {
+	buf      [16]sellerCount
+	counts   []sellerCount
+	distinct int // sellers with a count above 0
+}
+
+type sellerCount struct {
+	seller *account
+	n      int
+}
+
+func (c *sellerCounts) add(s *account, d int) {
+	if c.counts == nil {
+		c.counts = c.buf[:0]
+	}
+	for i := range c.counts {
+		if c.counts[i].seller == s {
+			was := c.counts[i].n
+			c.counts[i].n += d
+			switch {
+			case was == 0 && c.counts[i].n > 0:
+				c.distinct++
+			case was > 0 && c.counts[i].n == 0:
+				c.distinct--
+			}
+			return
+		}
+	}
+	c.counts = append(c.counts, sellerCount{s, d})
+	if d > 0 {
+		c.distinct++
+	}
 }
 
 func sum(ts []term) float64 {
@@ -431,7 +501,8 @@ func perSellerSum(views []negView, now time.Time) (float64, float64) {
 		seller *account
 		s      float64
 	}
-	var bs []best
+	var buf [16]best
+	bs := buf[:0]
 	for _, v := range views {
 		s := excess(v.s) * decay(now.Sub(v.n.left.time()))
 		i := 0
@@ -492,7 +563,8 @@ func mostSuspicious(views []negView) *negView {
 // describeNegatives says how many negatives went to how many sellers, how
 // many were new, over how long.
 func describeNegatives(views []negView, now time.Time, newDays int) string {
-	var sellers, newSellers sellerSet
+	var buf1, buf2 [16]*account
+	sellers, newSellers := sellerSet(buf1[:0]), sellerSet(buf2[:0])
 	first, last := time.Time{}, time.Time{}
 	for _, v := range views {
 		sellers.add(v.n.seller)
