@@ -72,6 +72,7 @@ func (en *Engine) feedbackLeft(e *fairmark.Event, t *Text) {
 		}
 		bs.negs = append(bs.negs, f)
 		ss.gotNegs = append(ss.gotNegs, f)
+		ss.live++
 	}
 	if t != nil {
 		en.textSignals(e, buyer, seller, "", t, f)
@@ -88,12 +89,12 @@ func (en *Engine) feedbackRevised(e *fairmark.Event, t *Text) {
 	if f == nil || f.withdrawn || f.removed {
 		return
 	}
-	old := f.entry()
+	old, wasLive := f.entry(), f.live()
 	if fb.Rating != "" {
 		f.rating = mkCode(string(fb.Rating))
 	}
 	f.mut().changedAt = mkStamp(e.At)
-	en.sellerRep(f.seller).Apply(old, f.entry())
+	en.restate(f, old, wasLive)
 	if t != nil {
 		en.textSignals(e, f.buyer, f.seller, "", t, f)
 	}
@@ -107,10 +108,10 @@ func (en *Engine) feedbackWithdrawn(e *fairmark.Event) {
 	if f == nil || f.withdrawn {
 		return
 	}
-	old := f.entry()
+	old, wasLive := f.entry(), f.live()
 	f.withdrawn = true
 	f.mut().changedAt = mkStamp(e.At)
-	en.sellerRep(f.seller).Apply(old, f.entry())
+	en.restate(f, old, wasLive)
 	if f.first == codeNegative {
 		en.rescore(f.buyer, e)
 	}

@@ -185,17 +185,32 @@ func (en *Engine) agreement(b *account, n *feedback) float64 {
 	// small share of their ratings.
 	var ringRatings float64
 	candidates := 0
-	for _, x := range s.ss().gotNegs {
-		if x.buyer.root() == ring {
-			if !x.withdrawn && !x.removed {
+	if b.next == b {
+		// Unlinked, as most buyers are: b's own negatives to s are the
+		// ring's, and the seller's live count holds the rest.
+		ringLive := 0
+		for _, x := range b.bs().negs {
+			if x.seller == s && !x.withdrawn && !x.removed {
 				ringRatings++
+				if x.rating == codeNegative {
+					ringLive++
+				}
 			}
-			continue
 		}
-		if x.withdrawn || x.removed || x.rating != codeNegative {
-			continue
+		candidates = int(s.ss().live) - ringLive
+	} else {
+		for _, x := range s.ss().gotNegs {
+			if x.buyer.root() == ring {
+				if !x.withdrawn && !x.removed {
+					ringRatings++
+				}
+				continue
+			}
+			if x.withdrawn || x.removed || x.rating != codeNegative {
+				continue
+			}
+			candidates++
 		}
-		candidates++
 	}
 	total := float64(s.ss().rep.Raw.Total()) - ringRatings
 	if candidates < 2 || total <= 0 || float64(candidates)/(total+2) <= 0.08 {

@@ -46,9 +46,9 @@ func (en *Engine) moderate(e *fairmark.Event) {
 			if f == nil || f.removed == remove {
 				continue
 			}
-			old := f.entry()
+			old, wasLive := f.entry(), f.live()
 			f.removed = remove
-			en.sellerRep(f.seller).Apply(old, f.entry())
+			en.restate(f, old, wasLive)
 			if remove {
 				en.emit(Decision{Kind: RemoveFeedback, At: e.At, Event: e.ID, Account: f.buyer.id, Seller: f.seller.id, Feedback: f.id, Reason: why})
 				en.alert(e, f.seller, f.buyer, "", f.id, newAlert(AlertRemarkRemoved,

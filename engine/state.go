@@ -56,6 +56,7 @@ type sellerSide struct {
 	rep      *reputation.Seller
 	received int32       // feedback received (any rating), for "new seller"
 	gotNegs  []*feedback // negatives received
+	live     int32       // gotNegs still negative and standing (feedback.live)
 	got      []*feedback // all feedback received
 }
 
@@ -181,6 +182,26 @@ func (f *feedback) mut() *feedbackMore {
 		f.more = new(feedbackMore)
 	}
 	return f.more
+}
+
+// live reports whether f is a negative (first and still) that stands: not
+// withdrawn, not removed. Its seller's sellerSide.live counts them.
+func (f *feedback) live() bool {
+	return f.first == codeNegative && f.rating == codeNegative && !f.withdrawn && !f.removed
+}
+
+// restate records a change to f (rating, withdrawal, removal) in its
+// seller's reputation and live count; old and wasLive are f's entry and
+// live before the change.
+func (en *Engine) restate(f *feedback, old reputation.Entry, wasLive bool) {
+	en.sellerRep(f.seller).Apply(old, f.entry())
+	if now := f.live(); now != wasLive {
+		if now {
+			f.seller.ss().live++
+		} else {
+			f.seller.ss().live--
+		}
+	}
 }
 
 func (f *feedback) entry() reputation.Entry {
