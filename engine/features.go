@@ -63,7 +63,8 @@ func (en *Engine) featuresWith(b *account, views []negView, mates []*account, ri
 	f.AccountAgeDays = now.Sub(b.opened.time()).Hours() / 24
 	f.IsNewAccount = f.AccountAgeDays < 30
 	f.MinMinutesToNegative = -1
-	var sellers7, sellers30 sellerSet
+	var buf7, buf30 [16]*account
+	sellers7, sellers30 := sellerSet(buf7[:0]), sellerSet(buf30[:0])
 	var newNeg, agreeSum float64
 	for i, n := range b.bs().negs {
 		age := now.Sub(n.left.time())
@@ -139,7 +140,8 @@ func (en *Engine) featuresWith(b *account, views []negView, mates []*account, ri
 // ringWindow counts the negatives mates left in the last 7 days and the
 // sellers they went to.
 func ringWindow(mates []*account, now time.Time) (negs, sellers int64) {
-	var in sellerSet
+	var buf [16]*account
+	in := sellerSet(buf[:0])
 	for _, m := range mates {
 		for _, n := range m.bs().negs {
 			if now.Sub(n.left.time()) <= 7*day {

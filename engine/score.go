@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -207,7 +209,8 @@ func (en *Engine) rescoreOne(b *account, i int, mates []*account, ring *ringEval
 	pattern := en.patternTerms(views, now)
 	var terms []term
 	turned := 0
-	var turnedAt sellerSet
+	var turnedBuf [8]*account
+	turnedAt := sellerSet(turnedBuf[:0])
 	for _, v := range views {
 		if en.turned(v.n) {
 			turned++
@@ -651,7 +654,7 @@ func linkKinds(root *account) string {
 
 // reasons orders the terms by weight, strongest first, then rule reasons.
 func reasons(terms []term, rules []string) []string {
-	sort.SliceStable(terms, func(i, j int) bool { return terms[i].logit > terms[j].logit })
+	slices.SortStableFunc(terms, func(a, b term) int { return cmp.Compare(b.logit, a.logit) })
 	out := make([]string, 0, len(terms)+len(rules))
 	for _, t := range terms {
 		if t.reason != "" {
