@@ -69,8 +69,10 @@ func (en *Engine) runGraph(e *fairmark.Event) {
 		return id
 	}
 	defer func() { en.graphNodes = len(nodes) }()
+	all := en.feedbackByID.all()
+	b.ReserveEdges(len(all))
 	n := 0
-	for _, f := range en.feedbackByID.all() {
+	for _, f := range all {
 		if f.withdrawn || f.removed {
 			continue
 		}
@@ -84,7 +86,7 @@ func (en *Engine) runGraph(e *fairmark.Event) {
 		return
 	}
 	g := b.Build()
-	res, err := graph.ComputeDetail(g, graph.Options{})
+	res, err := graph.ComputeDetail(g, graph.Options{ByID: true})
 	if err != nil {
 		return
 	}

@@ -53,6 +53,11 @@ type Options struct {
 	// membership in risk (fairmark only); they are normalised to sum 1.
 	// Default {0.5, 0.3, 0.2}.
 	RiskWeights [3]float64
+
+	// ByID leaves the scores in node id order (Result.Nodes[i] == i)
+	// rather than sorting them by name: for callers that map scores back
+	// to nodes themselves and do not need the sort.
+	ByID bool
 }
 
 // Score is one node's result: Fairness 0..1 (reliability as a rater),
@@ -65,7 +70,7 @@ type Score struct {
 
 // Result is Compute's output with diagnostics.
 type Result struct {
-	Scores     []Score // sorted by node (numeric ids numerically, then names)
+	Scores     []Score // sorted by node (numeric ids numerically, then names), or by id (Options.ByID)
 	Nodes      []int32 // the node id of each score, in Scores order
 	Iterations int
 	Converged  bool
@@ -128,7 +133,15 @@ func ComputeDetail(g *Graph, opt Options) (*Result, error) {
 	res := &Result{}
 	// The output order depends only on the names: sort them alongside.
 	orderDone := make(chan []int32, 1)
-	go func() { orderDone <- nodeOrder(g) }()
+	if opt.ByID {
+		ids := make([]int32, n)
+		for i := range ids {
+			ids[i] = int32(i)
+		}
+		orderDone <- ids
+	} else {
+		go func() { orderDone <- nodeOrder(g) }()
+	}
 	var susp, ring []float64
 	if algo == AlgoFairmark {
 		k := opt.RingBlocks

@@ -62,6 +62,19 @@ func (b *Builder) AddNode(name string) int32 {
 	return int32(len(b.names) - 1)
 }
 
+// ReserveEdges makes room for about m staged edges, sparing the growth of
+// the first chunk by doubling when the count is known.
+func (b *Builder) ReserveEdges(m int) {
+	if len(b.chunks) > 0 || m <= 0 {
+		return
+	}
+	m = min(m, chunkSize)
+	b.chunks = append(b.chunks, &edgeChunk{
+		src: make([]int32, 0, m), dst: make([]int32, 0, m),
+		rating: make([]float32, 0, m), time: make([]float32, 0, m),
+	})
+}
+
 // Node interns name and returns its dense id. Ids are assigned in order of
 // first appearance, starting at 0.
 func (b *Builder) Node(name string) int32 {

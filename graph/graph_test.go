@@ -408,3 +408,47 @@ func TestAddNodeMatchesNode(t *testing.T) {
 		}
 	}
 }
+
+// TestByIDAndReserveEdges checks that Options.ByID gives every node the
+// score the name-sorted result gives it, in id order, and that a builder
+// with edges reserved builds the same graph.
+func TestByIDAndReserveEdges(t *testing.T) {
+	g := genPowerLaw(3000, 20000, 5)
+	sorted, err := ComputeDetail(g, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID, err := ComputeDetail(g, Options{ByID: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(byID.Scores) != g.NumNodes() || len(byID.Nodes) != g.NumNodes() {
+		t.Fatalf("%d scores, %d nodes for %d nodes", len(byID.Scores), len(byID.Nodes), g.NumNodes())
+	}
+	for i, u := range sorted.Nodes {
+		if byID.Nodes[u] != u {
+			t.Fatalf("ByID: Nodes[%d] = %d", u, byID.Nodes[u])
+		}
+		if byID.Scores[u] != sorted.Scores[i] {
+			t.Fatalf("node %d: %+v by id, %+v sorted", u, byID.Scores[u], sorted.Scores[i])
+		}
+	}
+	if !cmp.Equal(byID.Rings, sorted.Rings) {
+		t.Fatalf("rings differ: %v and %v", byID.Rings, sorted.Rings)
+	}
+
+	a, b := NewBuilder(), NewBuilder()
+	b.ReserveEdges(5000)
+	for i := range 4000 {
+		for _, x := range []*Builder{a, b} {
+			x.Node(strconv.Itoa(i % 700))
+			if err := x.Add(strconv.Itoa(i%700), "s"+strconv.Itoa(i%37), float64(i%3-1), float64(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	ga, gb := a.Build(), b.Build()
+	if !cmp.Equal(ga, gb, cmp.AllowUnexported(Graph{})) {
+		t.Fatal("ReserveEdges changed the graph built")
+	}
+}
