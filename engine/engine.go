@@ -136,6 +136,7 @@ type Engine struct {
 	applied   int64
 
 	viewBuf, ringBuf []negView // scratch for rescoreOne
+	featBuf          Features  // likewise
 	deliveries       int64     // order.delivered events seen
 	graph            map[*account]graphView
 	graphNext        time.Time

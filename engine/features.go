@@ -73,11 +73,11 @@ func (en *Engine) featuresWith(b *account, views []negView, mates []*account, ri
 		}
 		if age <= 7*day {
 			f.Negatives7d++
-			sellers7.add(n.seller)
+			sellers7 = sellers7.add(n.seller)
 		}
 		if age <= 30*day {
 			f.Negatives30d++
-			sellers30.add(n.seller)
+			sellers30 = sellers30.add(n.seller)
 			if n.sellerNew {
 				f.NewSellerNegatives30d++
 			}
@@ -146,7 +146,7 @@ func ringWindow(mates []*account, now time.Time) (negs, sellers int64) {
 		for _, n := range m.bs().negs {
 			if now.Sub(n.left.time()) <= 7*day {
 				negs++
-				in.add(n.seller)
+				in = in.add(n.seller)
 			}
 		}
 	}

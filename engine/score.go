@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -214,7 +213,7 @@ func (en *Engine) rescoreOne(b *account, i int, mates []*account, ring *ringEval
 	for _, v := range views {
 		if en.turned(v.n) {
 			turned++
-			turnedAt.add(v.n.seller)
+			turnedAt = turnedAt.add(v.n.seller)
 		}
 	}
 	if turned > 0 {
@@ -266,13 +265,14 @@ func (en *Engine) rescoreOne(b *account, i int, mates []*account, ring *ringEval
 	b.risk = sigmoid(logit)
 	// The agreements of b's negatives are those just weighed: agreement
 	// reads no risk in b's own ring, and nothing else has changed.
-	f := en.featuresWith(b, views, mates, ring)
+	f := &en.featBuf // Evaluate takes a pointer: spare a heap copy per rescore
+	*f = en.featuresWith(b, views, mates, ring)
 	f.Risk = b.risk
 
 	var holdAll, flag bool
-	ruleReasons := []string{}
+	var ruleReasons []string
 	if en.cfg.Rules != nil && b.role != codeSeller {
-		hits, _ := en.cfg.Rules.Evaluate(&f) // failed rules do not fire
+		hits, _ := en.cfg.Rules.Evaluate(f) // failed rules do not fire
 		{
 			for _, h := range hits {
 				if h.Score != 0 {
@@ -433,17 +433,18 @@ func burstOf(views []negView, now time.Time, at float64) (int, time.Duration) {
 		}
 	}
 	if !sorted { // a ring's views, member after member; one buyer's are in time order
-		sort.Slice(sus, func(i, j int) bool { return sus[i].left.time().Before(sus[j].left.time()) })
+		slices.SortFunc(sus, func(a, b *feedback) int { return a.left.time().Compare(b.left.time()) })
 	}
 	// Slide a 7-day window over the remarks in time order, counting the
 	// remarks of each seller in it.
-	var in sellerCounts
+	var cbuf [16]sellerCount
+	in := sellerCounts{counts: cbuf[:0]}
 	best, bestAge, lo := 0, time.Duration(0), 0
 	for _, f := range sus {
 		end := f.left.time()
-		in.add(f.seller, 1)
+		in = in.add(f.seller, 1)
 		for end.Sub(sus[lo].left.time()) > 7*day {
-			in.add(sus[lo].seller, -1)
+			in = in.add(sus[lo].seller, -1)
 			lo++
 		}
 		if in.distinct >= best {
@@ -456,7 +457,6 @@ func burstOf(views []negView, now time.Time, at float64) (int, time.Duration) {
 // sellerCounts counts remarks per seller in a window; buyers hit few
 // sellers, so a slice beats a map.
 type sellerCounts struct {
-	buf      [16]sellerCount
 	counts   []sellerCount
 	distinct int // sellers with a count above 0
 }
@@ -466,10 +466,8 @@ type sellerCount struct {
 	n      int
 }
 
-func (c *sellerCounts) add(s *account, d int) {
-	if c.counts == nil {
-		c.counts = c.buf[:0]
-	}
+// add returns c with d added to s's count.
+func (c sellerCounts) add(s *account, d int) sellerCounts {
 	for i := range c.counts {
 		if c.counts[i].seller == s {
 			was := c.counts[i].n
@@ -480,13 +478,14 @@ func (c *sellerCounts) add(s *account, d int) {
 			case was > 0 && c.counts[i].n == 0:
 				c.distinct--
 			}
-			return
+			return c
 		}
 	}
 	c.counts = append(c.counts, sellerCount{s, d})
 	if d > 0 {
 		c.distinct++
 	}
+	return c
 }
 
 func sum(ts []term) float64 {
@@ -529,13 +528,15 @@ func perSellerSum(views []negView, now time.Time) (float64, float64) {
 // map.
 type sellerSet []*account
 
-func (s *sellerSet) add(a *account) {
-	for _, x := range *s {
+// add returns s with a added (a value method, so that a set whose array
+// is on the caller's stack stays there).
+func (s sellerSet) add(a *account) sellerSet {
+	for _, x := range s {
 		if x == a {
-			return
+			return s
 		}
 	}
-	*s = append(*s, a)
+	return append(s, a)
 }
 
 // excess keeps the part of a remark's suspicion above the background of
@@ -570,9 +571,9 @@ func describeNegatives(views []negView, now time.Time, newDays int) string {
 	sellers, newSellers := sellerSet(buf1[:0]), sellerSet(buf2[:0])
 	first, last := time.Time{}, time.Time{}
 	for _, v := range views {
-		sellers.add(v.n.seller)
+		sellers = sellers.add(v.n.seller)
 		if v.n.sellerNew {
-			newSellers.add(v.n.seller)
+			newSellers = newSellers.add(v.n.seller)
 		}
 		left := v.n.left.time()
 		if first.IsZero() || left.Before(first) {
