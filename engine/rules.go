@@ -37,13 +37,17 @@ type Rules struct {
 	Set    *rules.Set
 	values *rules.Values
 	hits   []rules.Hit
+	out    []RuleHit
+	acts   map[[2]string][]string // each rule's actions as strings, by name and hash
 }
 
 // NewRules returns an evaluator for set, which must have been compiled
 // against FeatureVars.
 func NewRules(set *rules.Set) *Rules { return &Rules{Set: set, values: set.NewValues()} }
 
-// Evaluate implements RuleEvaluator.
+// Evaluate implements RuleEvaluator. The hits it returns are valid until
+// the next call (the engine reads them at once); their Actions are shared
+// and must not be modified.
 func (r *Rules) Evaluate(f *Features) ([]RuleHit, error) {
 	f.fill(r.values)
 	// A rule that fails at run time does not fire; the others still count.
@@ -52,14 +56,22 @@ func (r *Rules) Evaluate(f *Features) ([]RuleHit, error) {
 	if len(r.hits) == 0 {
 		return nil, err
 	}
-	out := make([]RuleHit, len(r.hits))
-	for i, h := range r.hits {
-		acts := make([]string, len(h.Actions))
-		for j, a := range h.Actions {
-			acts[j] = string(a)
-		}
-		out[i] = RuleHit{Name: h.Rule, Actions: acts, Score: h.Score, Reason: h.Reason}
+	if r.acts == nil {
+		r.acts = make(map[[2]string][]string)
 	}
+	out := r.out[:0]
+	for _, h := range r.hits {
+		acts, ok := r.acts[[2]string{h.Rule, h.Hash}]
+		if !ok {
+			acts = make([]string, len(h.Actions))
+			for j, a := range h.Actions {
+				acts[j] = string(a)
+			}
+			r.acts[[2]string{h.Rule, h.Hash}] = acts
+		}
+		out = append(out, RuleHit{Name: h.Rule, Actions: acts, Score: h.Score, Reason: h.Reason})
+	}
+	r.out = out
 	return out, err
 }
 
