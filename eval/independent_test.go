@@ -102,9 +102,9 @@ func TestIndependentScenarios(t *testing.T) {
 // time-to-flag and held targets are not met (docs/RISK.md, "Independent
 // scenarios"): flagged extortionists (of 24) and extortion negatives held.
 var offPlatformReached = map[string]struct{ tp, held int }{
-	"cn":  {23, 104}, // of 109
-	"us":  {21, 98},  // of 111
-	"num": {21, 97},  // of 109
+	"cn":  {24, 109}, // of 109
+	"us":  {23, 106}, // of 111
+	"num": {23, 106}, // of 109
 }
 
 // checkTargets holds r to the issue's targets: recall ≥ 0.95, honest
