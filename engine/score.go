@@ -21,7 +21,7 @@ const (
 	negBase        = -2.5
 	negFast        = 1.2 // left within an hour of purchase
 	negVeryFast    = 0.5 // ... within 15 minutes
-	negSameSession = 0.6 // left within 4 hours of purchase, but not within the hour
+	negSameSession = 1.0 // left within 4 hours of purchase, but not within the hour: the same sitting, nearly as telling
 	negPredelivery = 1.2 // physical item not yet delivered
 	negCheap       = 0.4
 	negCheapDigit  = 0.4 // cheap and digital (prepaid cards)

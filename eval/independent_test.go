@@ -98,20 +98,22 @@ func TestIndependentScenarios(t *testing.T) {
 }
 
 // offPlatformReached is what the engine reaches on the off_platform
-// scenarios at the default seed and size, where the issue's recall,
-// time-to-flag and held targets are not met (docs/RISK.md, "Independent
+// scenarios at the default seed and size (docs/RISK.md, "Independent
 // scenarios"): flagged extortionists (of 24) and extortion negatives held.
+// There the issue's recall and held targets are met; the time-to-flag
+// target (2nd remark) is not, and other seeds fall short of all three.
 var offPlatformReached = map[string]struct{ tp, held int }{
-	"cn":  {23, 104}, // of 109
-	"us":  {21, 98},  // of 111
-	"num": {21, 97},  // of 109
+	"cn":  {24, 109}, // of 109
+	"us":  {23, 106}, // of 111
+	"num": {23, 106}, // of 109
 }
 
 // checkTargets holds r to the issue's targets: recall ≥ 0.95, honest
 // accounts flagged ≤ 0.1% (none on traps), median flag by the 2nd
 // extortion remark, ≥ 95% of extortion negatives held, ≤ 0.5% of honest
-// negatives held. On off_platform it holds the engine to the figures
-// reached instead of the recall, time and held targets.
+// negatives held. On off_platform, at the default seed and size, it holds
+// the engine to the recall and held targets and to the figures reached,
+// with the median flag by the 3rd remark instead of the 2nd.
 func checkTargets(t *testing.T, market string, tactic scenarios.Tactic, r eval.Report) {
 	t.Helper()
 	if r.FP*1000 > r.Negatives {
@@ -136,6 +138,12 @@ func checkTargets(t *testing.T, market string, tactic scenarios.Tactic, r eval.R
 		}
 		if r.ExtortionHeld < want.held {
 			t.Errorf("off_platform: %d of %d extortion negatives held, reached %d before", r.ExtortionHeld, r.ExtortionNegatives, want.held)
+		}
+		if r.Recall < 0.95 {
+			t.Errorf("off_platform: recall %.3f < 0.95; missed %v", r.Recall, r.Missed)
+		}
+		if held := eval.HeldShare(r.ExtortionHeld, r.ExtortionNegatives); held < 0.95 {
+			t.Errorf("off_platform: %d of %d extortion negatives held (%.3f), want ≥ 0.95", r.ExtortionHeld, r.ExtortionNegatives, held)
 		}
 		if r.MedianRemarksToFlag > 3 {
 			t.Errorf("off_platform: median flag after %.1f extortion remarks, reached 3 before", r.MedianRemarksToFlag)
