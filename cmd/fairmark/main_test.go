@@ -763,3 +763,53 @@ func sha256Sum(b []byte) []byte {
 	h := sha256.Sum256(b)
 	return h[:]
 }
+
+// TestReplayDecisions: --decisions writes every decision as NDJSON, and
+// the CSVs are those of a replay without it. In the story, b1's flag and
+// the holds of f1 and f2 are there, and nothing about b2.
+func TestReplayDecisions(t *testing.T) {
+	in := writeFile(t, "story.ndjson", story())
+	plain, withDec := t.TempDir(), t.TempDir()
+	decPath := filepath.Join(t.TempDir(), "decisions.ndjson")
+	mustRun(t, "", "replay", "--in", in, "--out", plain)
+	mustRun(t, "", "replay", "--in", in, "--out", withDec, "--decisions", decPath)
+	a, b := readAll(t, plain), readAll(t, withDec)
+	for name := range a {
+		if !bytes.Equal(a[name], b[name]) {
+			t.Errorf("%s differs with --decisions", name)
+		}
+	}
+	raw, err := os.ReadFile(decPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for i, line := range bytes.Split(bytes.TrimSpace(raw), []byte("\n")) {
+		var d struct {
+			Kind     string `json:"kind"`
+			Account  string `json:"account"`
+			Feedback string `json:"feedback"`
+			Event    string `json:"event"`
+			Reason   string `json:"reason"`
+		}
+		if err := json.Unmarshal(line, &d); err != nil {
+			t.Fatalf("line %d: %v: %s", i+1, err, line)
+		}
+		if d.Kind == "" || d.Event == "" {
+			t.Errorf("line %d: no kind or event: %s", i+1, line)
+		}
+		if d.Account == "b2" {
+			t.Errorf("line %d: a decision about the honest buyer b2: %s", i+1, line)
+		}
+		subject := d.Account
+		if d.Feedback != "" {
+			subject = d.Feedback
+		}
+		seen[d.Kind+" "+subject] = true
+	}
+	for _, want := range []string{"flag_account b1", "hold_feedback f1", "hold_feedback f2"} {
+		if !seen[want] {
+			t.Errorf("no %s decision in %s", want, raw)
+		}
+	}
+}

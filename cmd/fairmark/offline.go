@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"runtime/pprof"
@@ -15,13 +17,14 @@ import (
 )
 
 func (m *Main) replay(ctx context.Context, args []string) error {
-	fs := m.newFlags("replay", "replay --in EVENTS.ndjson --out DIR [--rules FILE]")
+	fs := m.newFlags("replay", "replay --in EVENTS.ndjson --out DIR [--rules FILE] [--decisions FILE]")
 	in := fs.String("in", "", "events file (NDJSON); - for stdin")
 	out := fs.String("out", "", "folder for accounts.csv, feedback.csv and sellers.csv")
 	rulesFile := fs.String("rules", "", "operator rules file (default: the built-in rules)")
 	quiet := fs.Bool("q", false, "no summary on stderr")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the replay to this file")
 	phases := fs.Bool("phases", false, "print the time of each phase (load, apply, write) on stderr")
+	decisions := fs.String("decisions", "", "also write every decision the engine makes, in order, as NDJSON to this file (slower: the file is read whole before applying)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -61,9 +64,39 @@ func (m *Main) replay(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	var flushDecisions func() error
+	if *decisions != "" {
+		f, err := os.Create(*decisions)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		bw := bufio.NewWriterSize(f, 1<<16)
+		enc := json.NewEncoder(bw)
+		var encErr error
+		cfg.OnDecision = func(d engine.Decision) {
+			if encErr == nil {
+				encErr = enc.Encode(d)
+			}
+		}
+		flushDecisions = func() error {
+			if encErr != nil {
+				return fmt.Errorf("write %s: %w", *decisions, encErr)
+			}
+			if err := bw.Flush(); err != nil {
+				return fmt.Errorf("write %s: %w", *decisions, err)
+			}
+			return f.Close()
+		}
+	}
 	en, st, err := replay.Replay(r, cfg)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", *in, err)
+	}
+	if flushDecisions != nil {
+		if err := flushDecisions(); err != nil {
+			return err
+		}
 	}
 	phase("load and apply", start)
 	t := time.Now()
