@@ -124,7 +124,7 @@ func Replay(r io.Reader, cfg engine.Config) (*engine.Engine, Stats, error) {
 	deduped := make(chan *batch, 4)
 	go func() {
 		defer close(deduped)
-		seen := make(map[fairmark.EventID]struct{})
+		seen := newIDSet()
 		for b := range ordered {
 			<-b.done
 			k := 0
@@ -134,13 +134,12 @@ func Replay(r io.Reader, cfg engine.Config) (*engine.Engine, Stats, error) {
 					continue
 				}
 				e := p.Event
-				if _, dup := seen[e.ID]; dup {
+				// The set keeps a copy of the id: the id shares its
+				// event's memory, which is freed once the event is applied.
+				if !seen.add(string(e.ID)) {
 					st.Duplicates++
 					continue
 				}
-				// The key is a copy: the id shares its event's memory,
-				// which is freed once the event is applied.
-				seen[fairmark.EventID(strings.Clone(string(e.ID)))] = struct{}{}
 				st.Events++
 				if !seekable {
 					evs = append(evs, e)
