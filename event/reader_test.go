@@ -350,6 +350,47 @@ func TestReaderRaw(t *testing.T) {
 	}
 }
 
+// TestRawReaderShared checks that the lines RawReader copies into shared
+// blocks are independent: appending to one (the lines share a block)
+// changes no other, and many lines, some longer than a block's quarter,
+// come out whole.
+func TestRawReaderShared(t *testing.T) {
+	var in strings.Builder
+	var want []string
+	for i := range 3000 {
+		line := fmt.Sprintf(`{"n":%d,"pad":"%s"}`, i, strings.Repeat("x", i%300))
+		if i%1000 == 999 {
+			line = fmt.Sprintf(`{"n":%d,"pad":"%s"}`, i, strings.Repeat("y", 100<<10))
+		}
+		want = append(want, line)
+		in.WriteString(line + "\n")
+	}
+	rr := event.NewRawReader(strings.NewReader(in.String()))
+	var kept [][]byte
+	for {
+		_, raw, _, err := rr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(kept) > 0 {
+			prev := kept[len(kept)-1]
+			_ = append(prev, "!!!!"...) // must not write into raw
+		}
+		kept = append(kept, raw)
+	}
+	if len(kept) != len(want) {
+		t.Fatalf("got %d lines, want %d", len(kept), len(want))
+	}
+	for i, k := range kept {
+		if string(k) != want[i] {
+			t.Fatalf("line %d: got %.40q, want %.40q", i+1, k, want[i])
+		}
+	}
+}
+
 // TestReaderEmpty covers inputs without any event.
 func TestReaderEmpty(t *testing.T) {
 	for _, in := range []string{"", "\n", "\r\n", "\n\n\n", "  \t ", " \r\n\t\n"} {
