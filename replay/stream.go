@@ -97,11 +97,14 @@ func Replay(r io.Reader, cfg engine.Config) (*engine.Engine, Stats, error) {
 	for range workers {
 		go func() {
 			detect := cachedDetector(cfg.Detect, 1<<16)
+			// The events share blocks of memory, which are freed once
+			// their events are applied: the engine copies what it keeps.
+			var dec event.BatchDecoder
 			for b := range jobs {
 				b.ps = make([]engine.Prepared, len(b.raws))
 				b.errs = make([]error, len(b.raws))
 				for i, raw := range b.raws {
-					ev, err := event.Decode(raw)
+					ev, err := dec.Decode(raw)
 					if err != nil {
 						b.errs[i] = &event.LineError{Line: b.nums[i], Err: err}
 						continue
@@ -165,7 +168,7 @@ func Replay(r io.Reader, cfg engine.Config) (*engine.Engine, Stats, error) {
 				inOrder = false
 				break
 			}
-			en.Apply(p)
+			applyPrepared(en, p)
 			last = e
 		}
 		b.ps = nil
@@ -194,6 +197,10 @@ func Replay(r io.Reader, cfg engine.Config) (*engine.Engine, Stats, error) {
 	return en, st, nil
 }
 
+// applyPrepared applies a prepared event in Replay; BenchmarkReplayPipeline
+// replaces it to measure the rest of the pipeline alone.
+var applyPrepared = (*engine.Engine).Apply
+
 // engineLess reports whether a comes before b in engine order (SortEvents).
 func engineLess(a, b *fairmark.Event) bool {
 	if c := a.At.Compare(b.At); c != 0 {
@@ -219,8 +226,21 @@ func cachedDetector(detect engine.Detector, max int) engine.Detector {
 			if len(cache) >= max {
 				clear(cache)
 			}
-			// The key is a copy: text shares its event's memory.
-			cache[strings.Clone(text)] = t
+			// The key and the reading's strings are copies: text shares
+			// its event's memory (a block shared with other events), and
+			// a detector may return parts of it.
+			c := t
+			c.Contacts = slices.Clone(t.Contacts)
+			for i := range c.Contacts {
+				c.Contacts[i].Kind = strings.Clone(c.Contacts[i].Kind)
+				c.Contacts[i].Value = strings.Clone(c.Contacts[i].Value)
+			}
+			c.Intent.Reasons = slices.Clone(t.Intent.Reasons)
+			for i := range c.Intent.Reasons {
+				c.Intent.Reasons[i] = strings.Clone(c.Intent.Reasons[i])
+			}
+			cache[strings.Clone(text)] = c
+			return t
 		}
 		t.Contacts = slices.Clone(t.Contacts)
 		t.Intent.Reasons = slices.Clone(t.Intent.Reasons)
