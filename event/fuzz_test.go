@@ -93,6 +93,9 @@ func FuzzReader(f *testing.F) {
 		if diff := cmp.Diff(got, rawReadAll(t, bytes.NewReader(data))); diff != "" {
 			t.Fatalf("Reader and RawReader+Decode differ (-Reader +Raw):\n%s", diff)
 		}
+		if diff := cmp.Diff(got, rawRead(t, bytes.NewReader(data), true)); diff != "" {
+			t.Fatalf("Reader and RawReader.NextAppend+Decode differ (-Reader +Raw):\n%s", diff)
+		}
 		lines := physicalLines(data)
 		i := 0
 		for n, line := range lines {

@@ -86,11 +86,41 @@ func readAll(t testing.TB, r io.Reader) []outcome {
 
 // rawReadAll runs data through event.NewRawReader and event.Decode.
 func rawReadAll(t testing.TB, r io.Reader) []outcome {
+	return rawRead(t, r, false)
+}
+
+// rawRead is rawReadAll, with RawReader.NextAppend when appending: the
+// lines are appended to a prefix in one buffer used again for every line,
+// and the prefix must be left alone.
+func rawRead(t testing.TB, r io.Reader, appending bool) []outcome {
 	t.Helper()
 	rr := event.NewRawReader(r)
 	var out []outcome
+	const prefix = "prefix"
+	buf := []byte(prefix)
 	for {
-		num, raw, tooLong, err := rr.Next()
+		var (
+			num     int
+			raw     []byte
+			tooLong bool
+			err     error
+		)
+		if appending {
+			var got []byte
+			num, got, tooLong, err = rr.NextAppend(buf)
+			if string(got[:len(prefix)]) != prefix {
+				t.Fatalf("NextAppend changed the buffer's prefix to %q", got[:len(prefix)])
+			}
+			raw, buf = got[len(prefix):], got[:len(prefix)]
+			if tooLong && len(raw) > 0 {
+				t.Fatalf("line %d: got %d bytes of a too-long line, want none", num, len(raw))
+			}
+			if tooLong || err != nil {
+				raw = nil
+			}
+		} else {
+			num, raw, tooLong, err = rr.Next()
+		}
 		if err == io.EOF {
 			break
 		}
@@ -157,9 +187,13 @@ func TestCorpus(t *testing.T) {
 			}
 			got := readAll(t, bytes.NewReader(data))
 
-			// RawReader + Decode, and Reader fed one byte at a time, agree.
+			// RawReader + Decode (with Next and with NextAppend), and
+			// Reader fed one byte at a time, agree.
 			if diff := cmp.Diff(got, rawReadAll(t, bytes.NewReader(data))); diff != "" {
 				t.Fatalf("Reader and RawReader+Decode differ (-Reader +Raw):\n%s", diff)
+			}
+			if diff := cmp.Diff(got, rawRead(t, bytes.NewReader(data), true)); diff != "" {
+				t.Fatalf("Reader and RawReader.NextAppend+Decode differ (-Reader +Raw):\n%s", diff)
 			}
 			if diff := cmp.Diff(got, readAll(t, iotest.OneByteReader(bytes.NewReader(data)))); diff != "" {
 				t.Fatalf("Reader differs on one-byte reads (-whole +bytewise):\n%s", diff)
