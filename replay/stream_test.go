@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -68,8 +69,19 @@ func TestReplayMatchesLoadRun(t *testing.T) {
 		}
 		return ""
 	})
+	// In engine order with long lines: over a batch's 256 KiB of lines,
+	// and over the 1 MiB limit.
+	long := encode(evs, func(i int) string {
+		switch i % 500 {
+		case 3:
+			return `{"id":"long","pad":"` + strings.Repeat("x", 300<<10) + "\"}\n"
+		case 7:
+			return `{"id":"too-long","pad":"` + strings.Repeat("y", event.MaxLine) + "\"}\n"
+		}
+		return ""
+	})
 	dir := t.TempDir()
-	for name, data := range map[string][]byte{"sorted": sorted, "messy": messy, "sorted-dup": sortedDup} {
+	for name, data := range map[string][]byte{"sorted": sorted, "messy": messy, "sorted-dup": sortedDup, "long": long} {
 		want, wantSt := loadRun(t, data)
 		path := filepath.Join(dir, name)
 		if err := os.WriteFile(path, data, 0o644); err != nil {
