@@ -92,7 +92,9 @@ func (bd *BatchDecoder) bytes(n int) []byte {
 }
 
 // alloc returns a zeroed T from bd's block blk(bd), or a new T when bd is
-// nil.
+// nil. Being zeroed, it needs only its fields that are not zero set (which
+// spares the copying, and during a collection the write barriers, of the
+// whole struct).
 func alloc[T any](bd *BatchDecoder, blk func(*BatchDecoder) *[]T) *T {
 	if bd == nil {
 		return new(T)
@@ -221,7 +223,7 @@ func (d *decoder) event(bd *BatchDecoder) (*fairmark.Event, error) {
 		intern(bd, []*string{&d.id, role, (*string)(&t.a.ID), &t.a.Name,
 			&t.links.Device, &t.links.IP, &t.links.Phone, &t.links.Payment}, nil)
 		b := alloc(bd, func(bd *BatchDecoder) *[]accountEvent { return &bd.accounts })
-		*b = accountEvent{a: t.a}
+		b.a = t.a
 		if t.hasLinks {
 			b.links = t.links
 			b.a.Links = &b.links
@@ -245,7 +247,7 @@ func (d *decoder) event(bd *BatchDecoder) (*fairmark.Event, error) {
 		intern(bd, []*string{&d.id, (*string)(&t.o.ID), (*string)(&t.o.Buyer), (*string)(&t.o.Seller),
 			(*string)(&t.item.ID), &t.item.Title, &t.item.Category, &t.amount.Currency}, nil)
 		b := alloc(bd, func(bd *BatchDecoder) *[]orderEvent { return &bd.orders })
-		*b = orderEvent{o: t.o}
+		b.o = t.o
 		o := &b.o
 		if t.hasItem {
 			b.item = t.item
@@ -281,7 +283,7 @@ func (d *decoder) event(bd *BatchDecoder) (*fairmark.Event, error) {
 		intern(bd, []*string{&d.id, rating, (*string)(&f.ID), (*string)(&f.Order), (*string)(&f.Buyer),
 			(*string)(&f.Seller), &f.Text}, nil)
 		b := alloc(bd, func(bd *BatchDecoder) *[]feedbackEvent { return &bd.feedback })
-		*b = feedbackEvent{f: *f}
+		b.f = *f
 		if err := validateFeedback(typ, &b.f); err != nil {
 			return nil, err
 		}
@@ -295,7 +297,7 @@ func (d *decoder) event(bd *BatchDecoder) (*fairmark.Event, error) {
 		intern(bd, []*string{&d.id, (*string)(&m.ID), (*string)(&m.Conversation), (*string)(&m.Order),
 			(*string)(&m.From), (*string)(&m.To), &m.Text}, nil)
 		b := alloc(bd, func(bd *BatchDecoder) *[]messageEvent { return &bd.messages })
-		*b = messageEvent{m: *m}
+		b.m = *m
 		if err := validateMessage(&b.m); err != nil {
 			return nil, err
 		}
@@ -328,7 +330,7 @@ func (d *decoder) event(bd *BatchDecoder) (*fairmark.Event, error) {
 		intern(bd, []*string{&d.id, kind, (*string)(&t.r.ID), (*string)(&t.r.Reporter), (*string)(&t.r.Accused),
 			(*string)(&t.r.Order), (*string)(&t.r.Feedback), &t.r.Text, &t.paid.Currency}, t.r.Evidence)
 		b := alloc(bd, func(bd *BatchDecoder) *[]reportEvent { return &bd.reports })
-		*b = reportEvent{r: t.r}
+		b.r = t.r
 		r := &b.r
 		if t.hasPaid {
 			b.paid = t.paid
@@ -368,7 +370,7 @@ func (d *decoder) event(bd *BatchDecoder) (*fairmark.Event, error) {
 		intern(bd, []*string{&d.id, action, (*string)(&m.Case), &m.By, &m.Reason}, nil,
 			stringsOf(m.Accounts), stringsOf(m.Feedback))
 		b := alloc(bd, func(bd *BatchDecoder) *[]moderationEvent { return &bd.moderations })
-		*b = moderationEvent{m: *m}
+		b.m = *m
 		if err := validateModeration(&b.m); err != nil {
 			return nil, err
 		}
