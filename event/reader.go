@@ -125,14 +125,7 @@ func trimSpace(b []byte) []byte {
 
 // RawReader splits NDJSON into lines without decoding them, for callers
 // that decode in parallel. Blank lines are skipped.
-type RawReader struct {
-	r     Reader
-	block []byte // the rest of the block the lines are copied into
-}
-
-// rawBlock is the size of the blocks RawReader copies lines into: one
-// allocation for many lines rather than one per line.
-const rawBlock = 256 << 10
+type RawReader struct{ r Reader }
 
 // NewRawReader returns a RawReader over r.
 func NewRawReader(r io.Reader) *RawReader {
@@ -140,23 +133,19 @@ func NewRawReader(r io.Reader) *RawReader {
 }
 
 // Next returns the next non-blank line (a copy the caller owns) and its
-// 1-based number. Lines are copied end to end into blocks of memory that
-// are never reused or written again (appending to a line reallocates it),
-// so a line stays valid as long as the caller keeps it; keeping one keeps
-// its block (256 KiB) alive. tooLong reports a line over MaxLine, whose bytes are not
+// 1-based number. tooLong reports a line over MaxLine, whose bytes are not
 // returned. It returns io.EOF after the last line.
 func (rr *RawReader) Next() (num int, raw []byte, tooLong bool, err error) {
 	num, line, tooLong, err := rr.next()
 	if err != nil || tooLong {
 		return num, nil, tooLong, err
 	}
-	return num, rr.copyLine(line), false, nil
+	return num, append([]byte(nil), line...), false, nil
 }
 
-// NextAppend is Next, but appends the line to buf rather than copying it
-// into a block of the reader's: the line is out[len(buf):], and buf's
-// memory is the caller's to manage (the reader does not keep it). When
-// tooLong, out is buf.
+// NextAppend is Next, but appends the line to buf rather than returning a
+// new copy: the line is out[len(buf):], and buf's memory is the caller's to
+// manage (the reader does not keep it). When tooLong, out is buf.
 func (rr *RawReader) NextAppend(buf []byte) (num int, out []byte, tooLong bool, err error) {
 	num, line, tooLong, err := rr.next()
 	if err != nil || tooLong {
@@ -186,19 +175,4 @@ func (rr *RawReader) next() (num int, line []byte, tooLong bool, err error) {
 		}
 		return r.num, line, false, nil
 	}
-}
-
-// copyLine copies line into the current block, or a new one when it does
-// not fit (a line over a quarter of a block gets an allocation of its own).
-func (rr *RawReader) copyLine(line []byte) []byte {
-	n := len(line)
-	if n > rawBlock/4 {
-		return append([]byte(nil), line...)
-	}
-	if n > cap(rr.block)-len(rr.block) {
-		rr.block = make([]byte, 0, rawBlock)
-	}
-	l := len(rr.block)
-	rr.block = append(rr.block, line...)
-	return rr.block[l : l+n : l+n]
 }

@@ -384,10 +384,9 @@ func TestReaderRaw(t *testing.T) {
 	}
 }
 
-// TestRawReaderShared checks that the lines RawReader copies into shared
-// blocks are independent: appending to one (the lines share a block)
-// changes no other, and many lines, some longer than a block's quarter,
-// come out whole.
+// TestRawReaderShared checks that the lines RawReader returns are
+// independent: appending to one changes no other, and many lines, short
+// and long, come out whole.
 func TestRawReaderShared(t *testing.T) {
 	var in strings.Builder
 	var want []string
