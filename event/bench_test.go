@@ -33,6 +33,12 @@ func BenchmarkDecode(b *testing.B) { benchDecode(b, event.Decode) }
 
 func BenchmarkDecodeJSON(b *testing.B) { benchDecode(b, event.DecodeJSON) }
 
+// BenchmarkBatchDecode measures a BatchDecoder's Decode on the same lines.
+func BenchmarkBatchDecode(b *testing.B) {
+	var bd event.BatchDecoder
+	benchDecode(b, bd.Decode)
+}
+
 func benchDecode(b *testing.B, decode func([]byte) (*fairmark.Event, error)) {
 	for _, bc := range benchLines {
 		b.Run(bc.name, func(b *testing.B) {

@@ -1493,9 +1493,9 @@ func strs[T ~string](d *decoder, dst *[]T, field string) {
 }
 
 // intern copies the strings ps point to, and those of ev and lists, into
-// one new buffer and points them there, so that no transient string
-// survives Decode.
-func intern(ps []*string, ev []fairmark.EvidenceRef, lists ...[]string) {
+// one new buffer (bd's, when there is one) and points them there, so that
+// no transient string survives Decode.
+func intern(bd *BatchDecoder, ps []*string, ev []fairmark.EvidenceRef, lists ...[]string) {
 	n := 0
 	for _, p := range ps {
 		n += len(*p)
@@ -1510,7 +1510,7 @@ func intern(ps []*string, ev []fairmark.EvidenceRef, lists ...[]string) {
 	}
 	var buf []byte
 	if n > 0 {
-		buf = make([]byte, n)
+		buf = bd.bytes(n)
 	}
 	off := 0
 	put := func(p *string) {

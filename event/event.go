@@ -45,7 +45,69 @@ func fieldErr(field, format string, args ...any) error {
 //
 // The event does not refer to data: its strings are copied (into one
 // buffer), so the caller may reuse data.
-func Decode(data []byte) (*fairmark.Event, error) {
+func Decode(data []byte) (*fairmark.Event, error) { return decode(data, nil) }
+
+// BatchDecoder decodes events as Decode does, with the same validation and
+// errors, but makes fewer allocations: the events it returns share blocks
+// of memory (their structs and their strings) with one another. Like
+// Decode's, its events never refer to the data they were decoded from.
+//
+// A block is never reused: an event stays valid for as long as it is
+// referenced. But any part of an event kept, even one string, keeps its
+// blocks alive (a few tens of KiB), so a BatchDecoder is for events that
+// are dropped soon after use, such as those of a replay, whose keepers
+// copy what they keep. A BatchDecoder is not safe for concurrent use; the
+// zero value is ready to use.
+type BatchDecoder struct {
+	strs        []byte // the rest of the block of strings
+	accounts    []accountEvent
+	orders      []orderEvent
+	feedback    []feedbackEvent
+	messages    []messageEvent
+	reports     []reportEvent
+	moderations []moderationEvent
+}
+
+// Decode decodes one event as the function Decode does.
+func (bd *BatchDecoder) Decode(data []byte) (*fairmark.Event, error) { return decode(data, bd) }
+
+const (
+	strBlock   = 32 << 10 // bytes of strings in a block
+	eventBlock = 64       // events of a type in a block
+)
+
+// bytes returns n bytes for strings: from the current block, or a new one
+// when they do not fit (a string buffer over a quarter of a block gets an
+// allocation of its own). With no BatchDecoder, a new buffer.
+func (bd *BatchDecoder) bytes(n int) []byte {
+	if bd == nil || n > strBlock/4 {
+		return make([]byte, n)
+	}
+	if n > cap(bd.strs)-len(bd.strs) {
+		bd.strs = make([]byte, 0, strBlock)
+	}
+	l := len(bd.strs)
+	bd.strs = bd.strs[:l+n]
+	return bd.strs[l : l+n : l+n]
+}
+
+// alloc returns a zeroed T from bd's block blk(bd), or a new T when bd is
+// nil. Being zeroed, it needs only its fields that are not zero set (which
+// spares the copying, and during a collection the write barriers, of the
+// whole struct).
+func alloc[T any](bd *BatchDecoder, blk func(*BatchDecoder) *[]T) *T {
+	if bd == nil {
+		return new(T)
+	}
+	b := blk(bd)
+	if len(*b) == cap(*b) {
+		*b = make([]T, 0, eventBlock)
+	}
+	*b = (*b)[:len(*b)+1]
+	return &(*b)[len(*b)-1]
+}
+
+func decode(data []byte, bd *BatchDecoder) (*fairmark.Event, error) {
 	if len(data) > MaxLine {
 		return nil, fieldErr("", "event is %d bytes, longer than the 1 MiB limit", len(data))
 	}
@@ -72,7 +134,7 @@ func Decode(data []byte) (*fairmark.Event, error) {
 	case d.typeErr != nil:
 		return nil, d.typeErr
 	}
-	return d.event()
+	return d.event(bd)
 }
 
 // Each payload type is allocated together with its event.
@@ -108,7 +170,7 @@ type (
 )
 
 // event validates the decoded fields and builds the event.
-func (d *decoder) event() (*fairmark.Event, error) {
+func (d *decoder) event(bd *BatchDecoder) (*fairmark.Event, error) {
 	if !d.hasID || d.id == "" {
 		return nil, fieldErr("id", "required")
 	}
@@ -158,9 +220,10 @@ func (d *decoder) event() (*fairmark.Event, error) {
 		if !t.hasLinks {
 			t.links = fairmark.Links{}
 		}
-		intern([]*string{&d.id, role, (*string)(&t.a.ID), &t.a.Name,
+		intern(bd, []*string{&d.id, role, (*string)(&t.a.ID), &t.a.Name,
 			&t.links.Device, &t.links.IP, &t.links.Phone, &t.links.Payment}, nil)
-		b := &accountEvent{a: t.a}
+		b := alloc(bd, func(bd *BatchDecoder) *[]accountEvent { return &bd.accounts })
+		b.a = t.a
 		if t.hasLinks {
 			b.links = t.links
 			b.a.Links = &b.links
@@ -181,9 +244,10 @@ func (d *decoder) event() (*fairmark.Event, error) {
 		if !t.hasAmount {
 			t.amount = fairmark.Money{}
 		}
-		intern([]*string{&d.id, (*string)(&t.o.ID), (*string)(&t.o.Buyer), (*string)(&t.o.Seller),
+		intern(bd, []*string{&d.id, (*string)(&t.o.ID), (*string)(&t.o.Buyer), (*string)(&t.o.Seller),
 			(*string)(&t.item.ID), &t.item.Title, &t.item.Category, &t.amount.Currency}, nil)
-		b := &orderEvent{o: t.o}
+		b := alloc(bd, func(bd *BatchDecoder) *[]orderEvent { return &bd.orders })
+		b.o = t.o
 		o := &b.o
 		if t.hasItem {
 			b.item = t.item
@@ -216,9 +280,10 @@ func (d *decoder) event() (*fairmark.Event, error) {
 		case fairmark.Negative:
 			f.Rating, rating = fairmark.Negative, &none
 		}
-		intern([]*string{&d.id, rating, (*string)(&f.ID), (*string)(&f.Order), (*string)(&f.Buyer),
+		intern(bd, []*string{&d.id, rating, (*string)(&f.ID), (*string)(&f.Order), (*string)(&f.Buyer),
 			(*string)(&f.Seller), &f.Text}, nil)
-		b := &feedbackEvent{f: *f}
+		b := alloc(bd, func(bd *BatchDecoder) *[]feedbackEvent { return &bd.feedback })
+		b.f = *f
 		if err := validateFeedback(typ, &b.f); err != nil {
 			return nil, err
 		}
@@ -229,9 +294,10 @@ func (d *decoder) event() (*fairmark.Event, error) {
 			return nil, validateMessage(nil)
 		}
 		m := &d.message
-		intern([]*string{&d.id, (*string)(&m.ID), (*string)(&m.Conversation), (*string)(&m.Order),
+		intern(bd, []*string{&d.id, (*string)(&m.ID), (*string)(&m.Conversation), (*string)(&m.Order),
 			(*string)(&m.From), (*string)(&m.To), &m.Text}, nil)
-		b := &messageEvent{m: *m}
+		b := alloc(bd, func(bd *BatchDecoder) *[]messageEvent { return &bd.messages })
+		b.m = *m
 		if err := validateMessage(&b.m); err != nil {
 			return nil, err
 		}
@@ -261,9 +327,10 @@ func (d *decoder) event() (*fairmark.Event, error) {
 			// earlier, longer evidence array.
 			clear(ev[len(ev):cap(ev)])
 		}
-		intern([]*string{&d.id, kind, (*string)(&t.r.ID), (*string)(&t.r.Reporter), (*string)(&t.r.Accused),
+		intern(bd, []*string{&d.id, kind, (*string)(&t.r.ID), (*string)(&t.r.Reporter), (*string)(&t.r.Accused),
 			(*string)(&t.r.Order), (*string)(&t.r.Feedback), &t.r.Text, &t.paid.Currency}, t.r.Evidence)
-		b := &reportEvent{r: t.r}
+		b := alloc(bd, func(bd *BatchDecoder) *[]reportEvent { return &bd.reports })
+		b.r = t.r
 		r := &b.r
 		if t.hasPaid {
 			b.paid = t.paid
@@ -300,9 +367,10 @@ func (d *decoder) event() (*fairmark.Event, error) {
 		if l := m.Feedback; l != nil {
 			clear(l[len(l):cap(l)])
 		}
-		intern([]*string{&d.id, action, (*string)(&m.Case), &m.By, &m.Reason}, nil,
+		intern(bd, []*string{&d.id, action, (*string)(&m.Case), &m.By, &m.Reason}, nil,
 			stringsOf(m.Accounts), stringsOf(m.Feedback))
-		b := &moderationEvent{m: *m}
+		b := alloc(bd, func(bd *BatchDecoder) *[]moderationEvent { return &bd.moderations })
+		b.m = *m
 		if err := validateModeration(&b.m); err != nil {
 			return nil, err
 		}

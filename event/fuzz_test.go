@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fairmark/fairmark"
 	"github.com/fairmark/fairmark/event"
 )
 
@@ -32,11 +34,52 @@ func FuzzDecode(f *testing.F) {
 			if err.Error() == "" {
 				t.Fatalf("got an empty error message")
 			}
+			fuzzBatch.Lock()
+			be, berr := fuzzBatch.bd.Decode(data)
+			fuzzBatch.Unlock()
+			if be != nil || berr == nil || berr.Error() != err.Error() {
+				t.Fatalf("BatchDecoder: got %v, %v; want the error %v", be, berr, err)
+			}
 			return
 		}
 		checkEvent(t, e)
 		checkRoundTrip(t, e)
+		checkBatchDecode(t, data, e)
 	})
+}
+
+// fuzzBatch is the BatchDecoder FuzzDecode shares between its inputs, so
+// that their events share blocks.
+var fuzzBatch struct {
+	sync.Mutex
+	bd   event.BatchDecoder
+	last *fairmark.Event // the previous event it decoded, and its copy by Decode
+	want *fairmark.Event
+}
+
+// checkBatchDecode checks that a BatchDecoder decodes data into want, as
+// Decode did, and that neither overwriting data nor decoding data changed
+// the previous event it decoded.
+func checkBatchDecode(t *testing.T, data []byte, want *fairmark.Event) {
+	fuzzBatch.Lock()
+	defer fuzzBatch.Unlock()
+	in := bytes.Clone(data)
+	e, err := fuzzBatch.bd.Decode(in)
+	if err != nil {
+		t.Fatalf("BatchDecoder: %v; Decode accepted the event", err)
+	}
+	for i := range in {
+		in[i] = 0
+	}
+	if diff := cmp.Diff(want, e); diff != "" {
+		t.Fatalf("BatchDecoder (-Decode +BatchDecoder):\n%s", diff)
+	}
+	if fuzzBatch.last != nil {
+		if diff := cmp.Diff(fuzzBatch.want, fuzzBatch.last); diff != "" {
+			t.Fatalf("previous BatchDecoder event changed (-want +got):\n%s", diff)
+		}
+	}
+	fuzzBatch.last, fuzzBatch.want = e, want
 }
 
 // FuzzReader: over any multi-line input Reader never panics, returns one
@@ -49,6 +92,9 @@ func FuzzReader(f *testing.F) {
 		got := readAll(t, bytes.NewReader(data)) // checks events and LineErrors
 		if diff := cmp.Diff(got, rawReadAll(t, bytes.NewReader(data))); diff != "" {
 			t.Fatalf("Reader and RawReader+Decode differ (-Reader +Raw):\n%s", diff)
+		}
+		if diff := cmp.Diff(got, rawRead(t, bytes.NewReader(data), true)); diff != "" {
+			t.Fatalf("Reader and RawReader.NextAppend+Decode differ (-Reader +Raw):\n%s", diff)
 		}
 		lines := physicalLines(data)
 		i := 0

@@ -136,6 +136,27 @@ func NewRawReader(r io.Reader) *RawReader {
 // 1-based number. tooLong reports a line over MaxLine, whose bytes are not
 // returned. It returns io.EOF after the last line.
 func (rr *RawReader) Next() (num int, raw []byte, tooLong bool, err error) {
+	num, line, tooLong, err := rr.next()
+	if err != nil || tooLong {
+		return num, nil, tooLong, err
+	}
+	return num, append([]byte(nil), line...), false, nil
+}
+
+// NextAppend is Next, but appends the line to buf rather than returning a
+// new copy: the line is out[len(buf):], and buf's memory is the caller's to
+// manage (the reader does not keep it). When tooLong, out is buf.
+func (rr *RawReader) NextAppend(buf []byte) (num int, out []byte, tooLong bool, err error) {
+	num, line, tooLong, err := rr.next()
+	if err != nil || tooLong {
+		return num, buf, tooLong, err
+	}
+	return num, append(buf, line...), false, nil
+}
+
+// next returns the next non-blank line, which is valid until the next
+// call, as Next does (with no line when tooLong).
+func (rr *RawReader) next() (num int, line []byte, tooLong bool, err error) {
 	r := &rr.r
 	for {
 		line, long, err := r.readLine()
@@ -152,6 +173,6 @@ func (rr *RawReader) Next() (num int, raw []byte, tooLong bool, err error) {
 			}
 			continue
 		}
-		return r.num, append([]byte(nil), line...), false, nil
+		return r.num, line, false, nil
 	}
 }

@@ -86,11 +86,41 @@ func readAll(t testing.TB, r io.Reader) []outcome {
 
 // rawReadAll runs data through event.NewRawReader and event.Decode.
 func rawReadAll(t testing.TB, r io.Reader) []outcome {
+	return rawRead(t, r, false)
+}
+
+// rawRead is rawReadAll, with RawReader.NextAppend when appending: the
+// lines are appended to a prefix in one buffer used again for every line,
+// and the prefix must be left alone.
+func rawRead(t testing.TB, r io.Reader, appending bool) []outcome {
 	t.Helper()
 	rr := event.NewRawReader(r)
 	var out []outcome
+	const prefix = "prefix"
+	buf := []byte(prefix)
 	for {
-		num, raw, tooLong, err := rr.Next()
+		var (
+			num     int
+			raw     []byte
+			tooLong bool
+			err     error
+		)
+		if appending {
+			var got []byte
+			num, got, tooLong, err = rr.NextAppend(buf)
+			if string(got[:len(prefix)]) != prefix {
+				t.Fatalf("NextAppend changed the buffer's prefix to %q", got[:len(prefix)])
+			}
+			raw, buf = got[len(prefix):], got[:len(prefix)]
+			if tooLong && len(raw) > 0 {
+				t.Fatalf("line %d: got %d bytes of a too-long line, want none", num, len(raw))
+			}
+			if tooLong || err != nil {
+				raw = nil
+			}
+		} else {
+			num, raw, tooLong, err = rr.Next()
+		}
 		if err == io.EOF {
 			break
 		}
@@ -157,9 +187,13 @@ func TestCorpus(t *testing.T) {
 			}
 			got := readAll(t, bytes.NewReader(data))
 
-			// RawReader + Decode, and Reader fed one byte at a time, agree.
+			// RawReader + Decode (with Next and with NextAppend), and
+			// Reader fed one byte at a time, agree.
 			if diff := cmp.Diff(got, rawReadAll(t, bytes.NewReader(data))); diff != "" {
 				t.Fatalf("Reader and RawReader+Decode differ (-Reader +Raw):\n%s", diff)
+			}
+			if diff := cmp.Diff(got, rawRead(t, bytes.NewReader(data), true)); diff != "" {
+				t.Fatalf("Reader and RawReader.NextAppend+Decode differ (-Reader +Raw):\n%s", diff)
 			}
 			if diff := cmp.Diff(got, readAll(t, iotest.OneByteReader(bytes.NewReader(data)))); diff != "" {
 				t.Fatalf("Reader differs on one-byte reads (-whole +bytewise):\n%s", diff)
@@ -347,6 +381,46 @@ func TestReaderRaw(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{specDelivered, "{bad", specWithdrawn}, got); diff != "" {
 		t.Fatalf("RawReader lines kept across calls (-want +got):\n%s", diff)
+	}
+}
+
+// TestRawReaderShared checks that the lines RawReader returns are
+// independent: appending to one changes no other, and many lines, short
+// and long, come out whole.
+func TestRawReaderShared(t *testing.T) {
+	var in strings.Builder
+	var want []string
+	for i := range 3000 {
+		line := fmt.Sprintf(`{"n":%d,"pad":"%s"}`, i, strings.Repeat("x", i%300))
+		if i%1000 == 999 {
+			line = fmt.Sprintf(`{"n":%d,"pad":"%s"}`, i, strings.Repeat("y", 100<<10))
+		}
+		want = append(want, line)
+		in.WriteString(line + "\n")
+	}
+	rr := event.NewRawReader(strings.NewReader(in.String()))
+	var kept [][]byte
+	for {
+		_, raw, _, err := rr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(kept) > 0 {
+			prev := kept[len(kept)-1]
+			_ = append(prev, "!!!!"...) // must not write into raw
+		}
+		kept = append(kept, raw)
+	}
+	if len(kept) != len(want) {
+		t.Fatalf("got %d lines, want %d", len(kept), len(want))
+	}
+	for i, k := range kept {
+		if string(k) != want[i] {
+			t.Fatalf("line %d: got %.40q, want %.40q", i+1, k, want[i])
+		}
 	}
 }
 

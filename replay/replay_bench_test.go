@@ -36,6 +36,36 @@ func BenchmarkReplayFile(b *testing.B) {
 	}
 }
 
+// BenchmarkReplayPipeline runs Replay on the events file named by
+// FAIRMARK_BENCH_EVENTS without applying the events: reading, decoding,
+// deduplication and the detectors, what runs beside the engine's apply.
+// Compare CPU time (user+sys of the test binary) rather than ns/op on a
+// loaded machine.
+func BenchmarkReplayPipeline(b *testing.B) {
+	path := os.Getenv("FAIRMARK_BENCH_EVENTS")
+	if path == "" {
+		b.Skip("set FAIRMARK_BENCH_EVENTS to an events file (fairmark simulate --out FILE)")
+	}
+	applied := 0
+	defer func(apply func(*engine.Engine, engine.Prepared)) { applyPrepared = apply }(applyPrepared)
+	applyPrepared = func(*engine.Engine, engine.Prepared) { applied++ }
+	for b.Loop() {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, st, err := Replay(f, engine.Config{Detect: scan.Detector})
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if applied != st.Events {
+			b.Fatalf("applied %d of %d events (out of order?)", applied, st.Events)
+		}
+		applied = 0
+	}
+}
+
 // BenchmarkEngine applies a simulated marketplace (decoded in memory) with
 // the detectors and the built-in rules: the engine's own speed, without
 // reading or decoding. Reports events/s.

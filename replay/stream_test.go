@@ -7,7 +7,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/fairmark/fairmark"
 	"github.com/fairmark/fairmark/engine"
@@ -66,8 +69,19 @@ func TestReplayMatchesLoadRun(t *testing.T) {
 		}
 		return ""
 	})
+	// In engine order with long lines: over a batch's 256 KiB of lines,
+	// and over the 1 MiB limit.
+	long := encode(evs, func(i int) string {
+		switch i % 500 {
+		case 3:
+			return `{"id":"long","pad":"` + strings.Repeat("x", 300<<10) + "\"}\n"
+		case 7:
+			return `{"id":"too-long","pad":"` + strings.Repeat("y", event.MaxLine) + "\"}\n"
+		}
+		return ""
+	})
 	dir := t.TempDir()
-	for name, data := range map[string][]byte{"sorted": sorted, "messy": messy, "sorted-dup": sortedDup} {
+	for name, data := range map[string][]byte{"sorted": sorted, "messy": messy, "sorted-dup": sortedDup, "long": long} {
 		want, wantSt := loadRun(t, data)
 		path := filepath.Join(dir, name)
 		if err := os.WriteFile(path, data, 0o644); err != nil {
@@ -136,5 +150,25 @@ func TestCachedDetector(t *testing.T) {
 	}
 	if cachedDetector(nil, 1) != nil {
 		t.Fatal("no detector should stay no detector")
+	}
+}
+
+// TestCachedDetectorCopies checks that the cache keeps copies of the
+// strings of a reading, not parts of the text it read (whose memory is
+// shared with other events): the text's bytes are overwritten after the
+// first reading, and the cached reading is unchanged.
+func TestCachedDetectorCopies(t *testing.T) {
+	detect := cachedDetector(func(text string) engine.Text {
+		return engine.Text{Contacts: []engine.Contact{{Kind: text[:2], Value: text[2:]}}, Intent: engine.Intent{Reasons: []string{text[1:]}}}
+	}, 4)
+	buf := []byte("qq12345")
+	detect(unsafe.String(&buf[0], len(buf)))
+	for i := range buf {
+		buf[i] = 'X'
+	}
+	got := detect("qq12345")
+	want := engine.Text{Contacts: []engine.Contact{{Kind: "qq", Value: "12345"}}, Intent: engine.Intent{Reasons: []string{"q12345"}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("cached reading %+v, want %+v", got, want)
 	}
 }
