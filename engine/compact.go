@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -165,6 +166,9 @@ func (en *Engine) itemOf(category, currency string) uint32 {
 		panic("engine: too many distinct item categories and currencies")
 	}
 	i := uint32(len(en.items))
+	// Copies: an event's strings may share a block of memory with many
+	// other events' (event.BatchDecoder), which one kept string would pin.
+	k = item{strings.Clone(category), strings.Clone(currency)}
 	en.items = append(en.items, k)
 	en.itemIndex[k] = i
 	return i

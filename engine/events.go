@@ -281,7 +281,7 @@ func (en *Engine) reportFiled(e *fairmark.Event) {
 		w *= 0.3
 	}
 	bs := accused.buyer()
-	bs.reports = append(bs.reports, report{id: fairmark.ReportID(strings.Clone(string(r.ID))), reporter: reporter.id, kind: r.Kind, weight: w, at: e.At})
+	bs.reports = append(bs.reports, report{id: fairmark.ReportID(strings.Clone(string(r.ID))), reporter: reporter.id, kind: fairmark.ReportKind(strings.Clone(string(r.Kind))), weight: w, at: e.At})
 	en.rescore(accused, e)
 }
 

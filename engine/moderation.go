@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/fairmark/fairmark"
 )
@@ -14,7 +15,7 @@ func (en *Engine) moderate(e *fairmark.Event) {
 	if m == nil {
 		return
 	}
-	why := m.Reason
+	why := strings.Clone(m.Reason) // kept in reasons: not a part of the event's memory
 	if m.Case != "" {
 		why = fmt.Sprintf("case %s: %s", m.Case, m.Reason)
 	}
