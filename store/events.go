@@ -40,7 +40,7 @@ func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
 	}
 	w := &txWriter{db: db, tx: tx, ctx: ctx}
 	p := &projector{w: w}
-	isNew, err := db.appendTx(ctx, w, p, evs)
+	isNew, err := db.appendTx(ctx, w, p, evs, db.Now().UnixNano())
 	if err != nil {
 		return nil, err
 	}
@@ -51,10 +51,10 @@ func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
 	return isNew, nil
 }
 
-// appendTx stores evs and their projections in w's transaction.
-func (db *DB) appendTx(ctx context.Context, w *txWriter, p *projector, evs []Incoming) ([]bool, error) {
+// appendTx stores evs and their projections in w's transaction, received
+// at now (nanoseconds).
+func (db *DB) appendTx(ctx context.Context, w *txWriter, p *projector, evs []Incoming, now int64) ([]bool, error) {
 	isNew := make([]bool, len(evs))
-	now := db.Now().UnixNano()
 	// Insert in chunks with one multi-row statement each; RETURNING names
 	// the ids that were new (ON CONFLICT skips the others).
 	inserted := make(map[string]bool, maxChunk)
@@ -122,11 +122,27 @@ var projectionTables = []string{"accounts", "orders", "feedback", "messages", "r
 // Otherwise (PostgreSQL, or a store that holds data) each Append commits on
 // its own, as DB.Append does.
 type Importer struct {
-	db      *DB
-	tx      *sql.Tx // nil: one transaction per Append
-	w       *txWriter
-	p       *projector
-	indexes []string // CREATE INDEX statements Commit runs
+	db       *DB
+	tx       *sql.Tx // nil: one transaction per Append
+	w        *txWriter
+	p        *projector
+	indexes  []string // CREATE INDEX statements Commit runs
+	received int64    // the arrival stamp of the last Append's events
+}
+
+// OneTransaction reports whether the import is one transaction into an
+// embedded store whose projections were empty (see Importer).
+func (im *Importer) OneTransaction() bool { return im.tx != nil }
+
+// Received is the arrival time the last Append gave the events it stored
+// (received_ns, the order UnloggedEvidence returns them in, with their
+// ids); zero before the first Append and when each Append commits on
+// its own.
+func (im *Importer) Received() time.Time {
+	if im.received == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, im.received)
 }
 
 // BeginImport starts a bulk import.
@@ -198,7 +214,8 @@ func (im *Importer) Append(ctx context.Context, evs []Incoming) ([]bool, error) 
 		return make([]bool, 0), nil
 	}
 	im.w.ctx = ctx
-	return im.db.appendTx(ctx, im.w, im.p, evs)
+	im.received = im.db.Now().UnixNano()
+	return im.db.appendTx(ctx, im.w, im.p, evs, im.received)
 }
 
 // Commit builds the dropped indexes and commits the import.
