@@ -58,6 +58,11 @@ type Options struct {
 	// set another worker published (checked at every lease round); set it
 	// when the rules in force are the published ones, not a file.
 	FollowPublishedRules bool
+	// Warm is an engine run over the events while an import stored them
+	// (NewWarm with these options): Open takes it instead of rebuilding
+	// from the log when it is exactly what the rebuild would make. Open
+	// closes it.
+	Warm *Warm
 }
 
 // Service is the running fairmark. Its methods are safe for concurrent use.
@@ -119,11 +124,22 @@ func Open(ctx context.Context, opt Options) (*Service, error) {
 			return nil, err
 		}
 	}
-	if err := s.Rebuild(ctx); err != nil {
-		return nil, err
+	adopted, logged := false, false
+	if opt.Warm != nil {
+		var err error
+		if adopted, logged, err = s.adoptWarm(ctx, opt.Warm); err != nil {
+			return nil, err
+		}
 	}
-	if err := s.catchUpEvidence(ctx, s.db.UnloggedEvidence); err != nil {
-		return nil, err
+	if !adopted {
+		if err := s.Rebuild(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if !logged {
+		if err := s.catchUpEvidence(ctx, s.db.UnloggedEvidence); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.catchUpCases(ctx); err != nil {
 		return nil, fmt.Errorf("cases catch-up: %w", err)
