@@ -61,8 +61,13 @@ func openStore(ctx context.Context, sf *storeFlags) (*store.DB, error) {
 	return store.OpenSQLite(ctx, sf.data)
 }
 
-// openService opens the store, the evidence log and the service.
-func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Logger) (*service.Service, *store.DB, error) {
+// openService opens the store, the evidence log and the service. warm,
+// when not nil, is the engine an import ran while it stored the events
+// (service.Options.Warm); openService closes it.
+func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Logger, warm *service.Warm) (*service.Service, *store.DB, error) {
+	if warm != nil {
+		defer warm.Close()
+	}
 	db, err := openStore(ctx, sf)
 	if err != nil {
 		return nil, nil, err
@@ -81,28 +86,12 @@ func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Log
 		db.Close()
 		return nil, nil, fmt.Errorf("evidence log: %w", err)
 	}
-	cfg, err := m.engineConfig(sf.rules)
+	opt, err := m.serviceOptions(ctx, sf, db)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
 	}
-	// Without --rules, the rule set last published from the staff console
-	// is in force (else the built-in rules).
-	if sf.rules == "" {
-		pub, err := db.LatestRuleSet(ctx)
-		if err != nil {
-			db.Close()
-			return nil, nil, fmt.Errorf("published rules: %w", err)
-		}
-		if pub != nil {
-			set, err := rules.Parse("published", pub.Source, engine.FeatureVars(), rules.Options{})
-			if err != nil {
-				db.Close()
-				return nil, nil, fmt.Errorf("published rule set %d (%s): %w", pub.Seq, pub.Hash, err)
-			}
-			cfg.Rules = engine.NewRules(set)
-		}
-	}
+	opt.Evidence, opt.Logger, opt.Warm = log, logger, warm
 	// An import's engine run writes decisions, evidence records and cases
 	// for the whole log: commits need not wait for the disk one by one
 	// (a crash loses none of the events, and the next start catches the
@@ -114,14 +103,7 @@ func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Log
 			return nil, nil, err
 		}
 	}
-	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: cfg, Logger: logger, Webhooks: sf.hooks, Cluster: sf.cluster, FollowPublishedRules: sf.rules == "",
-		Engine: func(c engine.Config) *engine.Engine {
-			// Each engine gets its own rule evaluator (it reuses buffers).
-			if r, ok := c.Rules.(*engine.Rules); ok {
-				c.Rules = engine.NewRules(r.Set)
-			}
-			return engine.New(c)
-		}})
+	svc, err := service.Open(ctx, opt)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
@@ -131,6 +113,40 @@ func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Log
 		return nil, nil, fmt.Errorf("make the engine run durable: %w", err)
 	}
 	return svc, db, nil
+}
+
+// serviceOptions returns the service options the flags and the store
+// choose (no evidence log, logger or warm engine): the engine's rules —
+// --rules, else the rule set last published from the staff console, else
+// the built-in ones —, webhooks and cluster.
+func (m *Main) serviceOptions(ctx context.Context, sf *storeFlags, db *store.DB) (service.Options, error) {
+	cfg, err := m.engineConfig(sf.rules)
+	if err != nil {
+		return service.Options{}, err
+	}
+	// Without --rules, the rule set last published from the staff console
+	// is in force (else the built-in rules).
+	if sf.rules == "" {
+		pub, err := db.LatestRuleSet(ctx)
+		if err != nil {
+			return service.Options{}, fmt.Errorf("published rules: %w", err)
+		}
+		if pub != nil {
+			set, err := rules.Parse("published", pub.Source, engine.FeatureVars(), rules.Options{})
+			if err != nil {
+				return service.Options{}, fmt.Errorf("published rule set %d (%s): %w", pub.Seq, pub.Hash, err)
+			}
+			cfg.Rules = engine.NewRules(set)
+		}
+	}
+	return service.Options{DB: db, Config: cfg, Webhooks: sf.hooks, Cluster: sf.cluster, FollowPublishedRules: sf.rules == "",
+		Engine: func(c engine.Config) *engine.Engine {
+			// Each engine gets its own rule evaluator (it reuses buffers).
+			if r, ok := c.Rules.(*engine.Rules); ok {
+				c.Rules = engine.NewRules(r.Set)
+			}
+			return engine.New(c)
+		}}, nil
 }
 
 // apiKey returns the operator key: FAIRMARK_API_KEY, else the one kept in
