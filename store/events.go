@@ -30,6 +30,7 @@ func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
 	if db.dialect == Postgres {
 		return db.appendPG(ctx, evs)
 	}
+	db.forgetSole() // this connection's own commits leave data_version as it is
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -128,6 +129,48 @@ type Importer struct {
 	p        *projector
 	indexes  []string // CREATE INDEX statements Commit runs
 	received int64    // the arrival stamp of the last Append's events
+	// emptyLog: the events table was empty at the start (one transaction
+	// only); stored counts the events Append took as new.
+	emptyLog bool
+	stored   int64
+}
+
+// soleImport records that the last import on the writer connection was
+// the only writer of the whole event log: it began on an empty events
+// table and committed events events, and the connection's data_version
+// was version (it changes when another connection commits).
+type soleImport struct {
+	ok      bool
+	events  int64
+	version int64
+}
+
+func (db *DB) forgetSole() {
+	db.soleMu.Lock()
+	db.sole = soleImport{}
+	db.soleMu.Unlock()
+}
+
+// HoldsExactly reports whether the event log holds exactly n events. It
+// is cheap when the last import into an empty embedded log stored n
+// events and nothing else has committed events since (PRAGMA data_version
+// for other connections; Append on this one forgets the import);
+// otherwise it counts them.
+func (db *DB) HoldsExactly(ctx context.Context, n int64) (bool, error) {
+	db.soleMu.Lock()
+	sole := db.sole
+	db.soleMu.Unlock()
+	if db.dialect == SQLite && sole.ok && sole.events == n {
+		var v int64
+		if err := db.w.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+			return false, err
+		}
+		if v == sole.version {
+			return true, nil
+		}
+	}
+	count, err := db.EventCount(ctx)
+	return count == n, err
 }
 
 // OneTransaction reports whether the import is one transaction into an
@@ -151,6 +194,7 @@ func (db *DB) BeginImport(ctx context.Context) (*Importer, error) {
 	if db.dialect != SQLite {
 		return im, nil
 	}
+	db.forgetSole()
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -171,6 +215,12 @@ func (db *DB) BeginImport(ctx context.Context) (*Importer, error) {
 		tx.Rollback()
 		return im, nil
 	}
+	var anyEvent int
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events)`).Scan(&anyEvent); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	im.emptyLog = anyEvent == 0
 	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
 		AND tbl_name IN ('`+strings.Join(projectionTables, "', '")+`') ORDER BY name`)
 	if err != nil {
@@ -215,7 +265,13 @@ func (im *Importer) Append(ctx context.Context, evs []Incoming) ([]bool, error) 
 	}
 	im.w.ctx = ctx
 	im.received = im.db.Now().UnixNano()
-	return im.db.appendTx(ctx, im.w, im.p, evs, im.received)
+	isNew, err := im.db.appendTx(ctx, im.w, im.p, evs, im.received)
+	for _, n := range isNew {
+		if n {
+			im.stored++
+		}
+	}
+	return isNew, err
 }
 
 // Commit builds the dropped indexes and commits the import.
@@ -231,9 +287,20 @@ func (im *Importer) Commit(ctx context.Context) error {
 			return fmt.Errorf("build index: %w", err)
 		}
 	}
+	// Read while the transaction holds the write lock: no other
+	// connection can have committed in between.
+	sole := soleImport{ok: im.emptyLog, events: im.stored}
+	if sole.ok {
+		if err := tx.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&sole.version); err != nil {
+			return err
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
+	im.db.soleMu.Lock()
+	im.db.sole = sole
+	im.db.soleMu.Unlock()
 	im.w.share()
 	return nil
 }
