@@ -149,13 +149,10 @@ func (s *Service) adoptWarm(ctx context.Context, w *Warm) (adopted, logged bool,
 	if w.broken || s.opt.Cluster != nil || s.db.Dialect() != store.SQLite {
 		return false, false, nil
 	}
-	n, err := s.db.EventCount(ctx)
-	if err != nil {
+	if ok, err := s.db.HoldsExactly(ctx, w.n); err != nil || !ok {
 		return false, false, err
 	}
-	if n != w.n {
-		return false, false, nil
-	}
+	n := w.n
 	start := time.Now()
 	s.mu.Lock()
 	s.pending = append(s.pending[:0], w.pending...)

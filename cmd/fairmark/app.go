@@ -61,16 +61,22 @@ func openStore(ctx context.Context, sf *storeFlags) (*store.DB, error) {
 	return store.OpenSQLite(ctx, sf.data)
 }
 
-// openService opens the store, the evidence log and the service. warm,
-// when not nil, is the engine an import ran while it stored the events
-// (service.Options.Warm); openService closes it.
-func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Logger, warm *service.Warm) (*service.Service, *store.DB, error) {
-	if warm != nil {
-		defer warm.Close()
-	}
+// openService opens the store, the evidence log and the service.
+func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Logger) (*service.Service, *store.DB, error) {
 	db, err := openStore(ctx, sf)
 	if err != nil {
 		return nil, nil, err
+	}
+	return m.startService(ctx, sf, db, logger, nil)
+}
+
+// startService opens the evidence log and the service on db, which it
+// closes on an error. warm, when not nil, is the engine an import ran
+// while it stored the events (service.Options.Warm); startService closes
+// it.
+func (m *Main) startService(ctx context.Context, sf *storeFlags, db *store.DB, logger *slog.Logger, warm *service.Warm) (*service.Service, *store.DB, error) {
+	if warm != nil {
+		defer warm.Close()
 	}
 	if err := os.MkdirAll(sf.data, 0o700); err != nil {
 		db.Close()

@@ -202,15 +202,15 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	}
 	prog.clear()
 	storedIn := time.Since(start)
-	db.Close()
-	// Run the engine over the whole log: decisions and evidence catch up.
+	// The engine over the whole log (or the one run while storing):
+	// decisions, evidence and cases catch up.
 	sf.bulk = true
-	svc, db2, err := m.openService(ctx, &sf, slog.New(slog.DiscardHandler), warm)
+	svc, _, err := m.startService(ctx, &sf, db, slog.New(slog.DiscardHandler), warm)
 	if err != nil {
 		return fmt.Errorf("run engine: %w", err)
 	}
 	st := svc.Stats()
-	db2.Close()
+	db.Close()
 	fmt.Fprintf(m.Stdout, "imported %s: %d lines, %d accepted, %d duplicates, %d rejected; stored in %s (%.0f events/s), engine ran over %d events in %s total\n",
 		path, lines, accepted, dups, rejected, storedIn.Round(time.Millisecond), float64(accepted+dups)/storedIn.Seconds(), st.Applied, time.Since(start).Round(time.Millisecond))
 	if rejected > 0 {

@@ -84,7 +84,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 		sf.cluster = &service.Cluster{Worker: *worker, Partitions: partitions, LeaseTTL: leaseTTL}
 	}
-	svc, db, err := m.openService(ctx, &sf, logger, nil)
+	svc, db, err := m.openService(ctx, &sf, logger)
 	if err != nil {
 		return err
 	}
