@@ -87,6 +87,10 @@ type Service struct {
 	flagged []fairmark.AccountID
 
 	caseMu sync.Mutex // serialises case decisions; taken before mu, never inside it
+	// caseEvidence, when not nil, collects the evidence records of case
+	// events instead of appending them decision by decision: Open's
+	// catch-up appends them at once. Under caseMu.
+	caseEvidence *[]evidence.Record
 
 	// With a Cluster: the position in the shared event log the engine has
 	// followed to, the partitions held (nil without a Cluster), and

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -243,4 +244,89 @@ func TestWarmFallsBack(t *testing.T) {
 		}
 		sameState(t, got, want)
 	})
+}
+
+// TestCatchUpLogsCaseEventsOnce: the cases Open opens from a stored log
+// (an import's) have each of their events in the evidence log exactly
+// once, with the event as content, in the order they were decided (by
+// case, then sequence, as the triggers came), after the messages and
+// reports.
+func TestCatchUpLogsCaseEventsOnce(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.OpenSQLite(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Append(ctx, warmInput(t)); err != nil {
+		t.Fatal(err)
+	}
+	signer, err := evidence.LoadOrCreateKey(t.TempDir(), "fairmark.test/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := evidence.Open(ctx, db.Evidence(), signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: engine.Config{Detect: scan.Detector}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := svc.Cases(ctx, store.CaseFilter{Limit: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{} // ref → content
+	for _, c := range cs {
+		evs, err := db.CaseEvents(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			b, err := json.Marshal(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[fmt.Sprintf("%s/%d", e.Case, e.Seq)] = string(b)
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("no case events: nothing to check")
+	}
+	seen := map[string]bool{}
+	lastSeq := map[string]int{}
+	inCases := false
+	for i := range log.Size() {
+		r, err := db.Evidence().Record(ctx, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Kind != "case_event" {
+			if inCases {
+				t.Fatalf("record %d (%s) after case events: want the case events last", i, r.Kind)
+			}
+			continue
+		}
+		inCases = true
+		if seen[r.Ref] {
+			t.Fatalf("case event %s logged twice", r.Ref)
+		}
+		seen[r.Ref] = true
+		if string(r.Content) != want[r.Ref] {
+			t.Fatalf("case event %s: content %s, want %s", r.Ref, r.Content, want[r.Ref])
+		}
+		var id string
+		var seq int
+		if _, err := fmt.Sscanf(strings.Replace(r.Ref, "/", " ", 1), "%s %d", &id, &seq); err != nil {
+			t.Fatal(err)
+		}
+		if seq != lastSeq[id]+1 {
+			t.Fatalf("case %s: event %d logged after event %d", id, seq, lastSeq[id])
+		}
+		lastSeq[id] = seq
+	}
+	if len(seen) != len(want) {
+		t.Fatalf("%d case events logged, want %d", len(seen), len(want))
+	}
 }
