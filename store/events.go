@@ -41,7 +41,7 @@ func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
 	}
 	w := &txWriter{db: db, tx: tx, ctx: ctx}
 	p := &projector{w: w}
-	isNew, err := db.appendTx(ctx, w, p, evs, db.Now().UnixNano())
+	isNew, err := db.appendTx(ctx, w, p, evs, db.Now().UnixNano(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -53,8 +53,13 @@ func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
 }
 
 // appendTx stores evs and their projections in w's transaction, received
-// at now (nanoseconds).
-func (db *DB) appendTx(ctx context.Context, w *txWriter, p *projector, evs []Incoming, now int64) ([]bool, error) {
+// at now (nanoseconds). seen, when not nil, holds every id in the events
+// table (an import into an empty log keeps it): duplicates are found in
+// it, and the new events written with a plain INSERT.
+func (db *DB) appendTx(ctx context.Context, w *txWriter, p *projector, evs []Incoming, now int64, seen map[fairmark.EventID]struct{}) ([]bool, error) {
+	if seen != nil {
+		return db.appendSeen(w, p, evs, now, seen)
+	}
 	isNew := make([]bool, len(evs))
 	// Insert in chunks with one multi-row statement each; RETURNING names
 	// the ids that were new (ON CONFLICT skips the others).
@@ -110,6 +115,52 @@ func (db *DB) appendTx(ctx context.Context, w *txWriter, p *projector, evs []Inc
 	return isNew, nil
 }
 
+// appendSeen is appendTx for an import into an empty log: seen has the
+// ids stored so far, so no statement needs RETURNING (SQLite buffers
+// the returned rows in a temporary table, and each is scanned into Go).
+func (db *DB) appendSeen(w *txWriter, p *projector, evs []Incoming, now int64, seen map[fairmark.EventID]struct{}) ([]bool, error) {
+	isNew := make([]bool, len(evs))
+	fresh := make([]Incoming, 0, len(evs))
+	for i, in := range evs {
+		if _, dup := seen[in.Event.ID]; dup {
+			continue
+		}
+		// A copy: a decoded event's strings may share one buffer with its
+		// texts, which the map would keep alive.
+		seen[fairmark.EventID(strings.Clone(string(in.Event.ID)))] = struct{}{}
+		isNew[i] = true
+		fresh = append(fresh, in)
+	}
+	err := chunks(len(fresh), func(lo, k int) error {
+		args := w.args[:0]
+		for _, in := range fresh[lo : lo+k] {
+			e := in.Event
+			args = append(args, string(e.ID), string(e.Type), ns(e.At), in.Raw, now)
+		}
+		w.args = args
+		st, err := w.stmt(multiKey{`INSERT INTO events (id, type, at_ns, body, received_ns) VALUES `, "(?, ?, ?, ?, ?)", ``, k})
+		if err != nil {
+			return fmt.Errorf("store events: %w", err)
+		}
+		if _, err := st.ExecContext(w.ctx, args...); err != nil {
+			return fmt.Errorf("store events: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range fresh {
+		if err := p.apply(in.Event); err != nil {
+			return nil, fmt.Errorf("project event %s: %w", in.Event.ID, err)
+		}
+	}
+	if err := p.flush(); err != nil {
+		return nil, fmt.Errorf("project events: %w", err)
+	}
+	return isNew, nil
+}
+
 // projectionTables are the tables Append projects events into.
 var projectionTables = []string{"accounts", "orders", "feedback", "messages", "reports"}
 
@@ -133,6 +184,7 @@ type Importer struct {
 	// only); stored counts the events Append took as new.
 	emptyLog bool
 	stored   int64
+	seen     map[fairmark.EventID]struct{} // with emptyLog: the ids stored
 }
 
 // soleImport records that the last import on the writer connection was
@@ -221,6 +273,9 @@ func (db *DB) BeginImport(ctx context.Context) (*Importer, error) {
 		return nil, err
 	}
 	im.emptyLog = anyEvent == 0
+	if im.emptyLog {
+		im.seen = map[fairmark.EventID]struct{}{}
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
 		AND tbl_name IN ('`+strings.Join(projectionTables, "', '")+`') ORDER BY name`)
 	if err != nil {
@@ -265,7 +320,7 @@ func (im *Importer) Append(ctx context.Context, evs []Incoming) ([]bool, error) 
 	}
 	im.w.ctx = ctx
 	im.received = im.db.Now().UnixNano()
-	isNew, err := im.db.appendTx(ctx, im.w, im.p, evs, im.received)
+	isNew, err := im.db.appendTx(ctx, im.w, im.p, evs, im.received, im.seen)
 	for _, n := range isNew {
 		if n {
 			im.stored++
@@ -280,7 +335,7 @@ func (im *Importer) Commit(ctx context.Context) error {
 		return nil
 	}
 	tx := im.tx
-	im.tx = nil
+	im.tx, im.seen = nil, nil
 	defer tx.Rollback()
 	for _, def := range im.indexes {
 		if _, err := tx.ExecContext(ctx, def); err != nil {
@@ -310,7 +365,7 @@ func (im *Importer) Commit(ctx context.Context) error {
 func (im *Importer) Rollback() {
 	if im.tx != nil {
 		im.tx.Rollback()
-		im.tx = nil
+		im.tx, im.seen = nil, nil
 	}
 }
 
