@@ -242,6 +242,10 @@ func (s *Service) logCaseEvents(ctx context.Context, c *cases.Case, evs []cases.
 		scopes := []evidence.Scope{{Type: evidence.ScopeCase, ID: string(e.Case)}, {Type: evidence.ScopeAccount, ID: string(c.Accused)}}
 		recs = append(recs, evidence.Record{Kind: "case_event", Ref: fmt.Sprintf("%s/%d", e.Case, e.Seq), Scopes: scopes, At: e.At, Content: body})
 	}
+	if s.caseEvidence != nil {
+		*s.caseEvidence = append(*s.caseEvidence, recs...)
+		return nil
+	}
 	if _, err := s.log.Append(ctx, recs...); err != nil {
 		return fmt.Errorf("evidence log: %w", err)
 	}
@@ -279,12 +283,30 @@ func (s *Service) catchUpCases(ctx context.Context) error {
 			return err
 		}
 	}
-	if s.log != nil {
-		if err := s.catchUpCaseEvidence(ctx); err != nil {
-			return err
+	if s.log == nil {
+		return s.catchUpTriggers(ctx)
+	}
+	if err := s.catchUpCaseEvidence(ctx); err != nil {
+		return err
+	}
+	// The case events of the triggers caught up (a whole import's) go to
+	// the evidence log in one append, in the order they were decided,
+	// instead of one append per decision. If it fails, the cases are
+	// stored and the next start logs their events (catchUpCaseEvidence).
+	var recs []evidence.Record
+	s.caseMu.Lock()
+	s.caseEvidence = &recs
+	s.caseMu.Unlock()
+	err = s.catchUpTriggers(ctx)
+	s.caseMu.Lock()
+	s.caseEvidence = nil
+	s.caseMu.Unlock()
+	if len(recs) > 0 {
+		if _, aerr := s.log.Append(ctx, recs...); aerr != nil {
+			s.opt.Logger.Error("case events to the evidence log; the next start logs them", "records", len(recs), "err", aerr)
 		}
 	}
-	return s.catchUpTriggers(ctx)
+	return err
 }
 
 // catchUpTriggers acts on the reports and flags nobody acted on (a crash

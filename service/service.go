@@ -58,6 +58,11 @@ type Options struct {
 	// set another worker published (checked at every lease round); set it
 	// when the rules in force are the published ones, not a file.
 	FollowPublishedRules bool
+	// Warm is an engine run over the events while an import stored them
+	// (NewWarm with these options): Open takes it instead of rebuilding
+	// from the log when it is exactly what the rebuild would make. Open
+	// closes it.
+	Warm *Warm
 }
 
 // Service is the running fairmark. Its methods are safe for concurrent use.
@@ -82,6 +87,10 @@ type Service struct {
 	flagged []fairmark.AccountID
 
 	caseMu sync.Mutex // serialises case decisions; taken before mu, never inside it
+	// caseEvidence, when not nil, collects the evidence records of case
+	// events instead of appending them decision by decision: Open's
+	// catch-up appends them at once. Under caseMu.
+	caseEvidence *[]evidence.Record
 
 	// With a Cluster: the position in the shared event log the engine has
 	// followed to, the partitions held (nil without a Cluster), and
@@ -119,11 +128,22 @@ func Open(ctx context.Context, opt Options) (*Service, error) {
 			return nil, err
 		}
 	}
-	if err := s.Rebuild(ctx); err != nil {
-		return nil, err
+	adopted, logged := false, false
+	if opt.Warm != nil {
+		var err error
+		if adopted, logged, err = s.adoptWarm(ctx, opt.Warm); err != nil {
+			return nil, err
+		}
 	}
-	if err := s.catchUpEvidence(ctx, s.db.UnloggedEvidence); err != nil {
-		return nil, err
+	if !adopted {
+		if err := s.Rebuild(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if !logged {
+		if err := s.catchUpEvidence(ctx, s.db.UnloggedEvidence); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.catchUpCases(ctx); err != nil {
 		return nil, fmt.Errorf("cases catch-up: %w", err)

@@ -30,6 +30,7 @@ func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
 	if db.dialect == Postgres {
 		return db.appendPG(ctx, evs)
 	}
+	db.forgetSole() // this connection's own commits leave data_version as it is
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -40,7 +41,7 @@ func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
 	}
 	w := &txWriter{db: db, tx: tx, ctx: ctx}
 	p := &projector{w: w}
-	isNew, err := db.appendTx(ctx, w, p, evs)
+	isNew, err := db.appendTx(ctx, w, p, evs, db.Now().UnixNano(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -51,10 +52,15 @@ func (db *DB) Append(ctx context.Context, evs []Incoming) ([]bool, error) {
 	return isNew, nil
 }
 
-// appendTx stores evs and their projections in w's transaction.
-func (db *DB) appendTx(ctx context.Context, w *txWriter, p *projector, evs []Incoming) ([]bool, error) {
+// appendTx stores evs and their projections in w's transaction, received
+// at now (nanoseconds). seen, when not nil, holds every id in the events
+// table (an import into an empty log keeps it): duplicates are found in
+// it, and the new events written with a plain INSERT.
+func (db *DB) appendTx(ctx context.Context, w *txWriter, p *projector, evs []Incoming, now int64, seen map[fairmark.EventID]struct{}) ([]bool, error) {
+	if seen != nil {
+		return db.appendSeen(w, p, evs, now, seen)
+	}
 	isNew := make([]bool, len(evs))
-	now := db.Now().UnixNano()
 	// Insert in chunks with one multi-row statement each; RETURNING names
 	// the ids that were new (ON CONFLICT skips the others).
 	inserted := make(map[string]bool, maxChunk)
@@ -109,6 +115,52 @@ func (db *DB) appendTx(ctx context.Context, w *txWriter, p *projector, evs []Inc
 	return isNew, nil
 }
 
+// appendSeen is appendTx for an import into an empty log: seen has the
+// ids stored so far, so no statement needs RETURNING (SQLite buffers
+// the returned rows in a temporary table, and each is scanned into Go).
+func (db *DB) appendSeen(w *txWriter, p *projector, evs []Incoming, now int64, seen map[fairmark.EventID]struct{}) ([]bool, error) {
+	isNew := make([]bool, len(evs))
+	fresh := make([]Incoming, 0, len(evs))
+	for i, in := range evs {
+		if _, dup := seen[in.Event.ID]; dup {
+			continue
+		}
+		// A copy: a decoded event's strings may share one buffer with its
+		// texts, which the map would keep alive.
+		seen[fairmark.EventID(strings.Clone(string(in.Event.ID)))] = struct{}{}
+		isNew[i] = true
+		fresh = append(fresh, in)
+	}
+	err := chunks(len(fresh), func(lo, k int) error {
+		args := w.args[:0]
+		for _, in := range fresh[lo : lo+k] {
+			e := in.Event
+			args = append(args, string(e.ID), string(e.Type), ns(e.At), in.Raw, now)
+		}
+		w.args = args
+		st, err := w.stmt(multiKey{`INSERT INTO events (id, type, at_ns, body, received_ns) VALUES `, "(?, ?, ?, ?, ?)", ``, k})
+		if err != nil {
+			return fmt.Errorf("store events: %w", err)
+		}
+		if _, err := st.ExecContext(w.ctx, args...); err != nil {
+			return fmt.Errorf("store events: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range fresh {
+		if err := p.apply(in.Event); err != nil {
+			return nil, fmt.Errorf("project event %s: %w", in.Event.ID, err)
+		}
+	}
+	if err := p.flush(); err != nil {
+		return nil, fmt.Errorf("project events: %w", err)
+	}
+	return isNew, nil
+}
+
 // projectionTables are the tables Append projects events into.
 var projectionTables = []string{"accounts", "orders", "feedback", "messages", "reports"}
 
@@ -122,11 +174,70 @@ var projectionTables = []string{"accounts", "orders", "feedback", "messages", "r
 // Otherwise (PostgreSQL, or a store that holds data) each Append commits on
 // its own, as DB.Append does.
 type Importer struct {
-	db      *DB
-	tx      *sql.Tx // nil: one transaction per Append
-	w       *txWriter
-	p       *projector
-	indexes []string // CREATE INDEX statements Commit runs
+	db       *DB
+	tx       *sql.Tx // nil: one transaction per Append
+	w        *txWriter
+	p        *projector
+	indexes  []string // CREATE INDEX statements Commit runs
+	received int64    // the arrival stamp of the last Append's events
+	// emptyLog: the events table was empty at the start (one transaction
+	// only); stored counts the events Append took as new.
+	emptyLog bool
+	stored   int64
+	seen     map[fairmark.EventID]struct{} // with emptyLog: the ids stored
+}
+
+// soleImport records that the last import on the writer connection was
+// the only writer of the whole event log: it began on an empty events
+// table and committed events events, and the connection's data_version
+// was version (it changes when another connection commits).
+type soleImport struct {
+	ok      bool
+	events  int64
+	version int64
+}
+
+func (db *DB) forgetSole() {
+	db.soleMu.Lock()
+	db.sole = soleImport{}
+	db.soleMu.Unlock()
+}
+
+// HoldsExactly reports whether the event log holds exactly n events. It
+// is cheap when the last import into an empty embedded log stored n
+// events and nothing else has committed events since (PRAGMA data_version
+// for other connections; Append on this one forgets the import);
+// otherwise it counts them.
+func (db *DB) HoldsExactly(ctx context.Context, n int64) (bool, error) {
+	db.soleMu.Lock()
+	sole := db.sole
+	db.soleMu.Unlock()
+	if db.dialect == SQLite && sole.ok && sole.events == n {
+		var v int64
+		if err := db.w.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+			return false, err
+		}
+		if v == sole.version {
+			return true, nil
+		}
+	}
+	count, err := db.EventCount(ctx)
+	return count == n, err
+}
+
+// OneTransaction reports whether the import is one transaction into an
+// embedded store whose projections were empty (see Importer).
+func (im *Importer) OneTransaction() bool { return im.tx != nil }
+
+// Received is the arrival time the last Append gave the events it stored
+// (received_ns, the order UnloggedEvidence returns them in, with their
+// ids); zero before the first Append and when each Append commits on
+// its own.
+func (im *Importer) Received() time.Time {
+	if im.received == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, im.received)
 }
 
 // BeginImport starts a bulk import.
@@ -135,6 +246,7 @@ func (db *DB) BeginImport(ctx context.Context) (*Importer, error) {
 	if db.dialect != SQLite {
 		return im, nil
 	}
+	db.forgetSole()
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -154,6 +266,15 @@ func (db *DB) BeginImport(ctx context.Context) (*Importer, error) {
 	if !empty {
 		tx.Rollback()
 		return im, nil
+	}
+	var anyEvent int
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events)`).Scan(&anyEvent); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	im.emptyLog = anyEvent == 0
+	if im.emptyLog {
+		im.seen = map[fairmark.EventID]struct{}{}
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
 		AND tbl_name IN ('`+strings.Join(projectionTables, "', '")+`') ORDER BY name`)
@@ -198,7 +319,14 @@ func (im *Importer) Append(ctx context.Context, evs []Incoming) ([]bool, error) 
 		return make([]bool, 0), nil
 	}
 	im.w.ctx = ctx
-	return im.db.appendTx(ctx, im.w, im.p, evs)
+	im.received = im.db.Now().UnixNano()
+	isNew, err := im.db.appendTx(ctx, im.w, im.p, evs, im.received, im.seen)
+	for _, n := range isNew {
+		if n {
+			im.stored++
+		}
+	}
+	return isNew, err
 }
 
 // Commit builds the dropped indexes and commits the import.
@@ -207,16 +335,27 @@ func (im *Importer) Commit(ctx context.Context) error {
 		return nil
 	}
 	tx := im.tx
-	im.tx = nil
+	im.tx, im.seen = nil, nil
 	defer tx.Rollback()
 	for _, def := range im.indexes {
 		if _, err := tx.ExecContext(ctx, def); err != nil {
 			return fmt.Errorf("build index: %w", err)
 		}
 	}
+	// Read while the transaction holds the write lock: no other
+	// connection can have committed in between.
+	sole := soleImport{ok: im.emptyLog, events: im.stored}
+	if sole.ok {
+		if err := tx.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&sole.version); err != nil {
+			return err
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
+	im.db.soleMu.Lock()
+	im.db.sole = sole
+	im.db.soleMu.Unlock()
 	im.w.share()
 	return nil
 }
@@ -226,7 +365,7 @@ func (im *Importer) Commit(ctx context.Context) error {
 func (im *Importer) Rollback() {
 	if im.tx != nil {
 		im.tx.Rollback()
-		im.tx = nil
+		im.tx, im.seen = nil, nil
 	}
 }
 

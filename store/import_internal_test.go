@@ -457,3 +457,102 @@ func TestPostgresAppendAfterRollback(t *testing.T) {
 		t.Fatalf("accounts projected: %d (%v)", accounts, err)
 	}
 }
+
+// TestHoldsExactly: after a one-transaction import into an empty event
+// log the store answers without counting, and stops doing so (counting
+// instead) once anything else stores events, on this connection or
+// another.
+func TestHoldsExactly(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := OpenSQLite(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ins := simIncoming(t, 4)
+	im, err := db.BeginImport(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for i := 0; i < len(ins)-2; i += 500 {
+		isNew, err := im.Append(ctx, ins[i:min(i+500, len(ins)-2)])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range isNew {
+			if x {
+				n++
+			}
+		}
+	}
+	if err := im.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	holds := func(what string, n int64, want, sole bool) {
+		t.Helper()
+		got, err := db.HoldsExactly(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s: HoldsExactly(%d) = %v, want %v", what, n, got, want)
+		}
+		if db.sole.ok != sole {
+			t.Errorf("%s: answered from the import: %v, want %v", what, db.sole.ok, sole)
+		}
+	}
+	holds("after the import", n, true, true)
+	holds("after the import", n-1, false, true)
+	holds("after the import", n+1, false, true)
+
+	// Another connection stores an event: data_version tells.
+	other, err := OpenSQLite(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Append(ctx, ins[len(ins)-2:len(ins)-1]); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	holds("after another connection stored one", n, false, true)
+	holds("after another connection stored one", n+1, true, true)
+
+	// This connection stores one: it forgets the import and counts.
+	if _, err := db.Append(ctx, ins[len(ins)-1:]); err != nil {
+		t.Fatal(err)
+	}
+	holds("after this connection stored one", n+1, false, false)
+	holds("after this connection stored one", n+2, true, false)
+
+	// An import into a log that holds events (even with empty
+	// projections: moderation actions have none) is not its only writer.
+	db2, err := OpenSQLite(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	if err := db2.ExecForTest(ctx, `INSERT INTO events (id, type, at_ns, body, received_ns) VALUES ('x', 'moderation.action', 1, x'7b7d', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	im, err = db2.BeginImport(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !im.OneTransaction() {
+		t.Fatal("empty projections: want a one-transaction import")
+	}
+	if _, err := im.Append(ctx, ins[:10]); err != nil {
+		t.Fatal(err)
+	}
+	if err := im.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if db2.sole.ok {
+		t.Error("import into a log holding an event: taken as the log's only writer")
+	}
+	if ok, err := db2.HoldsExactly(ctx, 10); err != nil || ok {
+		t.Errorf("HoldsExactly(10) with 11 events stored: %v, %v; want false", ok, err)
+	}
+}

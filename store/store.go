@@ -62,6 +62,9 @@ type DB struct {
 	pgDups atomic.Bool
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
+	// sole: the last import was the event log's only writer (events.go).
+	soleMu sync.Mutex
+	sole   soleImport
 }
 
 // Dialect reports the engine behind db.

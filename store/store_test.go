@@ -497,6 +497,52 @@ func BenchmarkAppend(b *testing.B) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
 }
 
+// BenchmarkImport stores a simulated marketplace's events through an
+// Importer into an empty embedded store, in batches of 50,000 (what
+// `fairmark import` does: one transaction, indexes built at the end);
+// reports events/s and the process CPU time per event.
+func BenchmarkImport(b *testing.B) {
+	ctx := context.Background()
+	ins := store.SimIncoming(b, sim.Config{Seed: 4, Sellers: 1000, Buyers: 30000, Days: 30, Complainers: 60})
+	n := 0
+	var cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		db, err := store.OpenSQLite(ctx, b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		done, err := db.BulkLoad(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c0 := cpuTime()
+		b.StartTimer()
+		im, err := db.BeginImport(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := 0; i < len(ins); i += 50000 {
+			if _, err := im.Append(ctx, ins[i:min(i+50000, len(ins))]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := im.Commit(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if err := done(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		cpu += cpuTime() - c0
+		n += len(ins)
+		db.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/event")
+}
+
 // BenchmarkAppendPostgres stores the events of BenchmarkAppend into a
 // fresh schema of the PostgreSQL database named by FAIRMARK_TEST_POSTGRES
 // (skipped without it), in batches of 5,000 (an HTTP or stream batch) and

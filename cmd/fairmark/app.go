@@ -67,6 +67,17 @@ func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Log
 	if err != nil {
 		return nil, nil, err
 	}
+	return m.startService(ctx, sf, db, logger, nil)
+}
+
+// startService opens the evidence log and the service on db, which it
+// closes on an error. warm, when not nil, is the engine an import ran
+// while it stored the events (service.Options.Warm); startService closes
+// it.
+func (m *Main) startService(ctx context.Context, sf *storeFlags, db *store.DB, logger *slog.Logger, warm *service.Warm) (*service.Service, *store.DB, error) {
+	if warm != nil {
+		defer warm.Close()
+	}
 	if err := os.MkdirAll(sf.data, 0o700); err != nil {
 		db.Close()
 		return nil, nil, err
@@ -81,28 +92,12 @@ func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Log
 		db.Close()
 		return nil, nil, fmt.Errorf("evidence log: %w", err)
 	}
-	cfg, err := m.engineConfig(sf.rules)
+	opt, err := m.serviceOptions(ctx, sf, db)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
 	}
-	// Without --rules, the rule set last published from the staff console
-	// is in force (else the built-in rules).
-	if sf.rules == "" {
-		pub, err := db.LatestRuleSet(ctx)
-		if err != nil {
-			db.Close()
-			return nil, nil, fmt.Errorf("published rules: %w", err)
-		}
-		if pub != nil {
-			set, err := rules.Parse("published", pub.Source, engine.FeatureVars(), rules.Options{})
-			if err != nil {
-				db.Close()
-				return nil, nil, fmt.Errorf("published rule set %d (%s): %w", pub.Seq, pub.Hash, err)
-			}
-			cfg.Rules = engine.NewRules(set)
-		}
-	}
+	opt.Evidence, opt.Logger, opt.Warm = log, logger, warm
 	// An import's engine run writes decisions, evidence records and cases
 	// for the whole log: commits need not wait for the disk one by one
 	// (a crash loses none of the events, and the next start catches the
@@ -114,14 +109,7 @@ func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Log
 			return nil, nil, err
 		}
 	}
-	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: cfg, Logger: logger, Webhooks: sf.hooks, Cluster: sf.cluster, FollowPublishedRules: sf.rules == "",
-		Engine: func(c engine.Config) *engine.Engine {
-			// Each engine gets its own rule evaluator (it reuses buffers).
-			if r, ok := c.Rules.(*engine.Rules); ok {
-				c.Rules = engine.NewRules(r.Set)
-			}
-			return engine.New(c)
-		}})
+	svc, err := service.Open(ctx, opt)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
@@ -131,6 +119,40 @@ func (m *Main) openService(ctx context.Context, sf *storeFlags, logger *slog.Log
 		return nil, nil, fmt.Errorf("make the engine run durable: %w", err)
 	}
 	return svc, db, nil
+}
+
+// serviceOptions returns the service options the flags and the store
+// choose (no evidence log, logger or warm engine): the engine's rules —
+// --rules, else the rule set last published from the staff console, else
+// the built-in ones —, webhooks and cluster.
+func (m *Main) serviceOptions(ctx context.Context, sf *storeFlags, db *store.DB) (service.Options, error) {
+	cfg, err := m.engineConfig(sf.rules)
+	if err != nil {
+		return service.Options{}, err
+	}
+	// Without --rules, the rule set last published from the staff console
+	// is in force (else the built-in rules).
+	if sf.rules == "" {
+		pub, err := db.LatestRuleSet(ctx)
+		if err != nil {
+			return service.Options{}, fmt.Errorf("published rules: %w", err)
+		}
+		if pub != nil {
+			set, err := rules.Parse("published", pub.Source, engine.FeatureVars(), rules.Options{})
+			if err != nil {
+				return service.Options{}, fmt.Errorf("published rule set %d (%s): %w", pub.Seq, pub.Hash, err)
+			}
+			cfg.Rules = engine.NewRules(set)
+		}
+	}
+	return service.Options{DB: db, Config: cfg, Webhooks: sf.hooks, Cluster: sf.cluster, FollowPublishedRules: sf.rules == "",
+		Engine: func(c engine.Config) *engine.Engine {
+			// Each engine gets its own rule evaluator (it reuses buffers).
+			if r, ok := c.Rules.(*engine.Rules); ok {
+				c.Rules = engine.NewRules(r.Set)
+			}
+			return engine.New(c)
+		}}, nil
 }
 
 // apiKey returns the operator key: FAIRMARK_API_KEY, else the one kept in

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fairmark/fairmark/event"
+	"github.com/fairmark/fairmark/service"
 	"github.com/fairmark/fairmark/store"
 )
 
@@ -19,6 +20,7 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	m.addStoreFlags(fs, &sf)
 	batchSize := fs.Int("batch", 50000, "events per transaction")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the import (store and engine phases) to this file")
+	overlap := fs.Bool("overlap", true, "into an empty embedded store, run the engine over the events while they are stored (false: afterwards, over the stored log)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -68,8 +70,26 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 		db.Close()
 		return err
 	}
+	// Into an empty embedded store, the engine runs over the events while
+	// they are stored (on another core) instead of over the stored log
+	// afterwards; the service takes it only if it is the same engine (see
+	// service.Warm).
+	var warm *service.Warm
+	if *overlap && im.OneTransaction() {
+		opt, err := m.serviceOptions(ctx, &sf, db)
+		if err != nil {
+			im.Rollback()
+			done(ctx)
+			db.Close()
+			return err
+		}
+		warm = service.NewWarm(opt)
+	}
 	// On an error, what was committed is still made durable.
 	closeDB := func() {
+		if warm != nil {
+			warm.Close()
+		}
 		im.Rollback()
 		done(context.WithoutCancel(ctx))
 		db.Close()
@@ -148,6 +168,9 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 				closeDB()
 				return fmt.Errorf("store: %w", err)
 			}
+			if warm != nil {
+				warm.Add(b.evs, isNew, im.Received())
+			}
 			for _, n := range isNew {
 				if n {
 					accepted++
@@ -171,20 +194,23 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("store: %w", err)
 	}
 	if err := done(ctx); err != nil {
+		if warm != nil {
+			warm.Close()
+		}
 		db.Close()
 		return fmt.Errorf("store: %w", err)
 	}
 	prog.clear()
 	storedIn := time.Since(start)
-	db.Close()
-	// Run the engine over the whole log: decisions and evidence catch up.
+	// The engine over the whole log (or the one run while storing):
+	// decisions, evidence and cases catch up.
 	sf.bulk = true
-	svc, db2, err := m.openService(ctx, &sf, slog.New(slog.DiscardHandler))
+	svc, _, err := m.startService(ctx, &sf, db, slog.New(slog.DiscardHandler), warm)
 	if err != nil {
 		return fmt.Errorf("run engine: %w", err)
 	}
 	st := svc.Stats()
-	db2.Close()
+	db.Close()
 	fmt.Fprintf(m.Stdout, "imported %s: %d lines, %d accepted, %d duplicates, %d rejected; stored in %s (%.0f events/s), engine ran over %d events in %s total\n",
 		path, lines, accepted, dups, rejected, storedIn.Round(time.Millisecond), float64(accepted+dups)/storedIn.Seconds(), st.Applied, time.Since(start).Round(time.Millisecond))
 	if rejected > 0 {

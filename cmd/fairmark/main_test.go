@@ -405,6 +405,115 @@ func TestImport(t *testing.T) {
 	})
 }
 
+// TestImportOverlap: importing with the engine run while the events are
+// stored (the default, into an empty store) stores the same decisions,
+// evidence records and cases as running it afterwards over the stored log
+// (--overlap=false), for a file in engine order with duplicates and for a
+// shuffled one (which falls back to the stored log).
+func TestImportOverlap(t *testing.T) {
+	dir := t.TempDir()
+	ordered := filepath.Join(dir, "ordered.ndjson")
+	chaos := filepath.Join(dir, "chaos.ndjson")
+	sim := []string{"--seed", "5", "--sellers", "15", "--buyers", "150", "--days", "10", "--complainers", "3"}
+	mustRun(t, "", append([]string{"simulate", "--out", ordered}, sim...)...)
+	mustRun(t, "", append([]string{"simulate", "--out", chaos, "--shuffle", "0.3", "--duplicates", "0.2"}, sim...)...)
+	// The ordered file with every 25th line repeated a little later.
+	lines := strings.Split(strings.TrimSpace(mustRead(t, ordered)), "\n")
+	var withDups []string
+	for i, l := range lines {
+		withDups = append(withDups, l)
+		if i%25 == 24 {
+			withDups = append(withDups, lines[i-3])
+		}
+	}
+	dups := writeFile(t, "dups.ndjson", withDups)
+	for _, c := range []struct{ name, file string }{{"ordered with duplicates", dups}, {"shuffled", chaos}} {
+		t.Run(c.name, func(t *testing.T) {
+			after, during := t.TempDir(), t.TempDir()
+			ra := mustRun(t, "", "import", "--batch", "150", "--overlap=false", "--data", after, c.file)
+			rd := mustRun(t, "", "import", "--batch", "150", "--data", during, c.file)
+			// The same summary but for the times.
+			summary := func(s string) string { return s[:strings.Index(s, "; stored in")] }
+			if summary(rd.stdout) != summary(ra.stdout) {
+				t.Errorf("summary: got %q, want %q", rd.stdout, ra.stdout)
+			}
+			want, got := importedDigest(t, after), importedDigest(t, during)
+			if len(want.decisions) == 0 || len(want.evidence) == 0 || len(want.cases) == 0 {
+				t.Fatalf("too quiet to compare: %d decisions, %d evidence records, %d cases", len(want.decisions), len(want.evidence), len(want.cases))
+			}
+			for _, x := range []struct {
+				what      string
+				got, want []string
+			}{{"decisions", got.decisions, want.decisions}, {"evidence records", got.evidence, want.evidence}, {"cases", got.cases, want.cases}} {
+				if !slices.Equal(x.got, x.want) {
+					t.Errorf("%s differ: got %d, want %d\n%s", x.what, len(x.got), len(x.want), firstDiff(x.got, x.want))
+				}
+			}
+		})
+	}
+}
+
+type digest struct{ decisions, evidence, cases []string }
+
+// importedDigest reads what an import stored in dir: every decision, the
+// evidence log's records in order (without the times they were logged,
+// and case events without their time and content, which hold the time
+// the case was decided), the cases with their victims (without times).
+func importedDigest(t *testing.T, dir string) digest {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.OpenSQLite(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var d digest
+	ds, err := db.Decisions(ctx, store.DecisionFilter{Limit: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range ds {
+		d.decisions = append(d.decisions, x.Key+" "+string(x.Body))
+	}
+	slices.Sort(d.decisions)
+	size, err := db.Evidence().Size(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range size {
+		r, err := db.Evidence().Record(ctx, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := fmt.Sprintf("%d %s %s %v", r.Index, r.Kind, r.Ref, r.Scopes)
+		if r.Kind != "case_event" {
+			s += " " + r.At.Format(time.RFC3339Nano) + " " + string(r.Content)
+		}
+		d.evidence = append(d.evidence, s)
+	}
+	cs, err := db.Cases(ctx, store.CaseFilter{Limit: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		s := fmt.Sprintf("%s %s %s %d", c.ID, c.Accused, c.Status, c.Seq)
+		for _, v := range c.Victims {
+			s += fmt.Sprintf(" %s%v", v.Seller, v.Feedback)
+		}
+		d.cases = append(d.cases, s)
+	}
+	return d
+}
+
+func firstDiff(got, want []string) string {
+	for i := range min(len(got), len(want)) {
+		if got[i] != want[i] {
+			return fmt.Sprintf("#%d got:  %.300s\n#%d want: %.300s", i, got[i], i, want[i])
+		}
+	}
+	return "one is a prefix of the other"
+}
+
 // ---- scan -------------------------------------------------------------
 
 type scanOut struct {
