@@ -270,16 +270,24 @@ func readAll(t *testing.T, dir string) map[string][]byte {
 	return out
 }
 
+// simulatedPair writes a small simulated marketplace twice: in engine order,
+// and shuffled with duplicates (simulate --shuffle --duplicates).
+func simulatedPair(t *testing.T) (ordered, chaos string) {
+	t.Helper()
+	dir := t.TempDir()
+	ordered = filepath.Join(dir, "ordered.ndjson")
+	chaos = filepath.Join(dir, "chaos.ndjson")
+	sim := []string{"--seed", "5", "--sellers", "15", "--buyers", "150", "--days", "10", "--complainers", "3"}
+	mustRun(t, "", append([]string{"simulate", "--out", ordered}, sim...)...)
+	mustRun(t, "", append([]string{"simulate", "--out", chaos, "--shuffle", "0.3", "--duplicates", "0.2"}, sim...)...)
+	return ordered, chaos
+}
+
 // TestReplayOrderAndDuplicatesDoNotMatter: the CSVs of a shuffled,
 // duplicated copy of the events are byte-identical to those of the
 // ordered events.
 func TestReplayOrderAndDuplicatesDoNotMatter(t *testing.T) {
-	dir := t.TempDir()
-	ordered := filepath.Join(dir, "ordered.ndjson")
-	chaos := filepath.Join(dir, "chaos.ndjson")
-	sim := []string{"--seed", "5", "--sellers", "15", "--buyers", "150", "--days", "10", "--complainers", "3"}
-	mustRun(t, "", append([]string{"simulate", "--out", ordered}, sim...)...)
-	mustRun(t, "", append([]string{"simulate", "--out", chaos, "--shuffle", "0.3", "--duplicates", "0.2"}, sim...)...)
+	ordered, chaos := simulatedPair(t)
 
 	orderedLines := strings.Split(strings.TrimSpace(mustRead(t, ordered)), "\n")
 	chaosLines := strings.Split(strings.TrimSpace(mustRead(t, chaos)), "\n")
@@ -411,12 +419,7 @@ func TestImport(t *testing.T) {
 // (--overlap=false), for a file in engine order with duplicates and for a
 // shuffled one (which falls back to the stored log).
 func TestImportOverlap(t *testing.T) {
-	dir := t.TempDir()
-	ordered := filepath.Join(dir, "ordered.ndjson")
-	chaos := filepath.Join(dir, "chaos.ndjson")
-	sim := []string{"--seed", "5", "--sellers", "15", "--buyers", "150", "--days", "10", "--complainers", "3"}
-	mustRun(t, "", append([]string{"simulate", "--out", ordered}, sim...)...)
-	mustRun(t, "", append([]string{"simulate", "--out", chaos, "--shuffle", "0.3", "--duplicates", "0.2"}, sim...)...)
+	ordered, chaos := simulatedPair(t)
 	// The ordered file with every 25th line repeated a little later.
 	lines := strings.Split(strings.TrimSpace(mustRead(t, ordered)), "\n")
 	var withDups []string
