@@ -22,7 +22,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request, rq *request) error {
 	id := strings.TrimSpace(r.PostFormValue("user"))
 	next := safeNext(r.PostFormValue("next"), "")
 	userKey, addrKey := throttleKeys(r, id)
-	if wait := u.signIns.retryAfter(u.now(), userKey, addrKey); wait > 0 {
+	if wait := u.signIns.retryAfter(r.Context(), u.now(), userKey, addrKey); wait > 0 {
 		u.logger.Warn("sign-in throttled", "user", id, "addr", addrKey, "retry_after", wait.Round(time.Second))
 		mins := int(math.Ceil(wait.Minutes()))
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
@@ -34,12 +34,12 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request, rq *request) error {
 		if fairmark.ErrorCode(err) != fairmark.EUNAUTHORIZED {
 			return err
 		}
-		u.signIns.fail(u.now(), userKey, addrKey)
+		u.signIns.fail(r.Context(), u.now(), userKey, addrKey)
 		u.logger.Info("sign-in refused", "user", id)
 		v := landingPage{Page: u.page(r, rq, rq.T("landing.title"), "home"), Next: next, UserID: id, Error: rq.T("login.wrong")}
 		return u.render(w, http.StatusUnauthorized, "landing", "", v)
 	}
-	u.signIns.succeed(userKey)
+	u.signIns.succeed(r.Context(), userKey)
 	// A new session every sign-in; the one this browser had ends.
 	if rq.token != "" {
 		if err := u.db.DeleteSession(r.Context(), rq.token); err != nil {

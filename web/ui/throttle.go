@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"context"
+	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -11,7 +14,9 @@ import (
 // Sign-in throttling: password guessing against one account, or from one
 // address, is refused for a while after too many failures — even with the
 // right password, so a guesser learns nothing during the lock-out. The
-// counts are per process (each worker of a cluster keeps its own).
+// failures are kept in the database (store.DB.SignInFailures), so every
+// worker of a cluster counts the same ones; each process also keeps its
+// own, which count should the database fail to answer.
 const (
 	signInWindow     = 15 * time.Minute
 	maxFailsPerUser  = 5
@@ -19,7 +24,17 @@ const (
 	throttleMaxPrune = 10000 // prune expired entries when the map grows past this
 )
 
+// failureStore keeps failed sign-ins where every worker sees them.
+type failureStore interface {
+	SignInFailures(ctx context.Context, since time.Time, keys ...string) (map[string][]time.Time, error)
+	RecordSignInFailure(ctx context.Context, at, forget time.Time, keys ...string) error
+	ClearSignInFailures(ctx context.Context, key string) error
+}
+
 type throttle struct {
+	shared failureStore // nil: this process's counts only
+	logger *slog.Logger // nil: discard
+
 	mu    sync.Mutex
 	fails map[string][]time.Time // key -> failure times within the window, oldest first
 }
@@ -34,17 +49,41 @@ func throttleKeys(r *http.Request, user string) (userKey, addrKey string) {
 	return "user:" + strings.ToLower(user), "addr:" + host
 }
 
-// retryAfter is how long until an attempt under these keys is allowed
-// again; 0 when it is allowed now.
-func (t *throttle) retryAfter(now time.Time, userKey, addrKey string) time.Duration {
+func (t *throttle) warn(msg string, err error) {
+	if t.logger != nil {
+		t.logger.Warn(msg, "err", err)
+	}
+}
+
+// failures returns the failures within the window at now under each key:
+// the database's, or this process's if the database fails.
+func (t *throttle) failures(ctx context.Context, now time.Time, keys ...string) map[string][]time.Time {
+	if t.shared != nil {
+		m, err := t.shared.SignInFailures(ctx, now.Add(-signInWindow+1), keys...)
+		if err == nil {
+			return m
+		}
+		t.warn("sign-in failures: counting this process's only", err)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	m := make(map[string][]time.Time, len(keys))
+	for _, k := range keys {
+		m[k] = slices.Clone(t.live(now, k))
+	}
+	return m
+}
+
+// retryAfter is how long until an attempt under these keys is allowed
+// again; 0 when it is allowed now.
+func (t *throttle) retryAfter(ctx context.Context, now time.Time, userKey, addrKey string) time.Duration {
+	fails := t.failures(ctx, now, userKey, addrKey)
 	wait := time.Duration(0)
 	for _, k := range []struct {
 		key string
 		max int
 	}{{userKey, maxFailsPerUser}, {addrKey, maxFailsPerAddr}} {
-		fs := t.live(now, k.key)
+		fs := fails[k.key]
 		if len(fs) >= k.max {
 			// Allowed again when the oldest failure that keeps the count
 			// at the limit leaves the window.
@@ -57,7 +96,12 @@ func (t *throttle) retryAfter(now time.Time, userKey, addrKey string) time.Durat
 }
 
 // fail records a failed attempt under both keys.
-func (t *throttle) fail(now time.Time, keys ...string) {
+func (t *throttle) fail(ctx context.Context, now time.Time, keys ...string) {
+	if t.shared != nil {
+		if err := t.shared.RecordSignInFailure(ctx, now, now.Add(-signInWindow), keys...); err != nil {
+			t.warn("sign-in failure not recorded in the database", err)
+		}
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.fails == nil {
@@ -74,7 +118,12 @@ func (t *throttle) fail(now time.Time, keys ...string) {
 }
 
 // succeed forgets the user's failures (not the address's).
-func (t *throttle) succeed(userKey string) {
+func (t *throttle) succeed(ctx context.Context, userKey string) {
+	if t.shared != nil {
+		if err := t.shared.ClearSignInFailures(ctx, userKey); err != nil {
+			t.warn("sign-in failures not cleared in the database", err)
+		}
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.fails, userKey)

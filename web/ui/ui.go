@@ -52,7 +52,7 @@ type UI struct {
 	cop    *http.CrossOriginProtection
 
 	backtestMu sync.Mutex // one backtest at a time: each replays the whole log
-	signIns    throttle   // failed sign-ins, per user name and per address
+	signIns    throttle   // failed sign-ins, per user name and per address, shared through db
 }
 
 // Option configures a UI.
@@ -91,6 +91,10 @@ func New(svc *service.Service, db *store.DB, opts ...Option) *UI {
 	if u.assets, err = assetURLs(); err != nil {
 		panic("ui: " + err.Error())
 	}
+	if db != nil {
+		u.signIns.shared = db
+	}
+	u.signIns.logger = u.logger
 	u.cop = http.NewCrossOriginProtection()
 	u.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u.writeError(w, r, &request{lang: requestLang(r, "")}, fairmark.Errorf(fairmark.EFORBIDDEN, "%s", translate(requestLang(r, ""), "err.crossorigin")))
