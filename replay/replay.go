@@ -151,18 +151,7 @@ func SortEvents(evs []*fairmark.Event) {
 // cores ahead of the single-threaded apply. It clears evs as it goes so
 // that applied events can be freed: evs is empty (all nil) afterwards.
 func Run(en *engine.Engine, evs []*fairmark.Event) {
-	var accounts, orders, feedback int
-	for _, e := range evs {
-		switch e.Type {
-		case fairmark.AccountOpened:
-			accounts++
-		case fairmark.OrderPlaced:
-			orders++
-		case fairmark.FeedbackLeft:
-			feedback++
-		}
-	}
-	en.Reserve(accounts, orders, feedback)
+	reserve(en, evs)
 	detect := en.Detector()
 	if detect == nil {
 		for i, e := range evs {
@@ -208,6 +197,22 @@ func Run(en *engine.Engine, evs []*fairmark.Event) {
 		}
 		p.ps = nil
 	}
+}
+
+// reserve sizes en's tables for the accounts, orders and feedback evs open.
+func reserve(en *engine.Engine, evs []*fairmark.Event) {
+	var accounts, orders, feedback int
+	for _, e := range evs {
+		switch e.Type {
+		case fairmark.AccountOpened:
+			accounts++
+		case fairmark.OrderPlaced:
+			orders++
+		case fairmark.FeedbackLeft:
+			feedback++
+		}
+	}
+	en.Reserve(accounts, orders, feedback)
 }
 
 // WriteCSVs writes accounts.csv, feedback.csv and sellers.csv into dir.

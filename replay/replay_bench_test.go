@@ -102,23 +102,14 @@ func BenchmarkApply(b *testing.B) {
 		b.Fatal(err)
 	}
 	ps := make([]engine.Prepared, len(evs))
-	var accounts, orders, feedback int
 	for i, e := range evs {
 		ps[i] = engine.Prepare(scan.Detector, e)
-		switch e.Type {
-		case fairmark.AccountOpened:
-			accounts++
-		case fairmark.OrderPlaced:
-			orders++
-		case fairmark.FeedbackLeft:
-			feedback++
-		}
 	}
 	cpu0 := cpuTime()
 	b.ResetTimer()
 	for b.Loop() {
 		en := engine.New(engine.Config{Detect: scan.Detector, Rules: engine.NewRules(set), GraphEvery: graphEvery()})
-		en.Reserve(accounts, orders, feedback) // as Run does
+		reserve(en, evs) // as Run does
 		for _, p := range ps {
 			en.Apply(p)
 		}

@@ -12,10 +12,10 @@ import (
 
 	"github.com/fairmark/fairmark/engine"
 	"github.com/fairmark/fairmark/event"
-	"github.com/fairmark/fairmark/evidence"
 	"github.com/fairmark/fairmark/replay"
 	"github.com/fairmark/fairmark/scan"
 	"github.com/fairmark/fairmark/service"
+	"github.com/fairmark/fairmark/service/servicetest"
 	"github.com/fairmark/fairmark/sim"
 	"github.com/fairmark/fairmark/store"
 )
@@ -95,14 +95,7 @@ func importAndOpen(t *testing.T, ins, pre []store.Incoming, batch int, warm bool
 	if err := im.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	signer, err := evidence.LoadOrCreateKey(t.TempDir(), "fairmark.test/log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := evidence.Open(ctx, db.Evidence(), signer)
-	if err != nil {
-		t.Fatal(err)
-	}
+	log := servicetest.EvidenceLog(t, db)
 	opt.Evidence, opt.Warm = log, w
 	svc, err := service.Open(ctx, opt)
 	if err != nil {
@@ -261,14 +254,7 @@ func TestCatchUpLogsCaseEventsOnce(t *testing.T) {
 	if _, err := db.Append(ctx, warmInput(t)); err != nil {
 		t.Fatal(err)
 	}
-	signer, err := evidence.LoadOrCreateKey(t.TempDir(), "fairmark.test/log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := evidence.Open(ctx, db.Evidence(), signer)
-	if err != nil {
-		t.Fatal(err)
-	}
+	log := servicetest.EvidenceLog(t, db)
 	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: engine.Config{Detect: scan.Detector}})
 	if err != nil {
 		t.Fatal(err)

@@ -26,19 +26,25 @@ func Open(tb testing.TB) *service.Service {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	signer, err := evidence.LoadOrCreateKey(tb.TempDir(), "fairmark.test/log")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	log, err := evidence.Open(ctx, db.Evidence(), signer)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: log, Config: engine.Config{Detect: scan.Detector}})
+	svc, err := service.Open(ctx, service.Options{DB: db, Evidence: EvidenceLog(tb, db), Config: engine.Config{Detect: scan.Detector}})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return svc
+}
+
+// EvidenceLog opens db's evidence log with a key made in a temp folder.
+func EvidenceLog(tb testing.TB, db *store.DB) *evidence.Log {
+	tb.Helper()
+	signer, err := evidence.LoadOrCreateKey(tb.TempDir(), "fairmark.test/log")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	log, err := evidence.Open(context.Background(), db.Evidence(), signer)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return log
 }
 
 // CSVs renders an engine's end state as the three replay CSVs, one after
