@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"math/rand/v2"
 	"strconv"
 	"sync"
 	"time"
@@ -95,7 +96,24 @@ func frontierIndexes(n int64) []int64 {
 
 // appendRetries bounds how often Append resynchronises with the storage
 // and tries again after another writer appended first (ErrConflict).
-const appendRetries = 16
+const appendRetries = 32
+
+// backoff waits before retry attempt+1 of an append that lost a race: a
+// random time up to 1 ms << attempt, at most 64 ms. Without it a Log that
+// loses once keeps losing to a writer that appends back to back (it
+// reads the size while the other holds the storage's lock, and commits
+// after it); with it the writers' attempts fall out of step.
+func backoff(ctx context.Context, attempt int) error {
+	limit := time.Millisecond << min(attempt, 6)
+	t := time.NewTimer(limit/4 + rand.N(limit*3/4))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 // Append validates recs, assigns them the next indexes and the logging
 // time, and stores them with their tree hashes in one Storage.Append. It
@@ -108,7 +126,8 @@ const appendRetries = 16
 // ErrConflict), Append reloads the tree's size and frontier from the
 // storage, checks that the stored tree extends the one this Log knew
 // (else ErrInconsistent), assigns the records the new indexes and tries
-// again, up to 16 times.
+// again, up to 32 times, waiting a short random time (growing to 64 ms)
+// before each.
 func (l *Log) Append(ctx context.Context, recs ...Record) ([]Record, error) {
 	if len(recs) == 0 {
 		return nil, nil
@@ -152,6 +171,9 @@ func (l *Log) Append(ctx context.Context, recs ...Record) ([]Record, error) {
 			return out, nil
 		}
 		if !errors.Is(err, ErrConflict) || attempt == appendRetries {
+			return nil, fmt.Errorf("evidence: append: %w", err)
+		}
+		if err := backoff(ctx, attempt); err != nil {
 			return nil, fmt.Errorf("evidence: append: %w", err)
 		}
 		if err := l.syncLocked(ctx); err != nil {

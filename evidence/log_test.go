@@ -565,3 +565,48 @@ func TestOpenWhileAnotherWriterCheckpoints(t *testing.T) {
 		t.Fatalf("Checkpoint: %d, %v; want the other writer's checkpoint of 5", cp.Size, err)
 	}
 }
+
+// raceStorage lets another writer append just before each of the first
+// losses Appends of the Log it is given to, as a writer appending back to
+// back on another machine would.
+type raceStorage struct {
+	Storage
+	losses int
+	other  func()
+}
+
+func (r *raceStorage) Append(ctx context.Context, recs []Record, hashes []tlog.Hash) error {
+	if r.losses > 0 {
+		r.losses--
+		r.other()
+	}
+	return r.Storage.Append(ctx, recs, hashes)
+}
+
+// TestAppendOutlastsABusyWriter: a Log that loses the race to the storage
+// 20 times in a row (more than the 16 tries Append once gave up after,
+// which a busy second writer made CI fail on) catches up each time and
+// appends, with the other writer's records before its own.
+func TestAppendOutlastsABusyWriter(t *testing.T) {
+	l, st := newTestLog(t)
+	mustAppend(t, l, msg(0, convA))
+	n := 1
+	r := &raceStorage{Storage: st, losses: 20, other: func() {
+		mustAppend(t, l, msg(n, convA))
+		n++
+	}}
+	slow, err := Open(bg, r, l.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := slow.Append(bg, msg(100, otherCon), msg(101, otherCon))
+	if err != nil {
+		t.Fatalf("Append after 20 lost races: %v", err)
+	}
+	if r.losses != 0 || out[0].Index != 21 || slow.Size() != 23 {
+		t.Fatalf("appended at %d (size %d, %d races left), want at 21 after the other writer's 20", out[0].Index, slow.Size(), r.losses)
+	}
+	if err := slow.Audit(bg); err != nil {
+		t.Fatalf("Audit: %v", err)
+	}
+}
