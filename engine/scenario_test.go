@@ -493,3 +493,42 @@ func TestSpree(t *testing.T) {
 		t.Fatalf("a critic's considered negatives seen as a spree: risk %.3f reasons %q", a.Risk, a.Reasons)
 	}
 }
+
+// TestBurstOnNewShopsOutlastsItsWeek: the seed story's pattern — a new
+// account's negatives to three new shops within a week — is an act: the
+// flag it earned stays when the week is long over, the remarks have aged
+// and nothing new is said; only a consensus of credible buyers about those
+// shops would lift it.
+func TestBurstOnNewShopsOutlastsItsWeek(t *testing.T) {
+	m := newMarket(t)
+	m.open("b1", fairmark.Buyer, nil)
+	for i := range 3 {
+		m.open(fmt.Sprintf("ns%d", i), fairmark.Seller, nil)
+	}
+	m.establishedSeller("old", 3)
+	m.after(24 * time.Hour)
+	for i := range 3 {
+		s := fmt.Sprintf("ns%d", i)
+		o := m.buy("b1", s, "50.00", true)
+		m.after(12 * time.Minute)
+		m.rate(o, "b1", s, fairmark.Negative, "卡密无效")
+		m.after(20 * time.Hour)
+	}
+	a := m.account("b1")
+	if !a.Flagged {
+		t.Fatalf("three fast card negatives to three new shops in three days: risk %.3f reasons %q, want flagged", a.Risk, a.Reasons)
+	}
+	flaggedAt := a.Risk
+	m.after(100 * 24 * time.Hour)
+	o := m.buy("b1", "old", "300.00", false)
+	m.after(time.Hour)
+	m.rate(o, "b1", "old", fairmark.Positive, "ok") // b1 is rescored
+	a = m.account("b1")
+	if a.Risk >= flaggedAt {
+		t.Fatalf("100 days later the risk is %.3f, not below the %.3f it was flagged at: the test does not test the lapse", a.Risk, flaggedAt)
+	}
+	t.Logf("flagged at %.3f, 100 days later %.3f %q", flaggedAt, a.Risk, a.Reasons)
+	if !a.Flagged {
+		t.Fatalf("100 quiet days later: risk %.3f reasons %q, want still flagged", a.Risk, a.Reasons)
+	}
+}

@@ -53,7 +53,7 @@ const (
 	suspiciousAt   = 0.6  // per-negative suspicion counted as suspicious
 	holdOneAt      = 0.9  // hold one negative at once when this suspicious with text evidence
 	suspicionFloor = 0.25 // per-remark suspicion below this is background
-	liftAgreement  = 0.15 // summed agreement gained since the flag that lets the model lift it
+	liftAgreement  = 0.15 // mean agreement of the buyer's negatives gained since the flag that lets the model lift it
 )
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
@@ -318,11 +318,31 @@ func (en *Engine) rescoreOne(b *account, i int, mates []*account, ring *ringEval
 	// negatives to agree more with credible other buyers than when flagged.
 	// A flag on timing and targeting alone (statistics over windows) lapses
 	// with them.
+	// The mean over the buyer's negatives: one remark on a seller whom
+	// others also fault does not excuse remarks on sellers nobody else
+	// faults.
 	agree := 0.0
 	for _, v := range views {
 		agree += v.agree
 	}
+	if len(views) > 0 {
+		agree /= float64(len(views))
+	}
 	acts := turned > 0 || len(b.bs().contacts) > 0 || len(b.bs().intents) > 0 || len(b.bs().reports) > 0
+	if b.flagged && !flag && !holdAll && b.risk < en.cfg.ClearAt && !acts {
+		// The seed story's pattern — negative remarks to three or more
+		// new shops within one week — is an act too: it happened, and a
+		// week passing does not make it less so.
+		var buf [16]negView
+		onNew := buf[:0]
+		for _, v := range views {
+			if v.n.sellerNew {
+				onNew = append(onNew, v)
+			}
+		}
+		n, _ := burstOf(onNew, e.At, -1)
+		acts = n >= 3
+	}
 	if b.flagged && !flag && !holdAll && b.risk < en.cfg.ClearAt &&
 		(!acts || agree >= b.bs().flagAgree+liftAgreement) {
 		en.unflag(e, b, fmt.Sprintf("risk fell to %.2f: %s", b.risk, firstReason(b)))

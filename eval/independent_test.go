@@ -56,6 +56,11 @@ func runScenario(t *testing.T, sc scenarios.Scenario) (eval.Report, *engine.Engi
 // logs each missed extortionist; -scenarios.out DIR writes the files for
 // `fairmark eval`.
 func TestIndependentScenarios(t *testing.T) {
+	var total struct{ pos, tp, offMissed, fp, ever, held, negs int }
+	defer func() {
+		t.Logf("total at seed %d: %d of %d extortionists missed (off_platform %d), %d honest accounts flagged at the end (%d ever), %d of %d extortion negatives held",
+			*scenarioSeed, total.pos-total.tp, total.pos, total.offMissed, total.fp, total.ever, total.held, total.negs)
+	}()
 	for _, m := range scenarios.Markets {
 		for _, tactic := range scenarios.Tactics {
 			name := m.Name + "/" + string(tactic)
@@ -87,10 +92,19 @@ func TestIndependentScenarios(t *testing.T) {
 				byLabel := map[string]int{}
 				for _, id := range r.FalsePositives {
 					byLabel[labels[id]]++
+					if os.Getenv("SCENARIO_MISSES") != "" {
+						v, _ := en.Account(id)
+						t.Logf("honest flagged %s (%s) risk %.3f first flagged %v: %q", id, labels[id], v.Risk, v.FirstFlaggedAt, v.Reasons)
+					}
 				}
 				t.Logf("%s: %d extortionists, %d honest; recall %.3f honest flagged %d (%s; ever %d) remarks-to-flag %.1f held %d/%d extortion, %d/%d honest; AUC %.3f",
 					name, r.Positives, r.Negatives, r.Recall, r.FP, fmtCounts(byLabel), ever, r.MedianRemarksToFlag,
 					r.ExtortionHeld, r.ExtortionNegatives, r.HonestHeld, r.HonestNegatives, r.AUC)
+				total.pos, total.tp, total.fp, total.ever = total.pos+r.Positives, total.tp+r.TP, total.fp+r.FP, total.ever+ever
+				total.held, total.negs = total.held+r.ExtortionHeld, total.negs+r.ExtortionNegatives
+				if tactic == scenarios.OffPlatform {
+					total.offMissed += r.Positives - r.TP
+				}
 				checkTargets(t, m.Name, tactic, r)
 			})
 		}
@@ -105,7 +119,7 @@ func TestIndependentScenarios(t *testing.T) {
 var offPlatformReached = map[string]struct{ tp, held int }{
 	"cn":  {24, 109}, // of 109
 	"us":  {23, 106}, // of 111
-	"num": {23, 106}, // of 109
+	"num": {24, 109}, // of 109
 }
 
 // checkTargets holds r to the issue's targets: recall ≥ 0.95, honest
