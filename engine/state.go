@@ -44,7 +44,7 @@ type buyerSide struct {
 	flaggedAt   stamp
 	clearedRisk float64
 	// The evidence in the buyer's favour when the model flagged it: the
-	// summed consensus agreement of its negatives. A flag on an act is
+	// mean consensus agreement of its negatives. A flag on an act is
 	// lifted only when later evidence improves on it.
 	flagAgree float64
 	// negSellers counts the distinct sellers among negs (voice).
