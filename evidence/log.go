@@ -129,15 +129,40 @@ func backoff(ctx context.Context, attempt int) error {
 // again, up to 32 times, waiting a short random time (growing to 64 ms)
 // before each.
 func (l *Log) Append(ctx context.Context, recs ...Record) ([]Record, error) {
+	return l.append(ctx, recs, nil)
+}
+
+// AppendOnce is Append for records that must be logged at most once: it
+// appends only those whose (Kind, Ref) no record in the storage has yet
+// (nor an earlier record of recs), and returns them as stored; the others
+// are left out (a record without a Ref is always appended). Several writers, in one process or
+// several, may AppendOnce the same records at once: each (Kind, Ref) is
+// stored once. The storage must implement [RefIndex]; otherwise
+// AppendOnce returns an error wrapping ErrInvalid.
+//
+// Why it holds: the storage is asked which refs it has after the Log has
+// read its size; an Append at that size succeeds only if nobody appended
+// since, so nothing logged after the question can be missed — if another
+// writer appended in between, the Append loses the race (ErrConflict),
+// and the next try asks again.
+func (l *Log) AppendOnce(ctx context.Context, recs ...Record) ([]Record, error) {
+	idx, ok := l.st.(RefIndex)
+	if !ok {
+		return nil, fmt.Errorf("%w: AppendOnce needs a storage that implements RefIndex", ErrInvalid)
+	}
+	return l.append(ctx, recs, idx)
+}
+
+func (l *Log) append(ctx context.Context, recs []Record, once RefIndex) ([]Record, error) {
 	if len(recs) == 0 {
 		return nil, nil
 	}
 	now := l.now()
-	out := make([]Record, len(recs))
+	all := make([]Record, len(recs))
 	errs := make([]error, len(recs))
 	parallelChunks(len(recs), 256, func(lo, hi int) bool {
 		for i := lo; i < hi; i++ {
-			out[i], errs[i] = prepare(recs[i], now)
+			all[i], errs[i] = prepare(recs[i], now)
 		}
 		return true
 	})
@@ -146,11 +171,27 @@ func (l *Log) Append(ctx context.Context, recs ...Record) ([]Record, error) {
 			return nil, fmt.Errorf("record %d (%s %s): %w", i+1, recs[i].Kind, recs[i].Ref, err)
 		}
 	}
+	out := all
+	if once != nil {
+		out = firstOfEachRef(all)
+	}
 	leaves := make([]tlog.Hash, len(out))
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for attempt := 0; ; attempt++ {
+		if once != nil && l.size > 0 {
+			// An empty log has logged nothing (and if it is no longer
+			// empty, the Append below loses the race and this asks).
+			var err error
+			if out, err = notLogged(ctx, once, out); err != nil {
+				return nil, fmt.Errorf("evidence: append: %w", err)
+			}
+			if len(out) == 0 {
+				return nil, nil
+			}
+			leaves = leaves[:len(out)]
+		}
 		first := l.size
 		for i := range out {
 			out[i].Index = first + int64(i)
@@ -180,6 +221,50 @@ func (l *Log) Append(ctx context.Context, recs ...Record) ([]Record, error) {
 			return nil, fmt.Errorf("evidence: append: %w", err)
 		}
 	}
+}
+
+// firstOfEachRef returns recs without the records whose (Kind, Ref) an
+// earlier record of recs has (records without a Ref all stay).
+func firstOfEachRef(recs []Record) []Record {
+	type key struct{ kind, ref string }
+	seen := make(map[key]bool, len(recs))
+	out := recs[:0:0]
+	for _, r := range recs {
+		if r.Ref != "" {
+			k := key{r.Kind, r.Ref}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// notLogged returns recs without those whose (Kind, Ref) idx has logged.
+func notLogged(ctx context.Context, idx RefIndex, recs []Record) ([]Record, error) {
+	refs := map[string][]string{}
+	for _, r := range recs {
+		if r.Ref != "" {
+			refs[r.Kind] = append(refs[r.Kind], r.Ref)
+		}
+	}
+	logged := map[string]map[string]bool{}
+	for kind, rs := range refs {
+		got, err := idx.Logged(ctx, kind, rs)
+		if err != nil {
+			return nil, fmt.Errorf("which records are logged: %w", err)
+		}
+		logged[kind] = got
+	}
+	out := recs[:0:0]
+	for _, r := range recs {
+		if r.Ref == "" || !logged[r.Kind][r.Ref] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // hashesLocked returns the stored hashes that the records with leaf

@@ -27,7 +27,30 @@ type memBlob struct {
 	data        []byte
 }
 
-var _ Storage = (*MemStorage)(nil)
+var (
+	_ Storage  = (*MemStorage)(nil)
+	_ RefIndex = (*MemStorage)(nil)
+)
+
+// Logged implements [RefIndex].
+func (m *MemStorage) Logged(ctx context.Context, kind string, refs []string) (map[string]bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	want := make(map[string]bool, len(refs))
+	for _, r := range refs {
+		want[r] = true
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	got := map[string]bool{}
+	for _, r := range m.recs {
+		if r.Kind == kind && want[r.Ref] {
+			got[r.Ref] = true
+		}
+	}
+	return got, nil
+}
 
 // FailNextAppendMidway makes the next Append fail with err after it has
 // staged its records but before it stages their hashes, simulating a crash

@@ -74,3 +74,12 @@ type Storage interface {
 	// ErrNotFound.
 	Blob(ctx context.Context, sha [32]byte) (contentType string, data []byte, err error)
 }
+
+// RefIndex is implemented by storages that can say which records are
+// logged by kind and ref; [Log.AppendOnce] needs it.
+type RefIndex interface {
+	// Logged returns the refs among refs that a stored record of kind
+	// has (absent refs are not in the map). refs may be many: the
+	// storage splits its queries as it needs.
+	Logged(ctx context.Context, kind string, refs []string) (map[string]bool, error)
+}

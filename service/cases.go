@@ -246,7 +246,7 @@ func (s *Service) logCaseEvents(ctx context.Context, c *cases.Case, evs []cases.
 		*s.caseEvidence = append(*s.caseEvidence, recs...)
 		return nil
 	}
-	if _, err := s.log.Append(ctx, recs...); err != nil {
+	if _, err := s.log.AppendOnce(ctx, recs...); err != nil {
 		return fmt.Errorf("evidence log: %w", err)
 	}
 	return nil
@@ -302,7 +302,7 @@ func (s *Service) catchUpCases(ctx context.Context) error {
 	s.caseEvidence = nil
 	s.caseMu.Unlock()
 	if len(recs) > 0 {
-		if _, aerr := s.log.Append(ctx, recs...); aerr != nil {
+		if _, aerr := s.log.AppendOnce(ctx, recs...); aerr != nil {
 			s.opt.Logger.Error("case events to the evidence log; the next start logs them", "records", len(recs), "err", aerr)
 		}
 	}

@@ -328,3 +328,110 @@ func TestWorkersFollowPublishedRules(t *testing.T) {
 		return err == nil && len(ds) == 1
 	})
 }
+
+// TestTwoImportsLogEvidenceOnce: two processes that open a Service on one
+// PostgreSQL database at once (two `fairmark import`s, say) both find the
+// stored messages and reports missing from the evidence log and catch it
+// up; each message and report is logged exactly once, and the log
+// verifies.
+func TestTwoImportsLogEvidenceOnce(t *testing.T) {
+	url := os.Getenv("FAIRMARK_TEST_POSTGRES")
+	if url == "" {
+		t.Skip("PostgreSQL tests skipped: set FAIRMARK_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run them")
+	}
+	ctx := context.Background()
+	schema := freshSchema()
+	evs, _, err := sim.Events(sim.Config{Seed: 12, Sellers: 16, Buyers: 220, Days: 14, Complainers: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins := make([]store.Incoming, len(evs))
+	want := map[string]bool{}
+	for i, e := range evs {
+		raw, err := event.Encode(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ins[i] = store.Incoming{Event: e, Raw: raw}
+		switch {
+		case e.Message != nil:
+			want["message/"+string(e.Message.ID)] = true
+		case e.Report != nil:
+			want["report/"+string(e.Report.ID)] = true
+		}
+	}
+	db0, err := store.OpenPostgres(ctx, url, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		db0.DropSchema(ctx)
+		db0.Close()
+	}()
+	// The events are stored, none logged yet (an import that stopped
+	// before its service opened).
+	if _, err := db0.Append(ctx, ins); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := workerKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := evidence.LoadOrCreateKey(keys, "fairmark.test/workers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range 2 {
+		wg.Go(func() {
+			db, err := store.OpenPostgres(ctx, url, schema)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer db.Close()
+			log, err := evidence.Open(ctx, db.Evidence(), signer)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			_, errs[i] = service.Open(ctx, service.Options{DB: db, Evidence: log, Config: engine.Config{Detect: scan.Detector}})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("service %d: %v", i, err)
+		}
+	}
+	st := db0.Evidence()
+	got := map[string]int{}
+	for _, kind := range []string{evidence.KindMessage, evidence.KindReport} {
+		recs, err := st.RecordsByKind(ctx, kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			got[kind+"/"+r.Ref]++
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("the marketplace has no messages or reports: the test tests nothing")
+	}
+	for k := range want {
+		if got[k] != 1 {
+			t.Errorf("%s logged %d times, want once", k, got[k])
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d messages and reports logged, want %d", len(got), len(want))
+	}
+	log, err := evidence.Open(ctx, st, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := log.Audit(ctx); err != nil {
+		t.Fatalf("Audit: %v", err)
+	}
+}

@@ -477,7 +477,7 @@ func (s *Service) logEvidence(ctx context.Context, ins []store.Incoming) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	if _, err := s.log.Append(ctx, recs...); err != nil {
+	if _, err := s.log.AppendOnce(ctx, recs...); err != nil {
 		return fmt.Errorf("evidence log: %w", err)
 	}
 	return nil

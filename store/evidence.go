@@ -29,7 +29,10 @@ type EvidenceStorage struct {
 	failNext error
 }
 
-var _ evidence.Storage = (*EvidenceStorage)(nil)
+var (
+	_ evidence.Storage  = (*EvidenceStorage)(nil)
+	_ evidence.RefIndex = (*EvidenceStorage)(nil)
+)
 
 // FailNextAppendMidway makes the next Append fail with err after writing its
 // records and before writing their hashes, inside the transaction, which
@@ -528,6 +531,48 @@ func (s *EvidenceStorage) Record(ctx context.Context, index int64) (evidence.Rec
 // the server finds whether an event is already logged.
 func (s *EvidenceStorage) RecordsByRef(ctx context.Context, kind, ref string) ([]evidence.Record, error) {
 	return s.queryRecords(ctx, `SELECT `+recordCols+` FROM evidence_records WHERE kind = ? AND ref = ? ORDER BY idx`, kind, ref)
+}
+
+// Logged implements evidence.RefIndex, on the (kind, ref) index, a few
+// hundred refs a query.
+func (s *EvidenceStorage) Logged(ctx context.Context, kind string, refs []string) (map[string]bool, error) {
+	const chunk = 500
+	got := map[string]bool{}
+	var q strings.Builder
+	args := make([]any, 0, chunk+1)
+	for lo := 0; lo < len(refs); lo += chunk {
+		part := refs[lo:min(lo+chunk, len(refs))]
+		q.Reset()
+		q.WriteString(`SELECT ref FROM evidence_records WHERE kind = ? AND ref IN (`)
+		args = append(args[:0], kind)
+		for i, r := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteByte('?')
+			args = append(args, r)
+		}
+		q.WriteByte(')')
+		rows, err := s.db.r.QueryContext(ctx, s.db.q(q.String()), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var ref string
+			if err := rows.Scan(&ref); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			got[ref] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return got, nil
 }
 
 // Redact implements evidence.Storage.

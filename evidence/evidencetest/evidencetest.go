@@ -49,6 +49,7 @@ func RunStorageTests(t *testing.T, open func(t *testing.T) evidence.Storage) {
 		{"NoAliasing", testNoAliasing},
 		{"ConcurrentReads", testConcurrentReads},
 		{"WithLog", testWithLog},
+		{"AppendOnce", testAppendOnce},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -685,6 +686,10 @@ func RunSharedStorageTests(t *testing.T, open func(t *testing.T) (a, b evidence.
 		a, b := open(t)
 		testTwoLogs(t, a, b)
 	})
+	t.Run("TwoLogsAppendOnce", func(t *testing.T) {
+		a, b := open(t)
+		testTwoLogsAppendOnce(t, a, b)
+	})
 }
 
 // testTwoLogs: two Logs on one storage appending from several goroutines
@@ -838,5 +843,141 @@ func testTwoLogs(t *testing.T, sta, stb evidence.Storage) {
 	sum, err := evidence.Verify(buf.Bytes(), signer.VerifierKey())
 	if err != nil || sum.Records != int(n) {
 		t.Fatalf("Verify: %+v, %v; want %d records", sum, err, n)
+	}
+}
+
+// testAppendOnce: Log.AppendOnce on a storage that implements
+// evidence.RefIndex appends only records whose (kind, ref) is new — to the
+// storage and within the batch — and Logged answers for more refs than
+// one query takes. A storage without RefIndex is skipped.
+func testAppendOnce(t *testing.T, st evidence.Storage) {
+	idx, ok := st.(evidence.RefIndex)
+	if !ok {
+		t.Skip("the storage does not implement evidence.RefIndex")
+	}
+	signer, _, err := evidence.GenerateSigner(bytes.NewReader(bytes.Repeat([]byte{9}, 64)), "fairmark.test/evidence")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := evidence.Open(ctx, st, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := evidence.Scope{Type: evidence.ScopeConversation, ID: "c1"}
+	rec := func(kind, ref string) evidence.Record {
+		return evidence.Record{Kind: kind, Ref: ref, Scopes: []evidence.Scope{conv}, Content: []byte(`{"ref":"` + ref + `"}`)}
+	}
+	if _, err := log.AppendOnce(ctx, rec(evidence.KindMessage, "m1"), rec(evidence.KindMessage, "m2")); err != nil {
+		t.Fatal(err)
+	}
+	// m2 is logged, m3 is new but twice in the batch, r-m2 is another kind.
+	out, err := log.AppendOnce(ctx, rec(evidence.KindMessage, "m2"), rec(evidence.KindMessage, "m3"), rec(evidence.KindMessage, "m3"), rec(evidence.KindReport, "m2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 2 || out[0].Ref != "m3" || out[0].Index != 2 || out[1].Kind != evidence.KindReport || out[1].Index != 3 {
+		t.Fatalf("AppendOnce(m2, m3, m3, report m2) appended %v, want message m3 at 2 and report m2 at 3", out)
+	}
+	wantSize(t, st, 4)
+	if out, err := log.AppendOnce(ctx, rec(evidence.KindMessage, "m1"), rec(evidence.KindReport, "m2")); err != nil || len(out) != 0 {
+		t.Fatalf("AppendOnce of logged records: %v, %v; want nothing appended", out, err)
+	}
+	wantSize(t, st, 4)
+	// Many refs at once: Logged splits its queries.
+	var many []evidence.Record
+	var refs []string
+	for i := range 1200 {
+		ref := fmt.Sprintf("bulk-%04d", i)
+		refs = append(refs, ref)
+		if i%2 == 0 {
+			many = append(many, rec(evidence.KindMessage, ref))
+		}
+	}
+	if _, err := log.Append(ctx, many...); err != nil {
+		t.Fatal(err)
+	}
+	got, err := idx.Logged(ctx, evidence.KindMessage, refs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ref := range refs {
+		if got[ref] != (i%2 == 0) {
+			t.Fatalf("Logged(%s) = %v, want %v", ref, got[ref], i%2 == 0)
+		}
+	}
+	if len(got) != 600 {
+		t.Fatalf("Logged found %d of 1,200 refs, want the 600 appended", len(got))
+	}
+	if got, err := idx.Logged(ctx, evidence.KindReport, []string{"m2", "m3"}); err != nil || !got["m2"] || got["m3"] {
+		t.Fatalf("Logged(report; m2, m3) = %v, %v; want m2 only", got, err)
+	}
+	if err := log.Audit(ctx); err != nil {
+		t.Fatalf("Audit: %v", err)
+	}
+}
+
+// testTwoLogsAppendOnce: two Logs on one storage (two processes catching
+// up the same evidence at once) AppendOnce overlapping batches from
+// several goroutines each; every ref is stored exactly once and the tree
+// verifies.
+func testTwoLogsAppendOnce(t *testing.T, sta, stb evidence.Storage) {
+	if _, ok := sta.(evidence.RefIndex); !ok {
+		t.Skip("the storage does not implement evidence.RefIndex")
+	}
+	signer, _, err := evidence.GenerateSigner(bytes.NewReader(bytes.Repeat([]byte{7}, 64)), "fairmark.test/evidence")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs [2]*evidence.Log
+	for i, st := range []evidence.Storage{sta, stb} {
+		if logs[i], err = evidence.Open(ctx, st, signer); err != nil {
+			t.Fatalf("Open %d: %v", i, err)
+		}
+	}
+	const refs, writers, batch = 120, 6, 15
+	scope := evidence.Scope{Type: evidence.ScopeConversation, ID: "shared"}
+	errs := make([]error, writers)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			// Every writer logs every ref, in batches starting at
+			// different places, so the batches overlap.
+			for j := range refs / batch {
+				var in []evidence.Record
+				for k := range batch {
+					i := (w*7 + j*batch + k) % refs
+					in = append(in, evidence.Record{Kind: evidence.KindMessage, Ref: fmt.Sprintf("m%03d", i), Scopes: []evidence.Scope{scope},
+						Content: fmt.Appendf(nil, `{"m":%d}`, i)})
+				}
+				if _, err := logs[w%2].AppendOnce(ctx, in...); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for w, err := range errs {
+		if err != nil {
+			t.Fatalf("writer %d: %v", w, err)
+		}
+	}
+	wantSize(t, sta, refs)
+	recs, err := stb.Records(ctx, scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range recs {
+		if seen[r.Ref] {
+			t.Fatalf("%s logged twice", r.Ref)
+		}
+		seen[r.Ref] = true
+	}
+	if len(seen) != refs {
+		t.Fatalf("%d refs logged, want %d", len(seen), refs)
+	}
+	if err := logs[0].Audit(ctx); err != nil {
+		t.Fatalf("Audit: %v", err)
 	}
 }
