@@ -227,6 +227,16 @@ func TestCases(t *testing.T) {
 		{"Would you take $15?", false, nil},
 		{"赔我500，不然差评不删", true, []Signal{MoneyDemand}},
 		{"退款再加100，差评就删", true, []Signal{RemovalForPayment}},
+		// An address is a name, not speech: "refund" in an email address
+		// is no remedy of the order; a payment link is a private channel.
+		{"If you want the 1-star gone, send $50 via PayPal to refund.fast@outlook.com", true, []Signal{MoneyDemand, FeedbackLeverage}},
+		{"send $50 to paypal.me/joe99 and the 1-star is gone", true, []Signal{MoneyDemand}},
+		{"The item is broken, I want a refund. Reach me at help.refund@shop-mail.com", false, nil},
+		{"1-star unless I get paid: cash4u@mail.com", true, nil},
+		{"1-star unless I get paid", true, []Signal{MoneyDemand}},
+		{"你店刚开吧？一个差评够你受的，拿300来", true, []Signal{MoneyDemand}},
+		{"Triple refund or I leave negatives on all your listings.", true, []Signal{MoneyDemand}},
+		{"我拿3件，能便宜点吗", false, nil},
 		{"double refund or the negative stays", true, nil},
 		{"转账到微信，我就改好评", true, []Signal{RemovalForPayment}},
 		{"send it to my PayPal and I'll update my feedback", true, []Signal{RemovalForPayment}},

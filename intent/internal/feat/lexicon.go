@@ -120,7 +120,7 @@ var lexicon = []struct {
 	{"天天差评", CThreat | CFbNeg}, {"每个商品", CThreat}, {"所有商品", CThreat}, {"找人", CThreat}, {"小号", CThreat},
 	{"最后一次", CThreat}, {"别逼我", CThreat}, {"还不", 0}, {"还不打算", 0}, {"别让我", CThreat}, {"不要让我", CThreat}, {"你让我", 0}, {"想让我", 0}, {"不要逼我", CThreat}, {"给不给", CThreat | CDemand}, {"不给就", CThreat | CCond},
 	{"发到网上", CThreat}, {"让你店", CThreat}, {"降权", CThreat}, {"扣分", CThreat}, {"投诉到底", CThreat}, {"别怪我", CThreat},
-	{"不客气", CThreat}, {"你自己看", CThreat}, {"考虑清楚", CThreat},
+	{"不客气", CThreat}, {"你自己看", CThreat}, {"考虑清楚", CThreat}, {"够你受", CThreat}, {"够你喝一壶", CThreat},
 	// Threats (en).
 	{"you'll regret", CThreat}, {"you will regret", CThreat}, {"ruin your", CThreat}, {"destroy your", CThreat},
 	{"every listing", CThreat}, {"all your listings", CThreat}, {"tell everyone", CThreat}, {"your store will", CThreat},
@@ -128,6 +128,11 @@ var lexicon = []struct {
 	{"you have been warned", CThreat}, {"your call", CThreat}, {"your choice", CThreat}, {"up to you", CThreat},
 	{"clock is ticking", CThreat}, {"or you'll see", CThreat}, {"multiple accounts", CThreat}, {"other accounts", CThreat},
 	{"tank your", CThreat}, {"your rating will", CThreat}, {"your shop", CThreat}, {"your store", CThreat},
+	// A refund several times the order is money beyond any remedy.
+	{"double refund", CMoney | CDemand}, {"triple refund", CMoney | CDemand}, {"refund twice", CMoney | CDemand},
+	{"refund me twice", CMoney | CDemand}, {"refund me double", CMoney | CDemand},
+	// Being paid as the condition: "1-star unless I get paid".
+	{"get paid", CMoney | CDemand}, {"gets paid", CMoney | CDemand}, {"until i'm paid", CMoney | CDemand},
 	// Self-declared professionals.
 	{"职业差评师", CPro | CFbNeg}, {"职业差评", CPro | CFbNeg}, {"职业打假", CPro}, {"打假人", CPro}, {"专业差评", CPro | CFbNeg},
 	{"干这行", CPro}, {"我专门", CPro}, {"吃这碗饭", CPro}, {"别的店都", CPro}, {"其他店都", CPro}, {"其他商家都", CPro},

@@ -154,6 +154,7 @@ func findMatches(b []byte, dst []Match) []Match {
 			dst = append(dst, Match{int32(start), int32(end), p.cats})
 		}
 	}
+	dst = dropInAddresses(b, dst)
 	dst = scanAmounts(b, dst)
 	slices.SortFunc(dst, func(x, y Match) int {
 		if x.Start != y.Start {
@@ -255,6 +256,9 @@ func scanAmounts(b []byte, dst []Match) []Match {
 			switch string(b[start-3 : start]) {
 			case "转", "付", "赔":
 				money, demand = true, true
+			case "拿":
+				// "拿300来": bring 300; "拿3件" is a count.
+				money, demand = !countUnit(b[k:]), !countUnit(b[k:])
 			}
 		}
 		switch {
@@ -271,3 +275,98 @@ func scanAmounts(b []byte, dst []Match) []Match {
 	}
 	return dst
 }
+
+// paymentHosts are links that are themselves a private payment channel.
+var paymentHosts = []string{"paypal.me/", "venmo.com/", "cash.app/", "buymeacoffee.com/", "ko-fi.com/"}
+
+// dropInAddresses removes the lexicon matches that lie inside an email
+// address or a link: its words are a name, not speech ("refund.fast@…"
+// is no remedy of the order, "cash4u@…" no demand). A payment link
+// ("paypal.me/…") becomes one private-payment match.
+func dropInAddresses(b []byte, ms []Match) []Match {
+	if len(ms) == 0 {
+		return ms
+	}
+	type span struct{ lo, hi int32 }
+	var addrs []span
+	for i := 0; i < len(b); {
+		if b[i] == ' ' || b[i] >= 0x80 {
+			i++
+			continue
+		}
+		j := i
+		for j < len(b) && b[j] != ' ' && b[j] < 0x80 {
+			j++
+		}
+		if isAddress(b[i:j]) {
+			addrs = append(addrs, span{int32(i), int32(j)})
+		}
+		i = j
+	}
+	if len(addrs) == 0 {
+		return ms
+	}
+	out := ms[:0]
+	for _, m := range ms {
+		inside := false
+		for _, a := range addrs {
+			if m.Start >= a.lo && m.End <= a.hi {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			out = append(out, m)
+		}
+	}
+	for _, a := range addrs {
+		tok := b[a.lo:a.hi]
+		for _, h := range paymentHosts {
+			if containsBytes(tok, h) {
+				out = append(out, Match{a.lo, a.hi, CMoney | CPrivate})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// isAddress reports whether an ASCII token (no spaces) is an email address
+// or a link: it has an @ between two characters, a scheme, "www.", or a
+// host with a dot and a path.
+func isAddress(tok []byte) bool {
+	at := -1
+	for k, c := range tok {
+		if c == '@' {
+			at = k
+			break
+		}
+	}
+	if at > 0 && at < len(tok)-1 {
+		return true
+	}
+	if containsBytes(tok, "://") || hasPrefixBytes(tok, "www.") {
+		return true
+	}
+	dot, slash := -1, -1
+	for k, c := range tok {
+		if c == '.' && dot < 0 {
+			dot = k
+		}
+		if c == '/' && slash < 0 {
+			slash = k
+		}
+	}
+	return dot > 0 && slash > dot+1 && isASCIILetter(tok[dot+1])
+}
+
+func containsBytes(b []byte, s string) bool {
+	for i := 0; i+len(s) <= len(b); i++ {
+		if string(b[i:i+len(s)]) == s {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefixBytes(b []byte, s string) bool { return len(b) >= len(s) && string(b[:len(s)]) == s }
