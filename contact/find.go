@@ -236,6 +236,13 @@ func (f *finder) findIDs() {
 			st++
 		}
 		tok, e, letters := f.token(st)
+		if len(tok) == 1 {
+			// "微信 x i a o m e i 8 8": one character at a time, to get
+			// past a filter that looks for words.
+			if t2, e2, l2, ok := f.spacedToken(st); ok {
+				tok, e, letters = t2, e2, l2
+			}
+		}
 		if e < len(u) && (u[e].r == '@' || (u[e].r == '.' && e+1 < len(u) && isASCIIAlnum(u[e+1].r))) {
 			continue // e-mail or URL, found elsewhere
 		}
@@ -295,6 +302,33 @@ func (f *finder) token(i int) (string, int, bool) {
 	}
 	f.tmp = b[:0]
 	return string(b), e, letters
+}
+
+// spacedToken reads an id written one ASCII letter or digit at a time,
+// each separated from the next by one space, from unit i: at least 6 and
+// at most 20 characters. It returns the id, its end unit, whether it is
+// letters only, and whether there was one.
+func (f *finder) spacedToken(i int) (string, int, bool, bool) {
+	u := f.u
+	var b [20]byte
+	n, letters, e := 0, true, i
+	for e < len(u) && n < len(b) && isASCIIAlnum(u[e].r) && (e+1 == len(u) || !isASCIIAlnum(u[e+1].r)) {
+		if !isASCIILetter(u[e].r) {
+			letters = false
+		}
+		b[n] = byte(u[e].r)
+		n++
+		e++
+		if e+1 < len(u) && u[e].r == ' ' && isASCIIAlnum(u[e+1].r) {
+			e++
+			continue
+		}
+		break
+	}
+	if n < 6 {
+		return "", 0, false, false
+	}
+	return string(b[:n]), e, letters, true
 }
 
 // alipayEmails relabels e-mail candidates announced by an Alipay cue.

@@ -117,7 +117,7 @@ func homoglyph(r rune) rune {
 }
 
 // enclosedNumber returns the number shown by circled, parenthesised and
-// full-stop digit forms (①⑴⒈❶➀⓵…), or -1.
+// full-stop digit forms (①⑴⒈❶➀⓵㈠㊀…), or -1.
 func enclosedNumber(r rune) int {
 	switch {
 	case r >= 0x2460 && r <= 0x2473: // ①..⑳
@@ -132,6 +132,10 @@ func enclosedNumber(r rune) int {
 		return int(r-0x24EB) + 11
 	case r >= 0x24F5 && r <= 0x24FE: // ⓵..⓾
 		return int(r-0x24F5) + 1
+	case r >= 0x3220 && r <= 0x3229: // ㈠..㈩ (parenthesised ideographs)
+		return int(r-0x3220) + 1
+	case r >= 0x3280 && r <= 0x3289: // ㊀..㊉ (circled ideographs)
+		return int(r-0x3280) + 1
 	case r >= 0x2776 && r <= 0x277F: // ❶..❿
 		return int(r-0x2776) + 1
 	case r >= 0x2780 && r <= 0x2789: // ➀..➉

@@ -273,6 +273,12 @@ func (f *finder) findEmails() {
 		}
 		host := string(dom.name) + implied
 		var local []byte
+		su := j
+		if spelled || dom.spelled {
+			// "john dot doe at gmail dot com": labels joined by spelled
+			// dots on the left of the local part belong to it.
+			su, local = spelledLocalPrefix(u, j, local)
+		}
 		for x := j; x < le; x++ {
 			if isSep(u[x].r) && u[x].r != '.' && u[x].r != '_' && u[x].r != '-' {
 				continue
@@ -289,9 +295,80 @@ func (f *finder) findEmails() {
 		if spelled || dom.spelled {
 			conf = 0.85
 		}
-		f.add(cand{kind: Email, val: string(local) + "@" + host, su: j, eu: dom.eu, cue: -1, conf: conf, prio: prioEmail})
+		f.add(cand{kind: Email, val: string(local) + "@" + host, su: su, eu: dom.eu, cue: -1, conf: conf, prio: prioEmail})
 		i = dom.eu - 1
 	}
+}
+
+// spelledLocalPrefix extends a local part starting at unit j leftwards
+// over "<label> dot " groups (also "(dot)", "点"), at most 4. It returns
+// the new start and buf with the labels and their dots appended, in
+// order, ready for the rest of the local part.
+func spelledLocalPrefix(u []unit, j int, buf []byte) (int, []byte) {
+	var starts [4]int
+	n := 0
+	for p := j; n < len(starts); {
+		q := p
+		for k := 0; q > 0 && k < 2 && isSpace(u[q-1].r); k++ {
+			q--
+		}
+		closed := q > 0 && (u[q-1].r == ')' || u[q-1].r == ']')
+		if closed {
+			q--
+		}
+		switch {
+		case q > 0 && (u[q-1].r == '点' || u[q-1].r == '點'):
+			q--
+		case q >= 3 && hasWordAt(u, q-3, "dot"):
+			q -= 3
+		default:
+			q = -1
+		}
+		if q < 0 {
+			break
+		}
+		if closed {
+			if q == 0 || !(u[q-1].r == '(' || u[q-1].r == '[') {
+				break
+			}
+			q--
+		}
+		if q == p {
+			break // no space or bracket: "dot" glued to the local part is a name
+		}
+		for k := 0; q > 0 && k < 2 && isSpace(u[q-1].r); k++ {
+			q--
+		}
+		r := q
+		for r > 0 && isLocalASCII(u[r-1].r) {
+			r--
+		}
+		if r == q || r > 0 && isASCIIAlnum(u[r-1].r) {
+			break
+		}
+		starts[n], p = r, r
+		n++
+	}
+	if n == 0 {
+		return j, buf
+	}
+	// starts[n-1] is the leftmost label; walk them left to right.
+	for i := n - 1; i >= 0; i-- {
+		end := starts[i]
+		for end < len(u) && isLocalASCII(u[end].r) {
+			end++
+		}
+		for x := starts[i]; x < end; x++ {
+			buf = append(buf, byte(u[x].r))
+		}
+		buf = append(buf, '.')
+	}
+	return starts[n-1], buf
+}
+
+// isLocalASCII reports whether r may stand in an e-mail local part.
+func isLocalASCII(r rune) bool {
+	return r < 0x80 && (isASCIIAlnum(r) || r == '.' || r == '_' || r == '-' || r == '+')
 }
 
 func isLocalEdge(x unit) bool {
