@@ -90,7 +90,7 @@ func Find(text string) []Contact {
 	}
 	f := finderPool.Get().(*finder)
 	f.text = text
-	f.u = normalize(f.u[:0], text)
+	f.u = spelledDigits(normalize(f.u[:0], text))
 	f.cues = findCues(f.u, f.cues[:0])
 	f.cands = f.cands[:0]
 	f.findEmails()

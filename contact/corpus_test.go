@@ -158,10 +158,10 @@ func runeBounds(text string) []bool {
 }
 
 // spanAlnum folds a span and keeps its letters and digits (Chinese and
-// circled numerals read as digits).
+// circled numerals and spelled-out English digits read as digits).
 func spanAlnum(s string) string {
 	var sb strings.Builder
-	for _, x := range normalize(nil, s) {
+	for _, x := range spelledDigits(normalize(nil, s)) {
 		switch {
 		case x.d >= 0:
 			sb.WriteByte(byte('0' + x.d))

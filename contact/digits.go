@@ -305,6 +305,19 @@ func validateCN(nsn []byte, cc86 bool) (phoneResult, bool) {
 	}, true
 }
 
+// parseNANP validates digits as a North American number written without
+// its +1: ten digits (area code and exchange starting 2–9) or eleven
+// starting with the trunk 1.
+func parseNANP(d []byte) (phoneResult, bool) {
+	if len(d) == 11 && d[0] == '1' {
+		d = d[1:]
+	}
+	if len(d) != 10 || d[0] < '2' || d[3] < '2' {
+		return phoneResult{}, false
+	}
+	return validate("+1" + string(d))
+}
+
 // validate parses and validates an international number written with '+'.
 func validate(s string) (phoneResult, bool) {
 	num, err := phonenumbers.Parse(s, "ZZ")

@@ -1,9 +1,11 @@
 // Package contact finds off-platform contact details in marketplace chat
 // messages and reviews: phone numbers, QQ numbers, WeChat ids, e-mail
 // addresses, URLs and Alipay accounts, including the disguises people use to
-// slip them past keyword filters (full-width forms, Chinese and circled
-// numerals, digits broken up by spaces or emoji, look-alike letters, "at" and
-// "dot" spelled out).
+// slip them past keyword filters (full-width forms, Chinese, circled and
+// ideograph numerals, English digit words, digits broken up by spaces or
+// emoji, look-alike letters, "at" and "dot" spelled out, ids spelled one
+// character at a time). A North American number after a phone cue needs
+// no +1; Chinese numbers are read first.
 //
 // Find works in three steps. A cheap pass over the text decides whether it
 // can hold a contact at all (enough digit-like runes, or a cue); most chat

@@ -49,6 +49,11 @@ func (f *finder) evalRun(r *run) {
 	}
 	d := r.digits()
 	ph, phOK := parsePhone(d, r.plus >= 0)
+	if !phOK && bc >= 0 && (kind == cuePhone || kind == cueOther) {
+		// "call (415) 555-0132": after a phone cue, a number that is
+		// not Chinese may be North American, written without +1.
+		ph, phOK = parseNANP(d)
+	}
 	qqOK := r.n >= 5 && r.n <= 11 && d[0] != '0'
 	c := cand{su: r.su, eu: r.eu, cue: bc, prio: prioCued, conf: confCued}
 	if r.plus >= 0 {
@@ -250,6 +255,9 @@ func (f *finder) findIDs() {
 			continue
 		}
 		ascii := f.text[u[c.su].s] < utf8.RuneSelf
+		if u[vs].r == '@' {
+			explicit = true // "insta @shopfixer": a handle
+		}
 		if letters && ascii && !explicit {
 			continue // "wechat please": needs "wechat: name"
 		}

@@ -17,6 +17,7 @@ func FuzzFind(f *testing.F) {
 		"支付宝 abc@163.com",
 		"\xff\xfe13812345678",
 		"①③⑧①②③④⑤⑥⑦⑧",
+		"call one three eight one two three four five six seven eight",
 		"+86 (0)21 6123 4567",
 	} {
 		f.Add(s)

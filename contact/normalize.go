@@ -343,3 +343,92 @@ func normalize(buf []unit, text string) []unit {
 	}
 	return buf
 }
+
+// spelledDigits turns runs of five or more English digit words ("one
+// three eight one two …", separated by spaces, hyphens or commas) into
+// digit units, one per word, spanning the word. Fewer words in a row are
+// speech ("one or two"), left as they are. It compacts u in place.
+func spelledDigits(u []unit) []unit {
+	type word struct{ lo, hi, d int }
+	var buf [24]word
+	var run []word
+	// First pass: find the runs; most texts have none.
+	var runs [][2]int // unit ranges [lo, hi) of qualifying runs
+	var wb [8]byte
+	i := 0
+	run = buf[:0]
+	for i <= len(u) {
+		if i < len(u) && !isASCIILetter(u[i].r) {
+			if !isSpelledSep(u[i].r) && len(run) > 0 {
+				if len(run) >= 5 {
+					runs = append(runs, [2]int{run[0].lo, run[len(run)-1].hi})
+				}
+				run = run[:0]
+			}
+			i++
+			continue
+		}
+		if i == len(u) {
+			if len(run) >= 5 {
+				runs = append(runs, [2]int{run[0].lo, run[len(run)-1].hi})
+			}
+			break
+		}
+		j := i
+		for j < len(u) && isASCIILetter(u[j].r) {
+			j++
+		}
+		d := -1
+		if j-i <= len(wb) && (i == 0 || !isASCIIAlnum(u[i-1].r)) && (j == len(u) || !isASCIIAlnum(u[j].r)) {
+			for k := i; k < j; k++ {
+				wb[k-i] = byte(u[k].r)
+			}
+			d = digitWord(string(wb[:j-i]))
+		}
+		if d < 0 {
+			if len(run) >= 5 {
+				runs = append(runs, [2]int{run[0].lo, run[len(run)-1].hi})
+			}
+			run = run[:0]
+		} else {
+			run = append(run, word{i, j, d})
+		}
+		i = j
+	}
+	if len(runs) == 0 {
+		return u
+	}
+	// Second pass: rewrite the words of each run as one digit unit.
+	out, r := 0, 0
+	for i := 0; i < len(u); {
+		if r < len(runs) && i == runs[r][0] {
+			for i < runs[r][1] {
+				if !isASCIILetter(u[i].r) {
+					u[out] = u[i]
+					out++
+					i++
+					continue
+				}
+				j := i
+				for j < len(u) && isASCIILetter(u[j].r) {
+					j++
+				}
+				for k := i; k < j; k++ {
+					wb[k-i] = byte(u[k].r)
+				}
+				d := digitWord(string(wb[:j-i]))
+				u[out] = unit{s: u[i].s, e: u[j-1].e, r: rune('0' + d), d: int8(d)}
+				out++
+				i = j
+			}
+			r++
+			continue
+		}
+		u[out] = u[i]
+		out++
+		i++
+	}
+	return u[:out]
+}
+
+func isSpelledSep(r rune) bool { return r == ' ' || r == '-' || r == ',' }

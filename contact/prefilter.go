@@ -14,6 +14,7 @@ func mayContain(text string) bool {
 	cl, gap := 0, 0
 	var word [8]byte // current ASCII word, folded
 	wn := 0
+	dw := 0 // digit words in a row ("one three eight …")
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c < utf8.RuneSelf {
@@ -34,6 +35,13 @@ func mayContain(text string) bool {
 			if wn > 0 {
 				if wn <= len(word) && asciiTrigger(word[:wn]) {
 					return true
+				}
+				if wn <= len(word) && digitWord(string(word[:wn])) >= 0 {
+					if dw++; dw >= 5 {
+						return true
+					}
+				} else {
+					dw = 0
 				}
 				wn = 0
 			}
@@ -122,7 +130,37 @@ func mayContain(text string) bool {
 			return true
 		}
 	}
+	if wn > 0 && wn <= len(word) && digitWord(string(word[:wn])) >= 0 && dw >= 4 {
+		return true
+	}
 	return wn > 0 && wn <= len(word) && asciiTrigger(word[:wn])
+}
+
+// digitWord returns the digit an English number word names, or -1.
+func digitWord(w string) int {
+	switch w {
+	case "zero":
+		return 0
+	case "one":
+		return 1
+	case "two":
+		return 2
+	case "three":
+		return 3
+	case "four":
+		return 4
+	case "five":
+		return 5
+	case "six":
+		return 6
+	case "seven":
+		return 7
+	case "eight":
+		return 8
+	case "nine":
+		return 9
+	}
+	return -1
 }
 
 func foldASCII(c byte) rune {
