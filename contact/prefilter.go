@@ -36,7 +36,7 @@ func mayContain(text string) bool {
 				if wn <= len(word) && asciiTrigger(word[:wn]) {
 					return true
 				}
-				if wn <= len(word) && digitWord(string(word[:wn])) >= 0 {
+				if wn >= 3 && wn <= 5 && mayBeDigitWord(word[0]) && digitWord(string(word[:wn])) >= 0 {
 					if dw++; dw >= 5 {
 						return true
 					}
@@ -134,6 +134,15 @@ func mayContain(text string) bool {
 		return true
 	}
 	return wn > 0 && wn <= len(word) && asciiTrigger(word[:wn])
+}
+
+// mayBeDigitWord reports whether an English digit word can start with c.
+func mayBeDigitWord(c byte) bool {
+	switch c {
+	case 'z', 'o', 't', 'f', 's', 'e', 'n':
+		return true
+	}
+	return false
 }
 
 // digitWord returns the digit an English number word names, or -1.
