@@ -36,7 +36,7 @@ var cueSpec = []struct {
 }{
 	{cueQQ, false, "qq 扣扣 抠抠 口口 蔻蔻 寇寇 叩叩 企鹅 企鹅号 球球 秋秋 🐧 q号 扣q 群号 qq群"},
 	{cueQQ, true, "q 扣 鹅 抠 寇 口扣"},
-	{cueWeChat, false, "微信 薇信 威信 卫星 徽信 维信 微芯 微心 为信 v信 w信 vx wx weixin wechat 绿泡泡 vx号 微x"},
+	{cueWeChat, false, "微信 薇信 威信 卫星 徽信 维信 微芯 微心 为信 薇芯 薇心 威芯 唯信 伟信 v信 w信 vx wx weixin wechat 绿泡泡 vx号 微x"},
 	{cueWeChat, true, "v 微 薇 威 徽"},
 	{cuePhone, false, "电话 手机 手机号 tel tell phone mobile call 致电 来电 打我 短信 联系电话 dh 热线 电联 座机 whatsapp cell sms txt viber text_me my_number reach_me ring_me"},
 	{cueAlipay, false, "支付宝 吱付宝 支负宝 之付宝 支护宝 zfb alipay zhifubao 阿里pay"},
