@@ -239,6 +239,7 @@ func TestCases(t *testing.T) {
 		{"我拿3件，能便宜点吗", false, nil},
 		{"Other buyers will read my review. Make me an offer.", true, nil},
 		{"Make me an offer on the bundle of three", false, nil},
+		{"I'll update my review once you fix the issue.", false, nil},
 		{"The seller offered me $10 to change my review, is that allowed?", false, nil},
 		{"double refund or the negative stays", true, nil},
 		{"转账到微信，我就改好评", true, []Signal{RemovalForPayment}},

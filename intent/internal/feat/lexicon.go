@@ -164,7 +164,7 @@ var lexicon = []struct {
 	{"退", CRefund}, {"给退", CRefund}, {"退我", CRefund | CDemand}, {"换个新的", CRefund}, {"换一", CRefund}, {"补寄", CRefund}, {"补一个", CRefund}, {"撤评", CRemoval | CFb}, {"换个好的", CRefund}, {"换新", CRefund}, {"给我换", CRefund | CDemand},
 	{"换一件", CRefund}, {"换一张", CRefund}, {"重新发", CRefund}, {"再发一", CRefund}, {"维修", CRefund}, {"返修", CRefund},
 	{"修好", CRefund}, {"包修", CRefund}, {"保修", CRefund}, {"换掉", CRefund}, {"退一半", CRefund}, {"部分退款", CRefund},
-	{"repair*", CRefund}, {"fix it", CRefund}, {"send a new", CRefund}, {"new one", CRefund}, {"swap", CRefund},
+	{"repair*", CRefund}, {"fix it", CRefund}, {"fix the issue", CRefund}, {"fix the problem", CRefund}, {"fix this", CRefund}, {"resolve the issue", CRefund}, {"sort it out", CRefund}, {"send a new", CRefund}, {"new one", CRefund}, {"swap", CRefund},
 	{"send the right", CRefund}, {"ship another", CRefund}, {"return label", CRefund}, {"partial refund", CRefund},
 	{"price difference", CRefund}, {"the difference", CRefund},
 	// Saying the item is fine removes the grievance behind a remedy.

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
+	"slices"
 )
 
 // Example is one labelled corpus line.
@@ -222,36 +222,50 @@ func platt(z, y []float64) (a, b float64) {
 }
 
 // bestThreshold returns the threshold maximising F1 of p >= threshold,
-// placed midway between the chosen score and the next lower one.
+// the F1 of each candidate averaged with that of thresholds 0.025 and
+// 0.05 either side: out-of-fold F1 is flat and ragged over a wide range
+// (0.40–0.52 within 0.006 of each other), and its plain argmax jumped
+// from one end of that range to the other as a few training texts came
+// and went; the smoothed maximum sits inside the broad good region.
+// It returns the threshold and the (unsmoothed) F1 there.
 func bestThreshold(p, y []float64) (thr, f1 float64) {
-	idx := make([]int, len(p))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(i, j int) bool { return p[idx[i]] > p[idx[j]] })
 	var pos float64
 	for _, t := range y {
 		pos += t
 	}
-	tp, fp := 0.0, 0.0
-	thr, f1 = 0.5, -1
-	for k := 0; k < len(idx); k++ {
-		if y[idx[k]] > 0.5 {
-			tp++
-		} else {
-			fp++
-		}
-		if k+1 < len(idx) && p[idx[k+1]] == p[idx[k]] {
-			continue
-		}
-		f := 2 * tp / (tp + fp + pos)
-		if f > f1 {
-			f1 = f
-			next := 0.0
-			if k+1 < len(idx) {
-				next = p[idx[k+1]]
+	f1At := func(t float64) float64 {
+		tp, fp := 0.0, 0.0
+		for i, x := range p {
+			if x >= t {
+				if y[i] > 0.5 {
+					tp++
+				} else {
+					fp++
+				}
 			}
-			thr = (p[idx[k]] + next) / 2
+		}
+		if tp+fp+pos == 0 {
+			return 0
+		}
+		return 2 * tp / (tp + fp + pos)
+	}
+	sorted := slices.Clone(p)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	thr, f1 = 0.5, -1
+	best := -1.0
+	for k := len(sorted) - 1; k >= 0; k-- {
+		next := 0.0
+		if k > 0 {
+			next = sorted[k-1]
+		}
+		t := (sorted[k] + next) / 2
+		sm := 0.0
+		for _, d := range []float64{-0.05, -0.025, 0, 0.025, 0.05} {
+			sm += f1At(t + d)
+		}
+		if sm > best {
+			best, thr, f1 = sm, t, f1At(t)
 		}
 	}
 	return thr, f1
