@@ -107,6 +107,30 @@ func (m *market) establishedSeller(id string, n int) {
 	}
 }
 
+// newShops opens n sellers named prefix0, prefix1, … now (new shops).
+func (m *market) newShops(prefix string, n int) []string {
+	shops := make([]string, n)
+	for i := range shops {
+		shops[i] = fmt.Sprintf("%s%d", prefix, i)
+		m.open(shops[i], fairmark.Seller, nil)
+	}
+	return shops
+}
+
+// cardNegatives has buyer buy a ¥50 prepaid card from each shop in turn,
+// 20 h apart, and rate it negative after the given time; it returns the
+// feedback ids.
+func (m *market) cardNegatives(buyer string, shops []string, after time.Duration, text string) []fairmark.FeedbackID {
+	var ids []fairmark.FeedbackID
+	for _, s := range shops {
+		o := m.buy(buyer, s, "50.00", true)
+		m.after(after)
+		ids = append(ids, m.rate(o, buyer, s, fairmark.Negative, text))
+		m.after(20 * time.Hour)
+	}
+	return ids
+}
+
 // TestSeedStory: a prepaid card bought, a negative at once, a QQ number on
 // chat — repeated on a second new seller — is flagged by the second remark,
 // the remarks are held, and the sellers are warned with guidance.
@@ -320,17 +344,9 @@ func TestRatingGraphBatch(t *testing.T) {
 func TestBurstOutlivesItsWeek(t *testing.T) {
 	m := newMarket(t)
 	m.open("b1", fairmark.Buyer, nil)
-	for i := range 2 {
-		m.open(fmt.Sprintf("ns%d", i), fairmark.Seller, nil)
-	}
+	shops := m.newShops("ns", 2)
 	m.after(24 * time.Hour)
-	for i := range 2 {
-		s := fmt.Sprintf("ns%d", i)
-		o := m.buy("b1", s, "50.00", true)
-		m.after(14 * time.Minute)
-		m.rate(o, "b1", s, fairmark.Negative, "垃圾")
-		m.after(20 * time.Hour)
-	}
+	m.cardNegatives("b1", shops, 14*time.Minute, "垃圾")
 	if a := m.account("b1"); !a.Flagged {
 		t.Fatalf("burst of two: risk %.3f reasons %q, want flagged", a.Risk, a.Reasons)
 	}
@@ -410,17 +426,7 @@ func TestFlagLiftedByEvidenceNotByTheClock(t *testing.T) {
 	m.open("ns0", fairmark.Seller, nil)
 	m.open("ns1", fairmark.Seller, nil)
 	m.after(24 * time.Hour)
-	var first fairmark.FeedbackID
-	for _, s := range []string{"ns0", "ns1"} {
-		o := m.buy("b1", s, "50.00", true)
-		m.after(14 * time.Minute)
-		f := m.rate(o, "b1", s, fairmark.Negative, "卡密无效")
-		if first == "" {
-			first = f
-		}
-		m.after(20 * time.Hour)
-	}
-	m.withdraw(first)
+	m.withdraw(m.cardNegatives("b1", []string{"ns0", "ns1"}, 14*time.Minute, "卡密无效")[0])
 	if a := m.account("b1"); !a.Flagged {
 		t.Fatalf("two fast card negatives to two new sellers, one withdrawn: risk %.3f reasons %q, want flagged", a.Risk, a.Reasons)
 	}
@@ -502,18 +508,10 @@ func TestSpree(t *testing.T) {
 func TestBurstOnNewShopsOutlastsItsWeek(t *testing.T) {
 	m := newMarket(t)
 	m.open("b1", fairmark.Buyer, nil)
-	for i := range 3 {
-		m.open(fmt.Sprintf("ns%d", i), fairmark.Seller, nil)
-	}
+	shops := m.newShops("ns", 3)
 	m.establishedSeller("old", 3)
 	m.after(24 * time.Hour)
-	for i := range 3 {
-		s := fmt.Sprintf("ns%d", i)
-		o := m.buy("b1", s, "50.00", true)
-		m.after(12 * time.Minute)
-		m.rate(o, "b1", s, fairmark.Negative, "卡密无效")
-		m.after(20 * time.Hour)
-	}
+	m.cardNegatives("b1", shops, 12*time.Minute, "卡密无效")
 	a := m.account("b1")
 	if !a.Flagged {
 		t.Fatalf("three fast card negatives to three new shops in three days: risk %.3f reasons %q, want flagged", a.Risk, a.Reasons)

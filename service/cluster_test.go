@@ -33,6 +33,42 @@ func freshSchema() string {
 	return "fm_cluster_" + hex.EncodeToString(b[:])
 }
 
+// postgresURL is the test PostgreSQL's URL; without one the test is
+// skipped.
+func postgresURL(t *testing.T) string {
+	t.Helper()
+	url := os.Getenv("FAIRMARK_TEST_POSTGRES")
+	if url == "" {
+		t.Skip("PostgreSQL tests skipped: set FAIRMARK_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run them")
+	}
+	return url
+}
+
+// smallMarketplace simulates 14 days of 16 sellers, 220 buyers and 5
+// complainers.
+func smallMarketplace(t *testing.T, seed int64) []*fairmark.Event {
+	t.Helper()
+	evs, _, err := sim.Events(sim.Config{Seed: seed, Sellers: 16, Buyers: 220, Days: 14, Complainers: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+// workerSigner is the evidence signer every test worker shares.
+func workerSigner(t *testing.T) *evidence.Signer {
+	t.Helper()
+	keys, err := workerKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := evidence.LoadOrCreateKey(keys, "fairmark.test/workers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer
+}
+
 // openWorker opens a clustered Service on the PostgreSQL schema, with an
 // evidence log signed by the key the workers share.
 func openWorker(t *testing.T, url, schema, id string) (*service.Service, *store.DB) {
@@ -42,14 +78,7 @@ func openWorker(t *testing.T, url, schema, id string) (*service.Service, *store.
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := workerKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := evidence.LoadOrCreateKey(keys, "fairmark.test/workers")
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer := workerSigner(t)
 	log, err := evidence.Open(ctx, db.Evidence(), signer)
 	if err != nil {
 		t.Fatal(err)
@@ -70,17 +99,12 @@ func openWorker(t *testing.T, url, schema, id string) (*service.Service, *store.
 // the whole stream: every event is taken exactly once and every decision
 // is stored exactly once.
 func TestTwoWorkersOneDies(t *testing.T) {
-	url := os.Getenv("FAIRMARK_TEST_POSTGRES")
-	if url == "" {
-		t.Skip("PostgreSQL tests skipped: set FAIRMARK_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run them")
-	}
+	url := postgresURL(t)
 	ctx := context.Background()
 	schema := freshSchema()
 
-	evs, _, err := sim.Events(sim.Config{Seed: 11, Sellers: 16, Buyers: 220, Days: 14, Complainers: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
+	evs := smallMarketplace(t, 11)
+	var err error
 	replay.SortEvents(evs)
 	raws := make([][]byte, len(evs))
 	for i, e := range evs {
@@ -284,10 +308,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // TestWorkersFollowPublishedRules: a rule set a lead publishes on one
 // worker is put in force on the others, which rescore under it.
 func TestWorkersFollowPublishedRules(t *testing.T) {
-	url := os.Getenv("FAIRMARK_TEST_POSTGRES")
-	if url == "" {
-		t.Skip("PostgreSQL tests skipped: set FAIRMARK_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run them")
-	}
+	url := postgresURL(t)
 	ctx := context.Background()
 	schema := freshSchema()
 	a, dbA := openWorker(t, url, schema, "a")
@@ -335,16 +356,10 @@ func TestWorkersFollowPublishedRules(t *testing.T) {
 // up; each message and report is logged exactly once, and the log
 // verifies.
 func TestTwoImportsLogEvidenceOnce(t *testing.T) {
-	url := os.Getenv("FAIRMARK_TEST_POSTGRES")
-	if url == "" {
-		t.Skip("PostgreSQL tests skipped: set FAIRMARK_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run them")
-	}
+	url := postgresURL(t)
 	ctx := context.Background()
 	schema := freshSchema()
-	evs, _, err := sim.Events(sim.Config{Seed: 12, Sellers: 16, Buyers: 220, Days: 14, Complainers: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
+	evs := smallMarketplace(t, 12)
 	ins := make([]store.Incoming, len(evs))
 	want := map[string]bool{}
 	for i, e := range evs {
@@ -373,14 +388,7 @@ func TestTwoImportsLogEvidenceOnce(t *testing.T) {
 	if _, err := db0.Append(ctx, ins); err != nil {
 		t.Fatal(err)
 	}
-	keys, err := workerKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := evidence.LoadOrCreateKey(keys, "fairmark.test/workers")
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer := workerSigner(t)
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i := range 2 {
