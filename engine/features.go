@@ -223,7 +223,7 @@ func (en *Engine) agreement(b *account, n *feedback) float64 {
 		if x.buyer.root() == ring || x.withdrawn || x.removed || x.rating != codeNegative {
 			continue
 		}
-		credible += (1 - sigmoid(en.baseSuspicion(x.buyer, x))) * (1 - en.raterRisk(x.buyer)) * voice(x.buyer)
+		credible += (1 - sigmoid(en.baseSuspicion(x.buyer, x))) * (1 - x.buyer.risk) * voice(x.buyer)
 	}
 	if credible < 2 {
 		return 0
@@ -231,17 +231,4 @@ func (en *Engine) agreement(b *account, n *feedback) float64 {
 	share := credible / (total + 2) // shrunk towards "not negative"
 	a := (share - 0.08) / 0.2
 	return math.Max(0, math.Min(1, a))
-}
-
-// raterRisk is how little another buyer's word counts in agreement: its
-// risk, or the rating graph's when that is higher and counts (a buyer the
-// last batch found rating against the consensus of reliable raters). A
-// flag that lapses must not make a complainer's remarks vouch for the
-// others who hit the same sellers.
-func (en *Engine) raterRisk(b *account) float64 {
-	r := b.risk
-	if v, ok := en.graph[b]; ok && v.risk > r && graphCounts(b, v) {
-		r = v.risk
-	}
-	return r
 }

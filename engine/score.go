@@ -330,13 +330,15 @@ func (en *Engine) rescoreOne(b *account, i int, mates []*account, ring *ringEval
 	}
 	acts := turned > 0 || len(b.bs().contacts) > 0 || len(b.bs().intents) > 0 || len(b.bs().reports) > 0
 	if b.flagged && !flag && !holdAll && b.risk < en.cfg.ClearAt && !acts {
-		// The seed story's pattern — negative remarks to three or more
-		// new shops within one week — is an act too: it happened, and a
-		// week passing does not make it less so.
+		// The seed story's pattern — fairly suspicious negative remarks
+		// to three or more new shops within one week — is an act too: it
+		// happened, and a week passing does not make it less so. (Any
+		// negatives to new shops kept honest customers of bad shops
+		// flagged in dense marketplaces.)
 		var buf [16]negView
 		onNew := buf[:0]
 		for _, v := range views {
-			if v.n.sellerNew {
+			if v.n.sellerNew && v.s >= spreeAt {
 				onNew = append(onNew, v)
 			}
 		}
