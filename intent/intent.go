@@ -110,6 +110,12 @@ func Score(text string) Result {
 	a.Reset(text)
 	feat.Features(a, &sc.v)
 	p := m.Prob(m.Logit(&sc.v))
+	refuses := refusal(a)
+	if refuses {
+		// The n-grams of "change my review" read like a demand; refusing
+		// to change it, asking nothing, is not one.
+		p = min(p, m.Threshold/2)
+	}
 	res := Result{Probability: p, Flag: p >= m.Threshold, Reasons: []string{}}
 	for _, s := range reportOrder {
 		h := a.Hits[s]
@@ -123,6 +129,9 @@ func Score(text string) Result {
 		res.Reasons = append(res.Reasons, fmt.Sprintf("wording resembles extortion demands (%q)", a.Quote(0, len(a.Clauses)-1, quoteRunes)))
 	}
 	if !res.Flag {
+		if refuses {
+			res.Reasons = append(res.Reasons, fmt.Sprintf("refuses to change or remove the feedback and asks for nothing: not a demand (%q)", a.Quote(0, len(a.Clauses)-1, quoteRunes)))
+		}
 		if a.Reported.Found {
 			res.Reasons = append(res.Reasons, fmt.Sprintf("quotes or reports a demand rather than making one (%q)", a.Quote(a.Reported.Lo, a.Reported.Hi, quoteRunes)))
 		}
@@ -133,6 +142,25 @@ func Score(text string) Result {
 		}
 	}
 	return res
+}
+
+// refusal reports whether the writer, in their own voice, refuses to
+// change or remove feedback ("I won't change my review", "我不会删的") and
+// the message asks for nothing: no money or its indirect forms, no
+// demand, condition, threat, private channel or off-platform contact, no
+// self-declared professional, and no extortion signal found.
+func refusal(a *feat.Analysis) bool {
+	const asks = feat.CMoney | feat.CAmount | feat.CIndirect | feat.CDemand | feat.CCond | feat.CThreat |
+		feat.CPro | feat.CPrivate | feat.COff
+	if a.Own&feat.CNegStrong == 0 || a.Own&feat.CRemoval == 0 || a.Own&asks != 0 {
+		return false
+	}
+	for _, h := range a.Hits {
+		if h.Found {
+			return false
+		}
+	}
+	return true
 }
 
 func describe(sig, variant int) string {

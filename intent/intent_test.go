@@ -240,6 +240,14 @@ func TestCases(t *testing.T) {
 		{"Other buyers will read my review. Make me an offer.", true, nil},
 		{"Make me an offer on the bundle of three", false, nil},
 		{"I'll update my review once you fix the issue.", false, nil},
+		// Refusing to change feedback, asking nothing, is not a demand;
+		// refusing unless paid is.
+		{"I won't change my review", false, nil},
+		{"I will not change my review, the product is bad.", false, nil},
+		{"我不会改评价的", false, nil},
+		{"No. I'm not going to change my rating.", false, nil},
+		{"I won't remove the review unless you pay me $50", true, []Signal{RemovalForPayment}},
+		{"不给钱我不会删差评", true, nil},
 		{"The seller offered me $10 to change my review, is that allowed?", false, nil},
 		{"double refund or the negative stays", true, nil},
 		{"转账到微信，我就改好评", true, []Signal{RemovalForPayment}},
