@@ -530,3 +530,28 @@ func TestBurstOnNewShopsOutlastsItsWeek(t *testing.T) {
 		t.Fatalf("100 quiet days later: risk %.3f reasons %q, want still flagged", a.Risk, a.Reasons)
 	}
 }
+
+// TestRefusalIsNoDemand: a seller presses an honest critic to change a
+// negative remark for a small rebate and the buyer refuses; the refusal
+// is not counted as an extortion demand against the buyer.
+func TestRefusalIsNoDemand(t *testing.T) {
+	for _, text := range []string{"I won't change my review", "我不会改评价的，东西确实有问题"} {
+		m := newMarket(t)
+		m.establishedSeller("s1", 30)
+		m.open("b1", fairmark.Buyer, nil)
+		m.after(30 * 24 * time.Hour)
+		o := m.buy("b1", "s1", "120.00", false)
+		m.after(48 * time.Hour)
+		m.deliver(o)
+		m.after(80 * time.Hour)
+		m.rate(o, "b1", "s1", fairmark.Negative, "质量很差")
+		m.after(2 * time.Hour)
+		m.sayAbout("s1", "b1", "c1", o, "亲，能不能改个好评？我给你返5元")
+		m.after(time.Hour)
+		m.sayAbout("b1", "s1", "c1", o, text)
+		a := m.account("b1")
+		if a.Flagged || strings.Contains(strings.Join(a.Reasons, " | "), "extortion demand") {
+			t.Errorf("%q: flagged %v, reasons %q; want no extortion demand", text, a.Flagged, a.Reasons)
+		}
+	}
+}
