@@ -248,6 +248,8 @@ func TestCases(t *testing.T) {
 		{"No. I'm not going to change my rating.", false, nil},
 		{"I won't remove the review unless you pay me $50", true, []Signal{RemovalForPayment}},
 		{"不给钱我不会删差评", true, nil},
+		// A price in a complaint about a defect is not money asked for.
+		{"It cost $50 and broke after 2 days", false, nil},
 		{"The seller offered me $10 to change my review, is that allowed?", false, nil},
 		{"double refund or the negative stays", true, nil},
 		{"转账到微信，我就改好评", true, []Signal{RemovalForPayment}},

@@ -189,6 +189,7 @@ var lexicon = []struct {
 	{"didn't arrive", CDispute}, {"not as described", CDispute}, {"wrong item", CDispute}, {"wrong size", CDispute},
 	{"fake", CDispute}, {"counterfeit", CDispute}, {"missing", CDispute}, {"cracked", CDispute}, {"invalid", CDispute},
 	{"expired", CDispute}, {"scratch*", CDispute}, {"late", CDispute}, {"tracking", CDispute}, {"quality", CDispute},
+	{"broke", CDispute}, {"stopped working", CDispute}, {"fell apart", CDispute}, {"it cost", CDispute}, {"cost me", CDispute},
 	{"refund*", CRefund}, {"return", CRefund}, {"returned", CRefund}, {"replacement", CRefund}, {"replace", CRefund},
 	{"exchange", CRefund}, {"money back", CRefund}, {"send another", CRefund}, {"resend", CRefund}, {"reship", CRefund},
 	// Negators. Strong ones also negate money ("不要钱", "not asking for money").
