@@ -250,6 +250,13 @@ func TestCases(t *testing.T) {
 		{"不给钱我不会删差评", true, nil},
 		// A price in a complaint about a defect is not money asked for.
 		{"It cost $50 and broke after 2 days", false, nil},
+		{"Leaving a negative review so others don't waste their money", false, nil},
+		{"Pay attention: the size runs small", false, nil},
+		{"花了200块买了个寂寞", false, nil},
+		{"$25 wasted. Code was already used.", false, nil},
+		{"The seller wants $15 extra for shipping, not mentioned in the listing", false, nil},
+		{"Seller gave me a $5 coupon to apologize, nice", false, nil},
+		{"I'm willing to edit my review for a price.", true, nil},
 		{"The seller offered me $10 to change my review, is that allowed?", false, nil},
 		{"double refund or the negative stays", true, nil},
 		{"转账到微信，我就改好评", true, []Signal{RemovalForPayment}},

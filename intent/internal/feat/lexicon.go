@@ -70,7 +70,7 @@ var lexicon = []struct {
 	{"bucks", CMoney}, {"dollars", CMoney}, {"make it worth my while", CMoney | CIndirect | CDemand},
 	{"worth my while", CMoney | CIndirect}, {"for my trouble", CMoney | CIndirect | CExcess}, {"for my time", CMoney | CExcess},
 	{"something for", CIndirect}, {"you know what to do", CIndirect | CThreat}, {"you know what i want", CIndirect},
-	{"worth to you", CIndirect | CDemand}, {"make me an offer", CIndirect | CDemand}, {"make me a better offer", CIndirect | CDemand},
+	{"worth to you", CIndirect | CDemand}, {"for a price", CMoney | CIndirect}, {"for a fee", CMoney | CIndirect}, {"for a small fee", CMoney | CIndirect}, {"make me an offer", CIndirect | CDemand}, {"make me a better offer", CIndirect | CDemand},
 	{"a little something", CMoney | CIndirect}, {"sweeten", CIndirect}, {"extra", CExcess}, {"on top", CExcess},
 	{"bonus", CMoney | CExcess}, {"fee", CMoney}, {"settle", CIndirect}, {"take care of me", CIndirect},
 	{"hush money", CMoney | CExcess}, {"inconvenience", CExcess},
@@ -190,6 +190,10 @@ var lexicon = []struct {
 	{"fake", CDispute}, {"counterfeit", CDispute}, {"missing", CDispute}, {"cracked", CDispute}, {"invalid", CDispute},
 	{"expired", CDispute}, {"scratch*", CDispute}, {"late", CDispute}, {"tracking", CDispute}, {"quality", CDispute},
 	{"broke", CDispute}, {"stopped working", CDispute}, {"fell apart", CDispute}, {"it cost", CDispute}, {"cost me", CDispute},
+	// Money in a review's advice or in what was spent is no demand.
+	{"waste their money", CDispute}, {"waste your money", CDispute}, {"save your money", CDispute}, {"wasted my money", CDispute},
+	{"waste of money", CDispute}, {"wasted", CDispute}, {"already used", CDispute}, {"already redeemed", CDispute}, {"pay attention", 0}, {"花了", CDispute}, {"白花", CDispute},
+	{"seller wants", CReport | CThird}, {"seller gave", CReport | CThird}, {"seller offered", CReport | CThird},
 	{"refund*", CRefund}, {"return", CRefund}, {"returned", CRefund}, {"replacement", CRefund}, {"replace", CRefund},
 	{"exchange", CRefund}, {"money back", CRefund}, {"send another", CRefund}, {"resend", CRefund}, {"reship", CRefund},
 	// Negators. Strong ones also negate money ("不要钱", "not asking for money").
@@ -220,7 +224,7 @@ var lexicon = []struct {
 	{"quote", CReport}, {"buyer messaged", CReport | CThird}, {"customer wrote", CReport | CThird}, {"customer said", CReport | CThird}, {"buyer sent", CReport | CThird}, {"they wrote", CReport | CThird}, {"feedback extortion", CMeta},
 	{"extortion", CMeta}, {"extort*", CMeta}, {"blackmail*", CMeta}, {"report him", CMeta}, {"report this", CMeta},
 	{"is that allowed", CMeta}, {"is this allowed", CMeta}, {"is that legal", CMeta}, {"is this legal", CMeta},
-	{"offered me", CReport | CThird}, {"seller offered", CReport | CThird},
+	{"offered me", CReport | CThird},
 	{"how do i report", CMeta}, {"should i pay", CMeta}, {"what should i do", CMeta}, {"what do i do", CMeta}, {"scam*", CMeta},
 	{"screenshot*", CMeta}, {"evidence", CMeta}, {"is this allowed", CMeta},
 	{"我是卖家", CSeller}, {"我的店", CSeller}, {"我店", CSeller}, {"本店", CSeller}, {"返现", CSeller | CPositive}, {"好评返现", CSeller | CPositive}, {"店主", CSeller}, {"卖家朋友", CSeller},

@@ -261,6 +261,10 @@ func scanAmounts(b []byte, dst []Match) []Match {
 				money, demand = !countUnit(b[k:]), !countUnit(b[k:])
 			}
 		}
+		// "五十块钱的东西", "50块的卡": a price that describes a thing.
+		if money && !demand && end < len(b) && hasPrefixBytes(b[end:], "的") {
+			money = false
+		}
 		switch {
 		case money && demand:
 			dst = append(dst, Match{int32(start - 3), int32(end), CMoney | CAmount | CNumber | CDemand})
