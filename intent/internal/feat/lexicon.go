@@ -192,6 +192,8 @@ var lexicon = []struct {
 	{"broke", CDispute}, {"stopped working", CDispute}, {"fell apart", CDispute}, {"it cost", CDispute}, {"cost me", CDispute},
 	// Money in a review's advice or in what was spent is no demand.
 	{"waste their money", CDispute}, {"waste your money", CDispute}, {"save your money", CDispute}, {"wasted my money", CDispute},
+	{"亏大了", CDispute}, {"亏了", CDispute}, {"不值", CDispute}, {"骗钱", CDispute}, {"贵了", CDispute}, {"花得", CDispute},
+	{"冤枉钱", CDispute}, {"买这个", CDispute}, {"别买", CDispute},
 	{"waste of money", CDispute}, {"wasted", CDispute}, {"already used", CDispute}, {"already redeemed", CDispute}, {"pay attention", 0}, {"花了", CDispute}, {"白花", CDispute},
 	{"seller wants", CReport | CThird}, {"seller gave", CReport | CThird}, {"seller offered", CReport | CThird},
 	{"refund*", CRefund}, {"return", CRefund}, {"returned", CRefund}, {"replacement", CRefund}, {"replace", CRefund},
