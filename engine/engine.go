@@ -31,6 +31,12 @@ type Intent struct {
 	Probability float64
 	Flag        bool
 	Reasons     []string
+	// Patterned: the detector found an extortion pattern (money asked
+	// for, feedback as leverage, removal for payment, a threat, a
+	// professional's claim, a push off the platform), not only wording
+	// like that of demands. A review, written for other buyers, counts as
+	// a demand only when patterned.
+	Patterned bool
 }
 
 // Text is what the detectors found in one text.

@@ -183,7 +183,9 @@ func (en *Engine) textSignals(e *fairmark.Event, buyer, seller *account, msg fai
 		a.Contacts = t.Contacts
 		en.alert(e, seller, buyer, msg, fbID(f), a)
 	}
-	if t.Intent.Flag {
+	// A review is written for other buyers: wording that merely resembles
+	// a demand ("so others don't waste their money") is not one there.
+	if t.Intent.Flag && (f == nil || t.Intent.Patterned) {
 		found = true
 		if f != nil && t.Intent.Probability > f.intent {
 			f.intent = t.Intent.Probability

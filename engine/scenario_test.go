@@ -555,3 +555,42 @@ func TestRefusalIsNoDemand(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewWordingIsNoDemand: a review the intent detector flags on
+// wording alone (no money asked, no leverage, no threat found) is not a
+// demand — it is written for other buyers; the same reading of a chat
+// message, or a review with a pattern, is.
+func TestReviewWordingIsNoDemand(t *testing.T) {
+	for _, tc := range []struct {
+		patterned, chat bool
+		want            bool
+	}{{false, false, false}, {true, false, true}, {false, true, true}} {
+		m := &market{t: t, now: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
+		detect := func(text string) engine.Text {
+			if text != "flagged" {
+				return engine.Text{}
+			}
+			return engine.Text{Intent: engine.Intent{Probability: 0.8, Flag: true, Reasons: []string{"wording"}, Patterned: tc.patterned}}
+		}
+		m.en = engine.New(engine.Config{Detect: detect, OnDecision: func(d engine.Decision) { m.decisions = append(m.decisions, d) }})
+		m.establishedSeller("s1", 30)
+		m.open("b1", fairmark.Buyer, nil)
+		m.after(30 * 24 * time.Hour)
+		o := m.buy("b1", "s1", "120.00", false)
+		m.after(48 * time.Hour)
+		m.deliver(o)
+		m.after(80 * time.Hour)
+		review := "flagged"
+		if tc.chat {
+			review = "bad"
+		}
+		m.rate(o, "b1", "s1", fairmark.Negative, review)
+		if tc.chat {
+			m.sayAbout("b1", "s1", "c1", o, "flagged")
+		}
+		a := m.account("b1")
+		if got := strings.Contains(strings.Join(a.Reasons, " | "), "extortion demand"); got != tc.want {
+			t.Errorf("patterned %v, chat %v: extortion demand counted %v, want %v (reasons %q)", tc.patterned, tc.chat, got, tc.want, a.Reasons)
+		}
+	}
+}

@@ -56,7 +56,7 @@ func Detector(text string) engine.Text {
 		t.Contacts = append(t.Contacts, engine.Contact{Kind: string(c.Kind), Value: c.Value})
 	}
 	in := intent.Score(text)
-	t.Intent = engine.Intent{Probability: in.Probability, Flag: in.Flag, Reasons: in.Reasons}
+	t.Intent = engine.Intent{Probability: in.Probability, Flag: in.Flag, Reasons: in.Reasons, Patterned: len(in.Signals) > 0}
 	return t
 }
 
