@@ -111,6 +111,8 @@ func TestFindHardNegatives(t *testing.T) {
 		"I bought one or two items, three of them were broken",
 		"one two three four five, here we go",
 		"order 4155550132 shipped",
+		"txt file attached, invoice 8005550199",
+		"call center ticket 2025-1013-5567",
 		"I posted it on instagram yesterday",
 		"订单号：2026030114552233",
 		"快递单号 SF1234567890123",
