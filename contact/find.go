@@ -49,6 +49,14 @@ func (f *finder) evalRun(r *run) {
 	}
 	d := r.digits()
 	ph, phOK := parsePhone(d, r.plus >= 0)
+	if r.plus < 0 && nanpGrouped(f.text[u[r.su].s:u[r.eu-1].e]) && !hasHan(f.text) {
+		// "1-800-555-0199", "(415) 555-0132" in an English message:
+		// grouped the North American way (Chinese 400/800 numbers are
+		// grouped so too, in Chinese messages).
+		if nph, ok := parseNANP(d); ok {
+			ph, phOK = nph, true
+		}
+	}
 	if !phOK && bc >= 0 && (kind == cuePhone || kind == cueOther) {
 		// "call (415) 555-0132": after a phone cue, a number that is
 		// not Chinese may be North American, written without +1.
@@ -366,4 +374,53 @@ func (f *finder) alipayEmails() {
 		c.kind, c.prio, c.cue = Alipay, prioAlipay, k
 		c.cueTxt = f.text[f.u[cu.su].s:f.u[cu.eu-1].e]
 	}
+}
+
+// nanpGrouped reports whether s, the text of a digit run, is written in
+// North American groups: 3-3-4 digits, optionally after a trunk 1, with
+// the area code in parentheses or each group separated by a hyphen, dot
+// or space ("1-800-555-0199", "(415) 555-0132", "415.555.0132").
+func nanpGrouped(s string) bool {
+	var groups [5]int
+	n, cur, parens := 0, 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			cur++
+		case c == '-' || c == '.' || c == ' ' || c == '(' || c == ')':
+			if c == '(' {
+				parens = true
+			}
+			if cur > 0 {
+				if n == len(groups) {
+					return false
+				}
+				groups[n], n, cur = cur, n+1, 0
+			}
+		default:
+			return false
+		}
+	}
+	if cur > 0 {
+		if n == len(groups) {
+			return false
+		}
+		groups[n], n = cur, n+1
+	}
+	g := groups[:n]
+	if len(g) == 4 && g[0] == 1 {
+		g = g[1:]
+	}
+	return len(g) == 3 && g[0] == 3 && g[1] == 3 && g[2] == 4 || parens && len(g) == 3 && g[0] == 3
+}
+
+// hasHan reports whether s contains a CJK ideograph.
+func hasHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x4E00 && r <= 0x9FFF {
+			return true
+		}
+	}
+	return false
 }

@@ -56,6 +56,8 @@ func TestFindDisguises(t *testing.T) {
 		{"us number after a cue, no +1", "call 415.555.0132", []kv{{Phone, "+14155550132"}}},
 		{"us number in brackets after a cue", "my number is (415) 555 0132", []kv{{Phone, "+14155550132"}}},
 		{"us number with trunk 1", "text me at 1-415-555-0132", []kv{{Phone, "+14155550132"}}},
+		{"us toll-free grouped in english", "The phone number on the box is 1-800-555-0199 but nobody answers", []kv{{Phone, "+18005550199"}}},
+		{"chinese 800 number grouped 3-3-4", "热线 800-810-8888", []kv{{Phone, "+868008108888"}}},
 		{"instagram handle", "DM me on insta @shopfixer", []kv{{Other, "shopfixer"}}},
 		{"wechat id spaced out zh", "微信 x i a o m e i 8 8 谢谢", []kv{{WeChat, "xiaomei88"}}},
 		{"wechat cyrillic", "vx：zhаo_lei88", []kv{{WeChat, "zhao_lei88"}}},
