@@ -128,6 +128,7 @@ var lexicon = []struct {
 	{"shut down", CThreat}, {"last chance", CThreat}, {"consequences", CThreat}, {"you've been warned", CThreat},
 	{"you have been warned", CThreat}, {"your call", CThreat}, {"your choice", CThreat}, {"up to you", CThreat},
 	{"clock is ticking", CThreat}, {"or you'll see", CThreat}, {"multiple accounts", CThreat}, {"other accounts", CThreat},
+	{"sellers pay", CPro}, {"you're next", CThreat}, {"youre next", CThreat},
 	{"tank your", CThreat}, {"your rating will", CThreat}, {"your shop", CThreat}, {"your store", CThreat},
 	// A refund several times the order is money beyond any remedy.
 	{"double refund", CMoney | CDemand}, {"triple refund", CMoney | CDemand}, {"refund twice", CMoney | CDemand},

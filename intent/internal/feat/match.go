@@ -254,7 +254,7 @@ func scanAmounts(b []byte, dst []Match) []Match {
 		demand := false
 		if !money && start >= 3 {
 			switch string(b[start-3 : start]) {
-			case "转", "付", "赔":
+			case "转", "付", "赔", "给":
 				money, demand = true, true
 			case "拿":
 				// "拿300来": bring 300; "拿3件" is a count.
