@@ -131,6 +131,21 @@ func (m *market) cardNegatives(buyer string, shops []string, after time.Duration
 	return ids
 }
 
+// criticAfterDelivery has a month-old buyer b1 buy a ¥120 physical item
+// from s1, an established seller, and rate it negative with text more
+// than three days after delivery: an honest critic. It returns the order.
+func (m *market) criticAfterDelivery(text string) fairmark.OrderID {
+	m.establishedSeller("s1", 30)
+	m.open("b1", fairmark.Buyer, nil)
+	m.after(30 * 24 * time.Hour)
+	o := m.buy("b1", "s1", "120.00", false)
+	m.after(48 * time.Hour)
+	m.deliver(o)
+	m.after(80 * time.Hour)
+	m.rate(o, "b1", "s1", fairmark.Negative, text)
+	return o
+}
+
 // TestSeedStory: a prepaid card bought, a negative at once, a QQ number on
 // chat — repeated on a second new seller — is flagged by the second remark,
 // the remarks are held, and the sellers are warned with guidance.
@@ -537,14 +552,7 @@ func TestBurstOnNewShopsOutlastsItsWeek(t *testing.T) {
 func TestRefusalIsNoDemand(t *testing.T) {
 	for _, text := range []string{"I won't change my review", "我不会改评价的，东西确实有问题"} {
 		m := newMarket(t)
-		m.establishedSeller("s1", 30)
-		m.open("b1", fairmark.Buyer, nil)
-		m.after(30 * 24 * time.Hour)
-		o := m.buy("b1", "s1", "120.00", false)
-		m.after(48 * time.Hour)
-		m.deliver(o)
-		m.after(80 * time.Hour)
-		m.rate(o, "b1", "s1", fairmark.Negative, "质量很差")
+		o := m.criticAfterDelivery("质量很差")
 		m.after(2 * time.Hour)
 		m.sayAbout("s1", "b1", "c1", o, "亲，能不能改个好评？我给你返5元")
 		m.after(time.Hour)
@@ -573,18 +581,11 @@ func TestReviewWordingIsNoDemand(t *testing.T) {
 			return engine.Text{Intent: engine.Intent{Probability: 0.8, Flag: true, Reasons: []string{"wording"}, Patterned: tc.patterned}}
 		}
 		m.en = engine.New(engine.Config{Detect: detect, OnDecision: func(d engine.Decision) { m.decisions = append(m.decisions, d) }})
-		m.establishedSeller("s1", 30)
-		m.open("b1", fairmark.Buyer, nil)
-		m.after(30 * 24 * time.Hour)
-		o := m.buy("b1", "s1", "120.00", false)
-		m.after(48 * time.Hour)
-		m.deliver(o)
-		m.after(80 * time.Hour)
 		review := "flagged"
 		if tc.chat {
 			review = "bad"
 		}
-		m.rate(o, "b1", "s1", fairmark.Negative, review)
+		o := m.criticAfterDelivery(review)
 		if tc.chat {
 			m.sayAbout("b1", "s1", "c1", o, "flagged")
 		}
