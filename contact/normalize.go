@@ -349,86 +349,73 @@ func normalize(buf []unit, text string) []unit {
 // digit units, one per word, spanning the word. Fewer words in a row are
 // speech ("one or two"), left as they are. It compacts u in place.
 func spelledDigits(u []unit) []unit {
-	type word struct{ lo, hi, d int }
-	var buf [24]word
-	var run []word
-	// First pass: find the runs; most texts have none.
-	var runs [][2]int // unit ranges [lo, hi) of qualifying runs
-	var wb [8]byte
-	i := 0
-	run = buf[:0]
-	for i <= len(u) {
-		if i < len(u) && !isASCIILetter(u[i].r) {
-			if !isSpelledSep(u[i].r) && len(run) > 0 {
-				if len(run) >= 5 {
-					runs = append(runs, [2]int{run[0].lo, run[len(run)-1].hi})
-				}
-				run = run[:0]
+	// First pass: the unit ranges of runs of five or more digit words.
+	var runs [][2]int
+	n, lo, hi := 0, 0, 0
+	end := func() {
+		if n >= 5 {
+			runs = append(runs, [2]int{lo, hi})
+		}
+		n = 0
+	}
+	for i := 0; i < len(u); {
+		if !isASCIILetter(u[i].r) {
+			if !isSpelledSep(u[i].r) {
+				end()
 			}
 			i++
 			continue
 		}
-		if i == len(u) {
-			if len(run) >= 5 {
-				runs = append(runs, [2]int{run[0].lo, run[len(run)-1].hi})
-			}
-			break
-		}
-		j := i
-		for j < len(u) && isASCIILetter(u[j].r) {
-			j++
-		}
-		d := -1
-		if j-i <= len(wb) && (i == 0 || !isASCIIAlnum(u[i-1].r)) && (j == len(u) || !isASCIIAlnum(u[j].r)) {
-			for k := i; k < j; k++ {
-				wb[k-i] = byte(u[k].r)
-			}
-			d = digitWord(string(wb[:j-i]))
-		}
+		j, d := digitWordAt(u, i)
 		if d < 0 {
-			if len(run) >= 5 {
-				runs = append(runs, [2]int{run[0].lo, run[len(run)-1].hi})
-			}
-			run = run[:0]
+			end()
 		} else {
-			run = append(run, word{i, j, d})
+			if n == 0 {
+				lo = i
+			}
+			n, hi = n+1, j
 		}
 		i = j
 	}
+	end()
 	if len(runs) == 0 {
 		return u
 	}
-	// Second pass: rewrite the words of each run as one digit unit.
+	// Second pass, in place: each word of a run becomes one digit unit
+	// (every word in a run is a digit word).
 	out, r := 0, 0
 	for i := 0; i < len(u); {
-		if r < len(runs) && i == runs[r][0] {
-			for i < runs[r][1] {
-				if !isASCIILetter(u[i].r) {
-					u[out] = u[i]
-					out++
-					i++
-					continue
-				}
-				j := i
-				for j < len(u) && isASCIILetter(u[j].r) {
-					j++
-				}
-				for k := i; k < j; k++ {
-					wb[k-i] = byte(u[k].r)
-				}
-				d := digitWord(string(wb[:j-i]))
-				u[out] = unit{s: u[i].s, e: u[j-1].e, r: rune('0' + d), d: int8(d)}
-				out++
-				i = j
+		if r < len(runs) && i >= runs[r][0] && isASCIILetter(u[i].r) {
+			j, d := digitWordAt(u, i)
+			u[out] = unit{s: u[i].s, e: u[j-1].e, r: rune('0' + d), d: int8(d)}
+			out, i = out+1, j
+			if i >= runs[r][1] {
+				r++
 			}
-			r++
 			continue
 		}
 		u[out] = u[i]
-		out++
-		i++
+		out, i = out+1, i+1
 	}
 	return u[:out]
+}
+
+// digitWordAt reads the ASCII word starting at unit i. It returns the
+// word's end and the digit it names, or -1 (also for a word that touches
+// a digit).
+func digitWordAt(u []unit, i int) (int, int) {
+	j := i
+	for j < len(u) && isASCIILetter(u[j].r) {
+		j++
+	}
+	if j-i > 5 || i > 0 && isASCIIAlnum(u[i-1].r) || j < len(u) && isASCIIAlnum(u[j].r) {
+		return j, -1
+	}
+	var b [5]byte
+	for k := i; k < j; k++ {
+		b[k-i] = byte(u[k].r)
+	}
+	return j, digitWord(string(b[:j-i]))
 }
 
 func isSpelledSep(r rune) bool { return r == ' ' || r == '-' || r == ',' }
