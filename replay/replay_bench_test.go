@@ -66,11 +66,11 @@ func BenchmarkReplayPipeline(b *testing.B) {
 	}
 }
 
-// BenchmarkEngine applies a simulated marketplace (decoded in memory) with
-// the detectors and the built-in rules: the engine's own speed, without
-// reading or decoding. Reports events/s.
-func BenchmarkEngine(b *testing.B) {
-	evs, _, err := sim.Events(sim.Config{Seed: 9, Sellers: 1000, Buyers: 30000, Days: 30, Complainers: 100})
+// benchMarket simulates the marketplace cfg describes, in engine order,
+// and loads the built-in rules.
+func benchMarket(b *testing.B, cfg sim.Config) ([]*fairmark.Event, *rules.Set) {
+	b.Helper()
+	evs, _, err := sim.Events(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -79,6 +79,14 @@ func BenchmarkEngine(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return evs, set
+}
+
+// BenchmarkEngine applies a simulated marketplace (decoded in memory) with
+// the detectors and the built-in rules: the engine's own speed, without
+// reading or decoding. Reports events/s.
+func BenchmarkEngine(b *testing.B) {
+	evs, set := benchMarket(b, sim.Config{Seed: 9, Sellers: 1000, Buyers: 30000, Days: 30, Complainers: 100})
 	b.ResetTimer()
 	for b.Loop() {
 		en := engine.New(engine.Config{Detect: scan.Detector, Rules: engine.NewRules(set)})
@@ -92,15 +100,7 @@ func BenchmarkEngine(b *testing.B) {
 // the built-in rules to a new engine each time. Reports events/s; its CPU
 // per event is what bounds `fairmark replay` on the core that applies.
 func BenchmarkApply(b *testing.B) {
-	evs, _, err := sim.Events(sim.Config{Seed: 9, Sellers: 2000, Buyers: 60000, Days: 30, Complainers: 200})
-	if err != nil {
-		b.Fatal(err)
-	}
-	SortEvents(evs)
-	set, err := rules.Default(engine.FeatureVars())
-	if err != nil {
-		b.Fatal(err)
-	}
+	evs, set := benchMarket(b, sim.Config{Seed: 9, Sellers: 2000, Buyers: 60000, Days: 30, Complainers: 200})
 	ps := make([]engine.Prepared, len(evs))
 	for i, e := range evs {
 		ps[i] = engine.Prepare(scan.Detector, e)

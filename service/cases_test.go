@@ -10,7 +10,6 @@ import (
 	"github.com/fairmark/fairmark"
 	"github.com/fairmark/fairmark/cases"
 	"github.com/fairmark/fairmark/engine"
-	"github.com/fairmark/fairmark/event"
 	"github.com/fairmark/fairmark/evidence"
 	"github.com/fairmark/fairmark/scan"
 	"github.com/fairmark/fairmark/service"
@@ -20,15 +19,7 @@ import (
 
 func ingest(t *testing.T, svc *service.Service, evs ...*fairmark.Event) {
 	t.Helper()
-	var ins []store.Incoming
-	for _, e := range evs {
-		raw, err := event.Encode(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ins = append(ins, store.Incoming{Event: e, Raw: raw})
-	}
-	if _, _, err := svc.IngestValid(context.Background(), ins); err != nil {
+	if _, _, err := svc.IngestValid(context.Background(), incoming(t, evs)); err != nil {
 		t.Fatal(err)
 	}
 }

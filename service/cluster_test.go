@@ -48,11 +48,7 @@ func postgresURL(t *testing.T) string {
 // complainers.
 func smallMarketplace(t *testing.T, seed int64) []*fairmark.Event {
 	t.Helper()
-	evs, _, err := sim.Events(sim.Config{Seed: seed, Sellers: 16, Buyers: 220, Days: 14, Complainers: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return evs
+	return simulate(t, sim.Config{Seed: seed, Sellers: 16, Buyers: 220, Days: 14, Complainers: 5})
 }
 
 // workerSigner is the evidence signer every test worker shares.
@@ -360,14 +356,9 @@ func TestTwoImportsLogEvidenceOnce(t *testing.T) {
 	ctx := context.Background()
 	schema := freshSchema()
 	evs := smallMarketplace(t, 12)
-	ins := make([]store.Incoming, len(evs))
+	ins := incoming(t, evs)
 	want := map[string]bool{}
-	for i, e := range evs {
-		raw, err := event.Encode(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ins[i] = store.Incoming{Event: e, Raw: raw}
+	for _, e := range evs {
 		switch {
 		case e.Message != nil:
 			want["message/"+string(e.Message.ID)] = true

@@ -21,10 +21,7 @@ import (
 // that arrive out of order, more than once, in batches of any size, give
 // the same end state as the ordered, deduplicated stream.
 func TestOutOfOrderAndDuplicates(t *testing.T) {
-	evs, _, err := sim.Events(sim.Config{Seed: 11, Sellers: 12, Buyers: 120, Days: 10, Complainers: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
+	evs := simulate(t, sim.Config{Seed: 11, Sellers: 12, Buyers: 120, Days: 10, Complainers: 3})
 	ordered := engine.New(engine.Config{Detect: scan.Detector})
 	sorted := append([]*fairmark.Event(nil), evs...)
 	replay.SortEvents(sorted)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/fairmark/fairmark/engine"
-	"github.com/fairmark/fairmark/event"
 	"github.com/fairmark/fairmark/replay"
 	"github.com/fairmark/fairmark/scan"
 	"github.com/fairmark/fairmark/service"
@@ -25,19 +24,12 @@ import (
 // batches later, as a file with duplicates would have it).
 func warmInput(t *testing.T) []store.Incoming {
 	t.Helper()
-	evs, _, err := sim.Events(sim.Config{Seed: 3, Sellers: 20, Buyers: 300, Days: 14, Complainers: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
+	evs := simulate(t, sim.Config{Seed: 3, Sellers: 20, Buyers: 300, Days: 14, Complainers: 5})
 	replay.SortEvents(evs)
 	rng := rand.New(rand.NewPCG(5, 7))
 	var ins []store.Incoming
-	for _, e := range evs {
-		raw, err := event.Encode(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ins = append(ins, store.Incoming{Event: e, Raw: raw})
+	for _, in := range incoming(t, evs) {
+		ins = append(ins, in)
 		if rng.IntN(20) == 0 {
 			ins = append(ins, ins[max(0, len(ins)-1-rng.IntN(300))])
 		}

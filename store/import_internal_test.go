@@ -117,14 +117,7 @@ func TestImportMatchesOneByOne(t *testing.T) {
 		ins = append(ins, ins[i])
 	}
 	t.Logf("%d events", len(ins))
-	open := func() *DB {
-		db, err := OpenSQLite(ctx, t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
+	open := func() *DB { return openSQLiteForTest(t, t.TempDir()) }
 	countNew := func(isNew []bool) (n int) {
 		for _, b := range isNew {
 			if b {
@@ -235,11 +228,7 @@ func TestImportMatchesOneByOne(t *testing.T) {
 func TestBulkLoadDone(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := OpenSQLite(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQLiteForTest(t, dir)
 	done, err := db.BulkLoad(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -263,6 +252,18 @@ func TestBulkLoadDone(t *testing.T) {
 
 // openPostgresForTest opens a fresh schema in the database named by
 // FAIRMARK_TEST_POSTGRES, or skips.
+// openSQLiteForTest opens the embedded store in dir, closed when the test
+// ends.
+func openSQLiteForTest(t *testing.T, dir string) *DB {
+	t.Helper()
+	db, err := OpenSQLite(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 func openPostgresForTest(t *testing.T) *DB {
 	t.Helper()
 	url := os.Getenv("FAIRMARK_TEST_POSTGRES")
@@ -357,11 +358,7 @@ func TestPostgresAppendMatchesSQLite(t *testing.T) {
 	}
 	t.Logf("%d events, %d distinct, %d refunds", len(stream), len(ins), refunds)
 
-	ref, err := OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ref.Close()
+	ref := openSQLiteForTest(t, t.TempDir())
 	var want []bool
 	for _, in := range stream {
 		isNew, err := ref.Append(ctx, []Incoming{in})
@@ -465,11 +462,7 @@ func TestPostgresAppendAfterRollback(t *testing.T) {
 func TestHoldsExactly(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := OpenSQLite(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQLiteForTest(t, dir)
 	ins := simIncoming(t, 4)
 	im, err := db.BeginImport(ctx)
 	if err != nil {
@@ -528,11 +521,7 @@ func TestHoldsExactly(t *testing.T) {
 
 	// An import into a log that holds events (even with empty
 	// projections: moderation actions have none) is not its only writer.
-	db2, err := OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db2.Close()
+	db2 := openSQLiteForTest(t, t.TempDir())
 	if err := db2.ExecForTest(ctx, `INSERT INTO events (id, type, at_ns, body, received_ns) VALUES ('x', 'moderation.action', 1, x'7b7d', 1)`); err != nil {
 		t.Fatal(err)
 	}
