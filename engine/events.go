@@ -142,9 +142,10 @@ func (en *Engine) messageSent(e *fairmark.Event, t *Text) {
 // phone number for the courier rather than a move off the marketplace: only
 // phone numbers, about a physical order of this buyer still on its way (not
 // reported delivered, at most 14 days old), and the buyer has left that
-// seller no negative. Complainers give their contact after the remark, to
-// bargain over it; buyers give their phone before delivery, to get the
-// parcel.
+// seller no negative since before that order. Complainers give their
+// contact after the remark, to bargain over it; buyers give their phone
+// before delivery, to get the parcel — also a buyer who bought from the
+// same seller again after an honest negative on an earlier order.
 func (en *Engine) deliveryPhone(e *fairmark.Event, buyer, seller *account, t *Text) bool {
 	o := en.orders.get(e.Message.Order)
 	if o == nil || o.digital || o.placed.isZero() || !o.delivered.isZero() || e.At.Sub(o.placed.time()) > 14*day {
@@ -156,7 +157,7 @@ func (en *Engine) deliveryPhone(e *fairmark.Event, buyer, seller *account, t *Te
 		}
 	}
 	for _, n := range buyer.bs().negs {
-		if n.seller == seller {
+		if n.seller == seller && (n.order == o || !n.left.time().Before(o.placed.time())) {
 			return false
 		}
 	}

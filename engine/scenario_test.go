@@ -430,6 +430,32 @@ func TestDeliveryPhone(t *testing.T) {
 	}
 }
 
+// TestDeliveryPhoneOnARepeatOrder: a buyer who left a seller an honest
+// negative and later buys from that seller again gives the courier a phone
+// number about the new parcel; that is not bargaining over the old remark.
+// A phone number sent about the order the negative was left on still is.
+func TestDeliveryPhoneOnARepeatOrder(t *testing.T) {
+	m := newMarket(t)
+	m.establishedSeller("s1", 3)
+	m.open("b1", fairmark.Buyer, nil)
+	first := m.buy("b1", "s1", "49.00", false)
+	m.after(2 * 24 * time.Hour)
+	m.deliver(first)
+	m.after(5 * 24 * time.Hour)
+	m.rate(first, "b1", "s1", fairmark.Negative, "质量太差了，线头很多，申请退货还要我自己出运费")
+	m.after(5 * 24 * time.Hour)
+	again := m.buy("b1", "s1", "283.00", false)
+	m.after(2 * time.Hour)
+	m.sayAbout("b1", "s1", "c2", again, "地址改一下，电话不变 186-1111-2222")
+	if a := m.account("b1"); strings.Contains(strings.Join(a.Reasons, " | "), "off-platform") {
+		t.Fatalf("a phone number for the courier of a repeat order counted as off-platform contact: %q", a.Reasons)
+	}
+	m.sayAbout("b1", "s1", "c1", first, "差评的事打我电话 186-1111-2222")
+	if a := m.account("b1"); !strings.Contains(strings.Join(a.Reasons, " | "), "off-platform") {
+		t.Fatalf("a phone number about the order with the negative not counted: %q", a.Reasons)
+	}
+}
+
 // TestFlagLiftedByEvidenceNotByTheClock: a buyer flagged for fast negatives
 // to two new sellers, one withdrawn without a refund (an act, not just
 // timing), stays flagged as weeks pass with nothing new said; when many
