@@ -76,6 +76,8 @@ func zhRules() []zhRule {
 			func(m []string) string {
 				return "通过" + linkKindsZH(m[2]) + "与 " + m[1] + " 个账号关联；合计：" + ReasonZH(m[3])
 			}),
+		rule(`a new account whose every order \((\d+)\) got a negative remark`,
+			tmpl("新账号的每一笔订单（$1 笔）都留了差评")),
 		rule(`(\d+) fairly suspicious negative remarks to (\d+) different sellers within 7 days`,
 			tmpl("7 天内向 $2 个不同卖家留下 $1 条较可疑的差评")),
 		rule(`(\d+) suspicious negative remarks to (\d+) different sellers within 7 days`,

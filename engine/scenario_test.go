@@ -621,3 +621,41 @@ func TestReviewWordingIsNoDemand(t *testing.T) {
 		}
 	}
 }
+
+// TestNewAccountEveryOrderNegative: a new account that buys prepaid cards
+// from four shops and leaves each a negative two to three
+// hours later (two of them opened this month), saying nothing on the chat,
+// has nothing to show but remarks:
+// every order it ever placed got one. That is the seed story's "this ID
+// left three negative remarks to vendors in one week", and it is flagged by the
+// fourth. The same remarks from an account that also bought and rated
+// positively elsewhere are not flagged on this alone.
+func TestNewAccountEveryOrderNegative(t *testing.T) {
+	run := func(withPositive bool) engine.AccountView {
+		m := newMarket(t)
+		shops := append(m.newShops("n", 2), "s1", "s2")
+		m.establishedSeller("s1", 20)
+		m.establishedSeller("s2", 20)
+		m.establishedSeller("s9", 20)
+		m.open("b1", fairmark.Buyer, nil)
+		m.after(6 * time.Hour)
+		if withPositive {
+			o := m.buy("b1", "s9", "80.00", true)
+			m.after(time.Hour)
+			m.rate(o, "b1", "s9", fairmark.Positive, "好")
+		}
+		for i, s := range shops {
+			o := m.buy("b1", s, "50.00", true)
+			m.after(time.Duration(2+i%2) * time.Hour)
+			m.rate(o, "b1", s, fairmark.Negative, "卡密无效")
+			m.after(20 * time.Hour)
+		}
+		return m.account("b1")
+	}
+	if a := run(false); !a.Flagged || !strings.Contains(strings.Join(a.Reasons, " | "), "every order (4)") {
+		t.Fatalf("new account, four orders, four negatives: risk %.3f flagged %v reasons %q, want flagged with the every-order reason", a.Risk, a.Flagged, a.Reasons)
+	}
+	if a := run(true); a.Flagged || strings.Contains(strings.Join(a.Reasons, " | "), "every order") {
+		t.Fatalf("the same with a positive elsewhere: risk %.3f flagged %v reasons %q, want not flagged", a.Risk, a.Flagged, a.Reasons)
+	}
+}

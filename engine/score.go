@@ -48,6 +48,7 @@ const (
 	wTurned        = 1.0 // negatives to two or more sellers withdrawn or turned positive without a refund
 	wTurnedMore    = 0.5 // each further seller, up to wTurnedCap
 	wTurnedCap     = 2.0
+	wAllNegative   = 2.5  // a new account whose every order (≥ 3) got a negative remark
 	ringWeakLink   = 1.5  // log-odds taken off a ring tied only by an IP address
 	wRule          = 4.0  // × a fired rule's score
 	suspiciousAt   = 0.6  // per-negative suspicion counted as suspicious
@@ -226,6 +227,17 @@ func (en *Engine) rescoreOne(b *account, i int, mates []*account, ring *ringEval
 		}
 		terms = append(terms, term{w, fmt.Sprintf("%d negative remark(s) later withdrawn or turned positive (the pay-to-withdraw pattern)", turned)})
 	}
+	// An account opened for the purpose: new when it left its first
+	// remark, it has bought nothing it did not rate negative (three orders
+	// or more, no positive, neutral or unrated one) and at least two of
+	// those remarks are fairly suspicious on their own. Honest new buyers
+	// rate some orders well or not at all; harsh reviewers' remarks come
+	// days after delivery and are not suspicious. A positive given later
+	// ends the term, not the rest of the evidence.
+	if negs := b.bs().negs; len(negs) >= 3 && b.positives == 0 && int(b.orders) == len(negs) &&
+		negs[0].left.time().Sub(b.opened.time()) < 30*day && fairlySuspicious(views) >= 2 {
+		terms = append(terms, term{wAllNegative, fmt.Sprintf("a new account whose every order (%d) got a negative remark", len(negs))})
+	}
 	if len(b.bs().contacts) > 0 {
 		w := wContact + math.Min(wContactCap-wContact, wContactMore*float64(len(b.bs().contacts)-1))
 		terms = append(terms, term{w, fmt.Sprintf("sent off-platform contact details (%s) to %d seller(s)", b.bs().contacts[0].kind, len(b.bs().contacts))})
@@ -396,6 +408,17 @@ func ipOnly(root *account) bool {
 // a shared network rather than a ring (see maxIPRing).
 func sharedNetwork(root *account, size int) bool {
 	return size > maxIPRing && ipOnly(root)
+}
+
+// fairlySuspicious counts the views at suspicion spreeAt or more.
+func fairlySuspicious(views []negView) int {
+	n := 0
+	for _, v := range views {
+		if v.s >= spreeAt {
+			n++
+		}
+	}
+	return n
 }
 
 // patternTerms is the evidence of a set of negatives: the shrunk sum of

@@ -87,6 +87,9 @@ func TestIndependentScenarios(t *testing.T) {
 				for id, l := range labels {
 					if v, ok := en.Account(id); ok && l != eval.Positive && v.FirstFlaggedAt != nil {
 						ever++
+						if os.Getenv("SCENARIO_MISSES") != "" {
+							t.Logf("honest %s (%s) flagged at %v, now flagged %v risk %.3f: %q", id, l, v.FirstFlaggedAt, v.Flagged, v.Risk, v.Reasons)
+						}
 					}
 				}
 				byLabel := map[string]int{}
@@ -118,7 +121,7 @@ func TestIndependentScenarios(t *testing.T) {
 // target (2nd remark) is not, and other seeds fall short of all three.
 var offPlatformReached = map[string]struct{ tp, held int }{
 	"cn":  {24, 109}, // of 109
-	"us":  {23, 106}, // of 111
+	"us":  {24, 111}, // of 111
 	"num": {24, 109}, // of 109
 }
 
