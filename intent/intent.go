@@ -115,6 +115,12 @@ func Score(text string) Result {
 		// The n-grams of "change my review" read like a demand; refusing
 		// to change it, asking nothing, is not one.
 		p = min(p, m.Threshold/2)
+	} else if a.Hits[feat.SigRemoval].Found && a.Hits[feat.SigMoney].Found {
+		// Money asked, beyond any remedy of the order, and tied to taking
+		// a negative remark away (or keeping a review positive): the two
+		// structural signals together are a demand whatever the n-grams
+		// say ("a $20 'thank you' would keep my review positive").
+		p = max(p, m.Threshold)
 	}
 	res := Result{Probability: p, Flag: p >= m.Threshold, Reasons: []string{}}
 	for _, s := range reportOrder {

@@ -238,6 +238,16 @@ func TestCases(t *testing.T) {
 		{"Triple refund or I leave negatives on all your listings.", true, []Signal{MoneyDemand}},
 		{"我拿3件，能便宜点吗", false, nil},
 		{"Other buyers will read my review. Make me an offer.", true, nil},
+		// Veiled asks over the writer's own feedback; the same words about
+		// the order are no demand.
+		{"We could work something out so the bad review goes away", true, []Signal{RemovalForPayment}},
+		{"how much would you pay to get rid of my review", true, []Signal{RemovalForPayment}},
+		{"Refund without return or the 1-star stays", true, nil},
+		{"I'll be honest, the item's fine. But a $20 \"thank you\" would keep my review positive.", true, []Signal{RemovalForPayment, MoneyDemand}},
+		{"Can we work something out on the delivery date? I need it by Friday", false, nil},
+		{"The item broke, can I get a refund without returning it? Shipping costs more than the item", false, nil},
+		{"How much does the bigger size cost? I'll leave a review after I try it", false, nil},
+		{"I came to an arrangement with the courier to leave it at the door", false, nil},
 		{"Make me an offer on the bundle of three", false, nil},
 		{"I'll update my review once you fix the issue.", false, nil},
 		// Refusing to change feedback, asking nothing, is not a demand;

@@ -332,7 +332,10 @@ func (a *Analysis) findSignals() {
 		a.Own&(CExcess|CIndirect|CPrivate|COff|CNoDefect|CPro) == 0
 	// Bargaining over the price with nothing at stake ("Can you do $40?")
 	// offers money rather than demanding it.
-	haggle := a.Own&CHaggle != 0 && a.Own&(CFbNeg|CRemoval|CThreat|COff|CPro|CExcess) == 0
+	// "How much is my review worth to you?" prices the writer's feedback:
+	// no haggle.
+	haggle := a.Own&CHaggle != 0 && a.Own&(CFbNeg|CRemoval|CThreat|COff|CPro|CExcess) == 0 &&
+		(a.Own&CIndirect == 0 || !msgFb)
 	for ci := range a.Clauses {
 		own := a.Clauses[ci].Own
 		w := a.window(ci)
