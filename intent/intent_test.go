@@ -248,6 +248,12 @@ func TestCases(t *testing.T) {
 		{"The item broke, can I get a refund without returning it? Shipping costs more than the item", false, nil},
 		{"How much does the bigger size cost? I'll leave a review after I try it", false, nil},
 		{"I came to an arrangement with the courier to leave it at the door", false, nil},
+		{"老板，差评能不能删，取决于你的态度", true, nil},
+		{"你给我退一半，东西我不退了，不然差评不撤", true, nil},
+		{"不想要差评的话，你知道该怎么做", true, nil},
+		{"尺码偏小，可以商量换一个大一号的吗", false, nil},
+		{"东西坏了，能不能不寄回直接退款？运费比东西还贵", false, nil},
+		{"少给了一个，补上就行，补了我改评价", false, nil},
 		{"Make me an offer on the bundle of three", false, nil},
 		{"I'll update my review once you fix the issue.", false, nil},
 		// Refusing to change feedback, asking nothing, is not a demand;
