@@ -36,6 +36,13 @@ func isWordConnector(r rune) bool {
 	return false
 }
 
+// yiConnector reports whether unit i is the 一 of 一下 or 一个 ("微信搜一下
+// abc-8866", "加一个vx"), a word between a cue and its value rather than
+// the digit one.
+func yiConnector(u []unit, i int) bool {
+	return u[i].r == '一' && i+1 < len(u) && (u[i+1].r == '下' || u[i+1].r == '个')
+}
+
 // asciiConnectorWord reports whether the ASCII word (folded) may sit
 // between a cue and a value: "qq id: …", "wechat is …", "add me on …".
 func asciiConnectorWord(w []rune) bool {
@@ -107,6 +114,9 @@ func backCue(u []unit, cues []cue, i int) int {
 			}
 			j--
 		case isWordConnector(r):
+			words++
+			j--
+		case yiConnector(u, j-1):
 			words++
 			j--
 		case isASCIILetter(r):
@@ -201,6 +211,9 @@ func valueStart(u []unit, i int, weak bool) (int, bool) {
 		switch {
 		case r == '@':
 			return i, explicit // "telegram @name"
+		case yiConnector(u, i):
+			words++
+			explicit = true
 		case isASCIIAlnum(r) || u[i].d >= 0:
 			if isASCIILetter(r) {
 				// "id", "is" …

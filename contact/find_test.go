@@ -51,6 +51,8 @@ func TestFindDisguises(t *testing.T) {
 		{"wechat id spaced out", "vx: x i a o m e i 8 8", []kv{{WeChat, "xiaomei88"}}},
 		{"wechat homophone 薇芯", "加我薇芯：yy-2580", []kv{{WeChat, "yy-2580"}}},
 		{"wechat homophone 唯信", "唯信 abc_xyz", []kv{{WeChat, "abc_xyz"}}},
+		{"一下 between cue and id", "vx搜一下 abc-8866", []kv{{WeChat, "abc-8866"}}},
+		{"一个 between cue and number", "qq 一个号 38572190", []kv{{QQ, "38572190"}}},
 		{"digits spelled in english", "加我 one three eight one two three four five six seven eight", []kv{{Phone, "+8613812345678"}}},
 		{"digits spelled in english, hyphens", "call me: four-one-five, five-five-five, zero-one-three-two", []kv{{Phone, "+14155550132"}}},
 		{"us number after a cue, no +1", "call 415.555.0132", []kv{{Phone, "+14155550132"}}},
