@@ -54,7 +54,7 @@ func asciiConnectorWord(w []rune) bool {
 		b[i] = byte(r)
 	}
 	switch string(b[:len(w)]) {
-	case "id", "is", "no", "num", "number", "me", "my", "at", "add", "on", "account", "acc", "or", "and", "to", "via":
+	case "id", "is", "no", "num", "number", "me", "my", "at", "add", "on", "account", "acc", "to", "via":
 		return true
 	}
 	return false

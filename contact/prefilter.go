@@ -184,7 +184,8 @@ func foldASCII(c byte) rune {
 func asciiTrigger(w []byte) bool {
 	switch string(w) {
 	case "q", "qq", "v", "vx", "wx", "weixin", "wechat", "wxid", "zfb", "alipay", "http", "https", "www",
-		"dot", "dian", "tg", "telegram", "line", "skype", "ins", "whatsapp", "zhifubao", "email", "mail", "tel", "at":
+		"dot", "dian", "tg", "telegram", "line", "skype", "ins", "whatsapp", "zhifubao", "email", "mail", "tel", "at",
+		"insta", "instagram", "snapchat", "kik", "discord", "messenger", "viber":
 		return true
 	}
 	return false
