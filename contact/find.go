@@ -256,6 +256,18 @@ func (f *finder) findIDs() {
 				tok, e, letters = t2, e2, l2
 			}
 		}
+		if u[vs].r == '@' {
+			// "insta @cheap.cards.now": Instagram and others allow dots
+			// inside a handle.
+			for e+1 < len(u) && u[e].r == '.' && isASCIIAlnum(u[e+1].r) {
+				part, e2, _ := f.token(e + 1)
+				if len(part) == 0 {
+					break
+				}
+				tok = tok + "." + part
+				e = e2
+			}
+		}
 		if e < len(u) && (u[e].r == '@' || (u[e].r == '.' && e+1 < len(u) && isASCIIAlnum(u[e+1].r))) {
 			continue // e-mail or URL, found elsewhere
 		}
