@@ -209,8 +209,8 @@ func valueStart(u []unit, i int, weak bool) (int, bool) {
 	for i < len(u) && words <= 5 && puncts <= 6 {
 		r := u[i].r
 		switch {
-		case r == '@':
-			return i, explicit // "telegram @name"
+		case r == '@', r == '$' && i+1 < len(u) && isASCIILetter(u[i+1].r):
+			return i, explicit // "telegram @name", "cashapp $name"
 		case yiConnector(u, i):
 			words++
 			explicit = true

@@ -238,14 +238,18 @@ func (f *finder) findIDs() {
 			continue
 		}
 		vs, explicit := valueStart(u, c.eu, c.weak)
-		if vs < 0 || !isASCIILetter(u[vs].r) && !(c.kind == cueOther && u[vs].r == '@') {
+		if vs < 0 {
+			continue
+		}
+		handle := c.kind == cueOther && (u[vs].r == '@' || u[vs].r == '$') // "@name", cashapp's "$name"
+		if !isASCIILetter(u[vs].r) && !handle {
 			continue
 		}
 		if cueStartingAt(f.cues, vs) >= 0 {
 			continue // another cue ("微信/qq/whatsapp")
 		}
 		st := vs
-		if u[vs].r == '@' {
+		if handle {
 			st++
 		}
 		tok, e, letters := f.token(st)
@@ -256,7 +260,7 @@ func (f *finder) findIDs() {
 				tok, e, letters = t2, e2, l2
 			}
 		}
-		if u[vs].r == '@' {
+		if handle {
 			// "insta @cheap.cards.now": Instagram and others allow dots
 			// inside a handle.
 			for e+1 < len(u) && u[e].r == '.' && isASCIIAlnum(u[e+1].r) {
@@ -275,7 +279,7 @@ func (f *finder) findIDs() {
 			continue
 		}
 		ascii := f.text[u[c.su].s] < utf8.RuneSelf
-		if u[vs].r == '@' {
+		if handle {
 			explicit = true // "insta @shopfixer": a handle
 		}
 		if letters && ascii && !explicit {

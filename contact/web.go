@@ -471,7 +471,10 @@ func (f *finder) findURLs() {
 				sld = sld[p+1:]
 			}
 			tld := string(dom.tld)
-			if len(sld) < 2 && !www && tld != "cn" && tld != "co" && tld != "mp" {
+			// One-letter names are short links under cn, co and mp, and
+			// Telegram's and Messenger's t.me and m.me.
+			if len(sld) < 2 && !www && tld != "cn" && tld != "co" && tld != "mp" &&
+				!(tld == "me" && len(sld) == 1 && (sld[0] == 't' || sld[0] == 'm')) {
 				continue
 			}
 			if isDigits(sld) && dom.labels == 2 && !mailHostDigits(sld) {
