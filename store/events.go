@@ -725,7 +725,7 @@ type projector struct {
 	maxGen   int
 	pending  int
 	pg       bool             // PostgreSQL: rows are only buffered; appendPG writes them (events_pg.go)
-	orders   map[string][]any // PostgreSQL: one merged row per order (mergeOrder)
+	orders   map[string][]any // one merged row per order until the next flush (mergeOrder)
 	orderIDs []string
 }
 
@@ -742,7 +742,7 @@ const projectFlushRows = 20000
 // exec queues one row of query, an INSERT … VALUES (…) [ON CONFLICT …]
 // whose first argument is the row's key (a string).
 func (p *projector) exec(query string, args ...any) error {
-	if p.pg && p.mergeOrder(query, args) {
+	if p.mergeOrder(query, args) {
 		return nil
 	}
 	op := p.ops[query]
@@ -778,6 +778,9 @@ func (p *projector) exec(query string, args ...any) error {
 
 // flush writes every pending row, generation by generation.
 func (p *projector) flush() error {
+	if err := p.flushOrders(); err != nil {
+		return err
+	}
 	if p.pending == 0 {
 		return nil
 	}
