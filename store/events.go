@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -789,6 +790,12 @@ func (p *projector) flush() error {
 			if g >= len(op.gens) || len(op.gens[g]) == 0 {
 				continue
 			}
+			// In key order: the rows of a generation are distinct, so
+			// their order is free, and sorted they visit the table's
+			// primary-key index page after page instead of at random.
+			slices.SortFunc(op.gens[g], func(a, b []any) int {
+				return strings.Compare(rowID(a), rowID(b))
+			})
 			if err := p.w.execRows(op.prefix, op.row, op.suffix, op.gens[g]); err != nil {
 				return err
 			}
@@ -799,6 +806,14 @@ func (p *projector) flush() error {
 	clear(p.gen)
 	p.maxGen, p.pending = 0, 0
 	return nil
+}
+
+// rowID is the key of a projection row (its first value).
+func rowID(row []any) string {
+	if id, ok := row[0].(string); ok {
+		return id
+	}
+	return fmt.Sprint(row[0])
 }
 
 // The order projection's statements.
