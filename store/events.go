@@ -252,7 +252,7 @@ func (im *Importer) Received() time.Time {
 //
 // Into an embedded store whose event log and projections are empty, and
 // that no other connection has open, the import's one transaction runs
-// with a rollback journal (journal_mode=DELETE, synchronous=FULL) instead
+// with a rollback journal (journal_mode=DELETE, synchronous=EXTRA) instead
 // of the WAL, which is restored by Commit and Rollback. A new database
 // grows by pages the journal need not keep (SQLite journals only the
 // pages that existed when the transaction began: the empty schema), so
@@ -385,12 +385,16 @@ func (im *Importer) tryRollbackJournal(ctx context.Context) error {
 		return nil // someone else has the database open: keep the WAL
 	}
 	im.rollbackJournal = true
-	// In rollback mode only FULL syncs the journal before the database
-	// file is overwritten on every file system. The exclusive locking
+	// In rollback mode FULL syncs the journal before the database file
+	// is overwritten on every file system, and EXTRA also syncs the
+	// folder once the journal is deleted, so that the commit survives a
+	// power loss right after it (else the journal could come back, hot,
+	// and roll the import back; the import's done syncs the folder too,
+	// before it reports anything). The exclusive locking
 	// mode keeps the lock from the first write until the WAL is back, so
 	// that no other connection can commit between the import's commit
 	// and the switch (Commit relies on it for HoldsExactly).
-	for _, p := range []string{"synchronous = FULL", "locking_mode = EXCLUSIVE"} {
+	for _, p := range []string{"synchronous = EXTRA", "locking_mode = EXCLUSIVE"} {
 		if _, err := db.w.ExecContext(ctx, `PRAGMA `+p); err != nil {
 			im.endRollbackJournal(ctx)
 			return err

@@ -608,8 +608,8 @@ func TestImportRollbackJournal(t *testing.T) {
 			if err := im.tx.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&sync); err != nil {
 				t.Fatal(err)
 			}
-			if mode != "delete" || sync != 2 {
-				t.Errorf("during the import: journal %s, synchronous %d; want delete, 2 (FULL)", mode, sync)
+			if mode != "delete" || sync != 3 {
+				t.Errorf("during the import: journal %s, synchronous %d; want delete, 3 (EXTRA)", mode, sync)
 			}
 		}
 		for i := 0; i < len(ins); i += 700 {
