@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -185,6 +187,11 @@ type Importer struct {
 	emptyLog bool
 	stored   int64
 	seen     map[fairmark.EventID]struct{} // with emptyLog: the ids stored
+	// rollbackJournal: the import into an empty store runs with a
+	// rollback journal instead of the WAL (see BeginImport); sync is the
+	// synchronous setting to restore when it ends.
+	rollbackJournal bool
+	sync            int
 }
 
 // soleImport records that the last import on the writer connection was
@@ -221,6 +228,7 @@ func (db *DB) HoldsExactly(ctx context.Context, n int64) (bool, error) {
 			return true, nil
 		}
 	}
+	db.counted.Add(1)
 	count, err := db.EventCount(ctx)
 	return count == n, err
 }
@@ -241,14 +249,31 @@ func (im *Importer) Received() time.Time {
 }
 
 // BeginImport starts a bulk import.
+//
+// Into an embedded store whose event log and projections are empty, and
+// that no other connection has open, the import's one transaction runs
+// with a rollback journal (journal_mode=DELETE, synchronous=EXTRA) instead
+// of the WAL, which is restored by Commit and Rollback. A new database
+// grows by pages the journal need not keep (SQLite journals only the
+// pages that existed when the transaction began: the empty schema), so
+// every page is written once, to the database file, instead of to the WAL
+// and again by the checkpoint. A crash leaves the journal, "hot": whoever
+// opens the database next rolls the import back, all of it, to the empty
+// store. While it runs, other connections can neither read nor write the
+// database (they wait, then fail with SQLITE_BUSY); before, they could
+// read the empty store.
 func (db *DB) BeginImport(ctx context.Context) (*Importer, error) {
 	im := &Importer{db: db}
 	if db.dialect != SQLite {
 		return im, nil
 	}
 	db.forgetSole()
+	if err := im.tryRollbackJournal(ctx); err != nil {
+		return nil, err
+	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
+		im.endRollbackJournal(ctx)
 		return nil, err
 	}
 	empty := true
@@ -256,6 +281,7 @@ func (db *DB) BeginImport(ctx context.Context) (*Importer, error) {
 		var any int
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+t+`)`).Scan(&any); err != nil {
 			tx.Rollback()
+			im.endRollbackJournal(ctx)
 			return nil, err
 		}
 		if any != 0 {
@@ -265,14 +291,29 @@ func (db *DB) BeginImport(ctx context.Context) (*Importer, error) {
 	}
 	if !empty {
 		tx.Rollback()
+		if err := im.endRollbackJournal(ctx); err != nil {
+			return nil, err
+		}
 		return im, nil
 	}
 	var anyEvent int
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events)`).Scan(&anyEvent); err != nil {
 		tx.Rollback()
+		im.endRollbackJournal(ctx)
 		return nil, err
 	}
 	im.emptyLog = anyEvent == 0
+	if !im.emptyLog && im.rollbackJournal {
+		// Another writer came between the check and the transaction:
+		// keep the WAL for an import into a log with data.
+		tx.Rollback()
+		if err := im.endRollbackJournal(ctx); err != nil {
+			return nil, err
+		}
+		if tx, err = db.w.BeginTx(ctx, nil); err != nil {
+			return nil, err
+		}
+	}
 	if im.emptyLog {
 		im.seen = map[fairmark.EventID]struct{}{}
 	}
@@ -280,6 +321,7 @@ func (db *DB) BeginImport(ctx context.Context) (*Importer, error) {
 		AND tbl_name IN ('`+strings.Join(projectionTables, "', '")+`') ORDER BY name`)
 	if err != nil {
 		tx.Rollback()
+		im.endRollbackJournal(ctx)
 		return nil, err
 	}
 	var names []string
@@ -288,6 +330,7 @@ func (db *DB) BeginImport(ctx context.Context) (*Importer, error) {
 		if err := rows.Scan(&name, &def); err != nil {
 			rows.Close()
 			tx.Rollback()
+			im.endRollbackJournal(ctx)
 			return nil, err
 		}
 		names, im.indexes = append(names, name), append(im.indexes, def)
@@ -295,11 +338,13 @@ func (db *DB) BeginImport(ctx context.Context) (*Importer, error) {
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		tx.Rollback()
+		im.endRollbackJournal(ctx)
 		return nil, err
 	}
 	for _, name := range names {
 		if _, err := tx.ExecContext(ctx, `DROP INDEX `+quoteIdent(name)); err != nil {
 			tx.Rollback()
+			im.endRollbackJournal(ctx)
 			return nil, err
 		}
 	}
@@ -308,6 +353,87 @@ func (db *DB) BeginImport(ctx context.Context) (*Importer, error) {
 	im.p = &projector{w: im.w}
 	return im, nil
 }
+
+// tryRollbackJournal switches the writer connection to a rollback journal
+// when the event log and the projections look empty and no other
+// connection has the database open (leaving the WAL needs the only
+// connection: it fails at once with SQLITE_BUSY otherwise, and the import
+// keeps the WAL). BeginImport checks emptiness again inside its
+// transaction.
+func (im *Importer) tryRollbackJournal(ctx context.Context) error {
+	db := im.db
+	for _, t := range append([]string{"events"}, projectionTables...) {
+		var any int
+		if err := db.w.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+t+`)`).Scan(&any); err != nil {
+			return err
+		}
+		if any != 0 {
+			return nil
+		}
+	}
+	if err := db.w.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&im.sync); err != nil {
+		return err
+	}
+	// This process's idle readers keep the WAL open too.
+	db.r.SetMaxIdleConns(0)
+	var mode string
+	if err := db.w.QueryRowContext(ctx, `PRAGMA journal_mode = DELETE`).Scan(&mode); err != nil || mode != "delete" {
+		db.r.SetMaxIdleConns(readIdleConns)
+		if err != nil && !isBusy(err) {
+			return fmt.Errorf("leave WAL for the import: %w", err)
+		}
+		return nil // someone else has the database open: keep the WAL
+	}
+	im.rollbackJournal = true
+	// In rollback mode FULL syncs the journal before the database file
+	// is overwritten on every file system, and EXTRA also syncs the
+	// folder once the journal is deleted, so that the commit survives a
+	// power loss right after it (else the journal could come back, hot,
+	// and roll the import back; the import's done syncs the folder too,
+	// before it reports anything). The exclusive locking
+	// mode keeps the lock from the first write until the WAL is back, so
+	// that no other connection can commit between the import's commit
+	// and the switch (Commit relies on it for HoldsExactly).
+	for _, p := range []string{"synchronous = EXTRA", "locking_mode = EXCLUSIVE"} {
+		if _, err := db.w.ExecContext(ctx, `PRAGMA `+p); err != nil {
+			im.endRollbackJournal(ctx)
+			return err
+		}
+	}
+	return nil
+}
+
+// endRollbackJournal puts the WAL and the synchronous setting back after
+// an import with a rollback journal (outside any transaction).
+func (im *Importer) endRollbackJournal(ctx context.Context) error {
+	if !im.rollbackJournal {
+		return nil
+	}
+	im.rollbackJournal = false
+	db := im.db
+	defer db.r.SetMaxIdleConns(readIdleConns)
+	// Back to normal locking before the WAL is opened, or SQLite would
+	// keep its index in this connection's memory and lock everyone else
+	// out; the exclusive lock is released by the switch.
+	var mode string
+	if err := db.w.QueryRowContext(ctx, `PRAGMA locking_mode = NORMAL`).Scan(&mode); err != nil {
+		return fmt.Errorf("back to WAL: %w", err)
+	}
+	if err := db.w.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode); err != nil {
+		return fmt.Errorf("back to WAL: %w", err)
+	}
+	if mode != "wal" {
+		return fmt.Errorf("back to WAL: journal mode is %s", mode)
+	}
+	if _, err := db.w.ExecContext(ctx, `PRAGMA synchronous = `+strconv.Itoa(im.sync)); err != nil {
+		return err
+	}
+	return nil
+}
+
+// RollbackJournal reports whether the import runs with a rollback journal
+// (see BeginImport).
+func (im *Importer) RollbackJournal() bool { return im.rollbackJournal }
 
 // Append stores evs like DB.Append; within a single-transaction import
 // they are durable only once Commit returns.
@@ -336,22 +462,29 @@ func (im *Importer) Commit(ctx context.Context) error {
 	}
 	tx := im.tx
 	im.tx, im.seen = nil, nil
-	defer tx.Rollback()
-	for _, def := range im.indexes {
-		if _, err := tx.ExecContext(ctx, def); err != nil {
-			return fmt.Errorf("build index: %w", err)
-		}
-	}
-	// Read while the transaction holds the write lock: no other
-	// connection can have committed in between.
-	sole := soleImport{ok: im.emptyLog, events: im.stored}
-	if sole.ok {
-		if err := tx.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&sole.version); err != nil {
-			return err
-		}
-	}
-	if err := tx.Commit(); err != nil {
+	sole, err := im.commit(ctx, tx)
+	if err != nil {
+		im.endRollbackJournal(context.WithoutCancel(ctx))
 		return err
+	}
+	if im.rollbackJournal {
+		if err := im.endRollbackJournal(context.WithoutCancel(ctx)); err != nil {
+			return fmt.Errorf("import committed: %w", err)
+		}
+		// Leaving the rollback journal counts as one change of
+		// data_version (the page cache is reset). No other connection
+		// can have committed before the switch (the lock was kept), so
+		// one more than inside the transaction means none did since;
+		// anything else, and HoldsExactly counts.
+		var v int64
+		if err := im.db.w.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+			return fmt.Errorf("import committed: %w", err)
+		}
+		if v == sole.version+1 {
+			sole.version = v
+		} else {
+			sole.ok = false
+		}
 	}
 	im.db.soleMu.Lock()
 	im.db.sole = sole
@@ -360,12 +493,32 @@ func (im *Importer) Commit(ctx context.Context) error {
 	return nil
 }
 
+// commit builds the indexes and commits tx (rolled back on an error).
+func (im *Importer) commit(ctx context.Context, tx *sql.Tx) (soleImport, error) {
+	defer tx.Rollback()
+	for _, def := range im.indexes {
+		if _, err := tx.ExecContext(ctx, def); err != nil {
+			return soleImport{}, fmt.Errorf("build index: %w", err)
+		}
+	}
+	// Read while the transaction holds the write lock: no other
+	// connection can have committed in between.
+	sole := soleImport{ok: im.emptyLog, events: im.stored}
+	if sole.ok {
+		if err := tx.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&sole.version); err != nil {
+			return soleImport{}, err
+		}
+	}
+	return sole, tx.Commit()
+}
+
 // Rollback abandons a single-transaction import (nothing of it is kept);
 // after Commit it does nothing.
 func (im *Importer) Rollback() {
 	if im.tx != nil {
 		im.tx.Rollback()
 		im.tx, im.seen = nil, nil
+		im.endRollbackJournal(context.Background())
 	}
 }
 
@@ -577,7 +730,7 @@ type projector struct {
 	maxGen   int
 	pending  int
 	pg       bool             // PostgreSQL: rows are only buffered; appendPG writes them (events_pg.go)
-	orders   map[string][]any // PostgreSQL: one merged row per order (mergeOrder)
+	orders   map[string][]any // one merged row per order until the next flush (mergeOrder)
 	orderIDs []string
 }
 
@@ -594,7 +747,7 @@ const projectFlushRows = 20000
 // exec queues one row of query, an INSERT … VALUES (…) [ON CONFLICT …]
 // whose first argument is the row's key (a string).
 func (p *projector) exec(query string, args ...any) error {
-	if p.pg && p.mergeOrder(query, args) {
+	if p.mergeOrder(query, args) {
 		return nil
 	}
 	op := p.ops[query]
@@ -630,6 +783,9 @@ func (p *projector) exec(query string, args ...any) error {
 
 // flush writes every pending row, generation by generation.
 func (p *projector) flush() error {
+	if err := p.flushOrders(); err != nil {
+		return err
+	}
 	if p.pending == 0 {
 		return nil
 	}
@@ -638,6 +794,12 @@ func (p *projector) flush() error {
 			if g >= len(op.gens) || len(op.gens[g]) == 0 {
 				continue
 			}
+			// In key order: the rows of a generation are distinct, so
+			// their order is free, and sorted they visit the table's
+			// primary-key index page after page instead of at random.
+			slices.SortFunc(op.gens[g], func(a, b []any) int {
+				return strings.Compare(rowID(a), rowID(b))
+			})
 			if err := p.w.execRows(op.prefix, op.row, op.suffix, op.gens[g]); err != nil {
 				return err
 			}
@@ -648,6 +810,14 @@ func (p *projector) flush() error {
 	clear(p.gen)
 	p.maxGen, p.pending = 0, 0
 	return nil
+}
+
+// rowID is the key of a projection row (its first value).
+func rowID(row []any) string {
+	if id, ok := row[0].(string); ok {
+		return id
+	}
+	return fmt.Sprint(row[0])
 }
 
 // The order projection's statements.

@@ -408,9 +408,11 @@ func (op *pendingOp) sample() []any {
 	return nil
 }
 
-// On PostgreSQL the updates of one order in a batch (placed, delivered,
-// refunded: most orders have two) are merged in Go into one row and
-// written by one statement, qOrderMerged, instead of a generation each.
+// The updates of one order between two flushes of the projector (placed,
+// delivered, refunded: most orders have two; on PostgreSQL a batch, on
+// SQLite up to projectFlushRows other rows) are merged in Go into one row
+// and written by one statement, qOrderMerged, instead of a generation
+// each.
 // The merge is what the three statements do in sequence: placed's columns
 // and the refund's are the last ones applied (they touch disjoint
 // columns), delivered_ns the earliest. In the merged row a NULL placed_ns
@@ -467,11 +469,12 @@ func (p *projector) mergeOrder(query string, args []any) bool {
 // flushOrders queues the merged order rows (one per order: generation 0;
 // exec does not merge qOrderMerged again).
 func (p *projector) flushOrders() error {
-	for _, id := range p.orderIDs {
-		if err := p.exec(qOrderMerged, p.orders[id]...); err != nil {
+	ids, orders := p.orderIDs, p.orders
+	p.orders, p.orderIDs = nil, nil // exec may flush (SQLite), which comes back here
+	for _, id := range ids {
+		if err := p.exec(qOrderMerged, orders[id]...); err != nil {
 			return err
 		}
 	}
-	p.orders, p.orderIDs = nil, nil
 	return nil
 }

@@ -367,10 +367,19 @@ func (s *EvidenceStorage) scopeKeys(ctx context.Context, w *txWriter, recs []evi
 			return rows.Err()
 		})
 	}
-	if err := query(`SELECT skey, type, id FROM evidence_scope_keys WHERE (type, id) IN (VALUES `, "(?, ?)", `)`, missing); err != nil {
+	// An empty table (a new log, the first append of an import) holds
+	// none of them: no need to ask. The transaction holds the write lock,
+	// so it stays empty until the insert below.
+	var stored bool
+	if err := w.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM evidence_scope_keys)`).Scan(&stored); err != nil {
 		return nil, nil, err
 	}
-	missing = slices.DeleteFunc(missing, func(sc evidence.Scope) bool { return fresh[sc] != 0 })
+	if stored {
+		if err := query(`SELECT skey, type, id FROM evidence_scope_keys WHERE (type, id) IN (VALUES `, "(?, ?)", `)`, missing); err != nil {
+			return nil, nil, err
+		}
+		missing = slices.DeleteFunc(missing, func(sc evidence.Scope) bool { return fresh[sc] != 0 })
+	}
 	if err := query(`INSERT INTO evidence_scope_keys (type, id) VALUES `, "(?, ?)", ` ON CONFLICT (type, id) DO NOTHING RETURNING skey, type, id`, missing); err != nil {
 		return nil, nil, err
 	}

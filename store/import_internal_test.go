@@ -172,8 +172,10 @@ func TestImportMatchesOneByOne(t *testing.T) {
 		}
 		n += countNew(isNew)
 	}
-	if c, _ := bulk.EventCount(ctx); c != 0 {
-		t.Errorf("before Commit, readers see %d events, want 0", c)
+	// The import holds the database exclusively (a rollback journal):
+	// readers wait, then fail; they never see part of it.
+	if c, err := bulk.EventCount(ctx); err == nil || c != 0 {
+		t.Errorf("before Commit, readers see %d events (%v), want an error", c, err)
 	}
 	if err := im.Commit(ctx); err != nil {
 		t.Fatal(err)
@@ -497,6 +499,9 @@ func TestHoldsExactly(t *testing.T) {
 		}
 	}
 	holds("after the import", n, true, true)
+	if c := db.counted.Load(); c != 0 {
+		t.Errorf("after an import with a rollback journal: counted the events %d times, want 0", c)
+	}
 	holds("after the import", n-1, false, true)
 	holds("after the import", n+1, false, true)
 
@@ -543,5 +548,167 @@ func TestHoldsExactly(t *testing.T) {
 	}
 	if ok, err := db2.HoldsExactly(ctx, 10); err != nil || ok {
 		t.Errorf("HoldsExactly(10) with 11 events stored: %v, %v; want false", ok, err)
+	}
+}
+
+// copyFile copies src to dst (a missing src is not copied).
+func copyFile(t *testing.T, src, dst string) bool {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if os.IsNotExist(err) {
+		return false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return true
+}
+
+// TestImportRollbackJournal: an import into an empty store runs with a
+// rollback journal and gives the WAL back at the end, with the same rows
+// and indexes as an import that kept the WAL (another connection had the
+// database open); a crash in the middle (the files as they were on disk,
+// the journal hot) leaves a sound, empty store that takes the import
+// again.
+func TestImportRollbackJournal(t *testing.T) {
+	ctx := context.Background()
+	ins := simIncoming(t, 5)
+	journal := func(db *DB) (mode string, sync int) {
+		t.Helper()
+		if err := db.w.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.w.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&sync); err != nil {
+			t.Fatal(err)
+		}
+		return mode, sync
+	}
+	load := func(db *DB, wantRollback bool) {
+		t.Helper()
+		done, err := db.BulkLoad(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		im, err := db.BeginImport(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !im.OneTransaction() || im.RollbackJournal() != wantRollback {
+			t.Fatalf("one transaction %v, rollback journal %v; want true, %v", im.OneTransaction(), im.RollbackJournal(), wantRollback)
+		}
+		if wantRollback {
+			var mode string
+			var sync int
+			if err := im.tx.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+				t.Fatal(err)
+			}
+			if err := im.tx.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&sync); err != nil {
+				t.Fatal(err)
+			}
+			if mode != "delete" || sync != 3 {
+				t.Errorf("during the import: journal %s, synchronous %d; want delete, 3 (EXTRA)", mode, sync)
+			}
+		}
+		for i := 0; i < len(ins); i += 700 {
+			if _, err := im.Append(ctx, ins[i:min(i+700, len(ins))]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := im.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if mode, sync := journal(db); mode != "wal" || sync != 1 {
+			t.Errorf("after Commit: journal %s, synchronous %d; want wal, 1 (BulkLoad's NORMAL)", mode, sync)
+		}
+		if err := done(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	fast := openSQLiteForTest(t, t.TempDir())
+	indexes := indexNames(t, fast)
+	load(fast, true)
+	want := dump(t, fast)
+	if want == "" || indexNames(t, fast) != indexes {
+		t.Fatalf("after the import: %d bytes of rows; indexes\n%s\nwant\n%s", len(want), indexNames(t, fast), indexes)
+	}
+	// Readers work again, and a later Append commits in the WAL.
+	if _, err := fast.Append(ctx, ins[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if mode, _ := journal(fast); mode != "wal" {
+		t.Errorf("after an Append: journal %s", mode)
+	}
+
+	// Another connection has the database open: the import keeps the WAL.
+	dir := t.TempDir()
+	walDB := openSQLiteForTest(t, dir)
+	other := openSQLiteForTest(t, dir)
+	if _, err := other.EventCount(ctx); err != nil {
+		t.Fatal(err)
+	}
+	load(walDB, false)
+	if got := dump(t, walDB); got != want {
+		t.Error("rows differ between the imports with a rollback journal and with the WAL")
+	}
+
+	// A crash: copy the files while the import is in its transaction,
+	// after the page cache has spilled into the database file.
+	dir = t.TempDir()
+	crash := openSQLiteForTest(t, dir)
+	path := filepath.Join(dir, "fairmark.db")
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := crash.BeginImport(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !im.RollbackJournal() {
+		t.Fatal("want a rollback journal")
+	}
+	if _, err := im.tx.ExecContext(ctx, `PRAGMA cache_size = 20`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := im.Append(ctx, ins); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Size() < before.Size()+100*4096 {
+		t.Fatalf("the import has not spilled into the database file (%d bytes before, %v, %v)", before.Size(), st.Size(), err)
+	}
+	copyDir := t.TempDir()
+	copyFile(t, path, filepath.Join(copyDir, "fairmark.db"))
+	if !copyFile(t, path+"-journal", filepath.Join(copyDir, "fairmark.db-journal")) {
+		t.Fatal("no journal during the import")
+	}
+	im.Rollback()
+	if mode, _ := journal(crash); mode != "wal" {
+		t.Errorf("after Rollback: journal %s, want wal", mode)
+	}
+	if c, _ := crash.EventCount(ctx); c != 0 {
+		t.Errorf("after Rollback: %d events, want 0", c)
+	}
+
+	after := openSQLiteForTest(t, copyDir)
+	var check string
+	if err := after.w.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
+		t.Fatalf("after the crash: integrity_check %q, %v", check, err)
+	}
+	if c, _ := after.EventCount(ctx); c != 0 {
+		t.Errorf("after the crash: %d events, want 0 (the import rolled back)", c)
+	}
+	if got := indexNames(t, after); got != indexes {
+		t.Errorf("after the crash: indexes\n%s\nwant\n%s", got, indexes)
+	}
+	if mode, _ := journal(after); mode != "wal" {
+		t.Errorf("after the crash: journal %s, want wal", mode)
+	}
+	load(after, true)
+	if got := dump(t, after); got != want {
+		t.Error("the import again after the crash: rows differ")
 	}
 }

@@ -65,6 +65,8 @@ type DB struct {
 	// sole: the last import was the event log's only writer (events.go).
 	soleMu sync.Mutex
 	sole   soleImport
+	// counted: how often HoldsExactly counted the events (tests).
+	counted atomic.Int64
 }
 
 // Dialect reports the engine behind db.
@@ -191,8 +193,21 @@ func openSQLite(ctx context.Context, dir string, version int64) (*DB, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(readIdleConns)
 	db.r = r
 	return db, nil
+}
+
+// readIdleConns is how many idle connections the embedded store's read
+// pool keeps (database/sql's default); a bulk import closes them while
+// it runs (Importer).
+const readIdleConns = 2
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (the database is
+// locked by another connection).
+func isBusy(err error) bool {
+	var e interface{ Code() int }
+	return errors.As(err, &e) && e.Code()&0xff == 5 // SQLITE_BUSY, extended codes included
 }
 
 // sqlitePageSize is the page size of new embedded databases: SQLite's

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -645,5 +647,68 @@ func BenchmarkAppendPostgresWorkers(b *testing.B) {
 			}
 			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
 		})
+	}
+}
+
+// TestEvidenceScopeKeysAfterRestart: the first append to an empty log
+// creates its scopes' keys without looking them up; after a restart (a
+// fresh key cache) an append finds the stored keys, so a scope keeps one
+// key and its bundle holds the records of both.
+func TestEvidenceScopeKeysAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	signer, err := evidence.LoadOrCreateKey(t.TempDir(), "fairmark.test/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := evidence.Scope{Type: evidence.ScopeConversation, ID: "c1"}
+	b := evidence.Scope{Type: evidence.ScopeAccount, ID: "b1"}
+	c := evidence.Scope{Type: evidence.ScopeAccount, ID: "b2"}
+	appendTo := func(ref string, scopes ...evidence.Scope) {
+		t.Helper()
+		db, err := store.OpenSQLite(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		log, err := evidence.Open(ctx, db.Evidence(), signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := log.Append(ctx, evidence.Record{Kind: "message", Ref: ref, Scopes: scopes, At: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), Content: []byte(`{"text":"hi"}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	appendTo("m1", a, b)
+	appendTo("m2", a, c)
+	db, err := store.OpenSQLite(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r, err := sql.Open("sqlite", store.SQLiteDSN(filepath.Join(dir, "fairmark.db"), true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var keys, distinct int
+	if err := r.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT type || ' ' || id) FROM evidence_scope_keys`).Scan(&keys, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if keys != 3 || distinct != 3 {
+		t.Errorf("scope keys: %d rows for %d scopes, want 3 for 3", keys, distinct)
+	}
+	log, err := evidence.Open(ctx, db.Evidence(), signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for sc, want := range map[evidence.Scope]int{a: 2, b: 1, c: 1} {
+		bundle, err := log.Bundle(ctx, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(bundle.Records) != want {
+			t.Errorf("bundle of %v: %d records, want %d", sc, len(bundle.Records), want)
+		}
 	}
 }

@@ -368,3 +368,88 @@ func TestCrashDuringIngestion(t *testing.T) {
 		t.Errorf("bundle of conversation %s after the crash: %v", conv, err)
 	}
 }
+
+// TestCrashDuringImport: an import into an empty store killed with
+// SIGKILL in the middle of its transaction (a rollback journal, see
+// store.BeginImport) leaves a store that opens with nothing of it, and
+// the import run again stores every event.
+func TestCrashDuringImport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test builds the fairmark binary and SIGKILLs it; skipped under -short")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("crash test needs the go command on PATH to build the binary")
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "fairmark")
+	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	evFile := filepath.Join(tmp, "events.ndjson")
+	// Big enough (about 100k events) that the import's transaction
+	// lasts a second or more.
+	mustRun(t, "", "simulate", "--out", evFile, "--seed", "21", "--sellers", "600", "--buyers", "30000",
+		"--days", "30", "--complainers", "10")
+	lines := strings.Count(mustRead(t, evFile), "\n")
+	t.Logf("%d events", lines)
+
+	data := filepath.Join(tmp, "data")
+	db := filepath.Join(data, "fairmark.db")
+	cmd := exec.Command(bin, "import", "--data", data, evFile)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	// Kill it once the import's transaction is under way: its journal
+	// exists (the first batch is in).
+	deadline := time.Now().Add(60 * time.Second)
+	var since time.Time
+	for {
+		if _, err := os.Stat(db + "-journal"); err == nil && since.IsZero() {
+			since = time.Now()
+		}
+		if !since.IsZero() && time.Since(since) > 100*time.Millisecond {
+			break
+		}
+		select {
+		case <-exited:
+			t.Fatalf("the import ended before it could be killed in its transaction (journal seen: %v):\n%s", !since.IsZero(), out.String())
+		case <-time.After(2 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no import transaction seen within a minute")
+		}
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	<-exited
+	if _, err := os.Stat(db + "-journal"); err != nil {
+		t.Fatalf("after SIGKILL mid-import: no hot journal (%v); output:\n%s", err, out.String())
+	}
+
+	// The store opens sound and empty: the journal rolled the import back.
+	st, err := store.OpenSQLite(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := st.EventCount(context.Background())
+	st.Close()
+	if err != nil || n != 0 {
+		t.Fatalf("after the crash: %d events stored (%v), want 0", n, err)
+	}
+
+	// The import again stores everything.
+	again, err := exec.Command(bin, "import", "--data", data, evFile).CombinedOutput()
+	if err != nil {
+		t.Fatalf("import after the crash: %v\n%s", err, again)
+	}
+	if want := fmt.Sprintf("%d lines, %d accepted, 0 duplicates, 0 rejected", lines, lines); !strings.Contains(string(again), want) {
+		t.Errorf("import after the crash: %s\nwant %q", again, want)
+	}
+	if got := eventCount(t, data); got != int64(lines) {
+		t.Errorf("after the second import: %d events, want %d", got, lines)
+	}
+}

@@ -64,6 +64,16 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 		db.Close()
 		return err
 	}
+	// The service options read the store (published rules), so before
+	// the import, which may hold the database exclusively (BeginImport).
+	var opt service.Options
+	if *overlap {
+		if opt, err = m.serviceOptions(ctx, &sf, db); err != nil {
+			done(ctx)
+			db.Close()
+			return err
+		}
+	}
 	im, err := db.BeginImport(ctx)
 	if err != nil {
 		done(ctx)
@@ -76,13 +86,6 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	// service.Warm).
 	var warm *service.Warm
 	if *overlap && im.OneTransaction() {
-		opt, err := m.serviceOptions(ctx, &sf, db)
-		if err != nil {
-			im.Rollback()
-			done(ctx)
-			db.Close()
-			return err
-		}
 		warm = service.NewWarm(opt)
 	}
 	// On an error, what was committed is still made durable.
