@@ -17,7 +17,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -77,16 +76,8 @@ func TestWorkersKillOne(t *testing.T) {
 		t.Skip("builds the fairmark binary and SIGKILLs a worker; skipped under -short")
 	}
 	pg := freshDatabase(t)
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("needs the go command on PATH to build the binary")
-	}
 	ctx := context.Background()
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "fairmark")
-	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin, tmp := buildFairmark(t)
 	evFile := filepath.Join(tmp, "events.ndjson")
 	mustRun(t, "", "simulate", "--out", evFile, "--seed", "17", "--sellers", "30", "--buyers", "700",
 		"--days", "21", "--complainers", "6")

@@ -159,20 +159,28 @@ func eventID(t *testing.T, line string) string {
 	return v.ID
 }
 
+// buildFairmark builds the fairmark binary into a new temporary folder
+// and returns the binary and the folder; it skips the test without the go
+// command.
+func buildFairmark(t *testing.T) (bin, tmp string) {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("needs the go command on PATH to build the binary")
+	}
+	tmp = t.TempDir()
+	bin = filepath.Join(tmp, "fairmark")
+	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin, tmp
+}
+
 func TestCrashDuringIngestion(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test builds the fairmark binary and SIGKILLs it; skipped under -short")
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("crash test needs the go command on PATH to build the binary")
-	}
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "fairmark")
-	build := exec.Command(goBin, "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin, tmp := buildFairmark(t)
 
 	// A simulated marketplace, out of order and with repeats, so late
 	// events make the server rebuild its engine while it ingests.
@@ -377,15 +385,7 @@ func TestCrashDuringImport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test builds the fairmark binary and SIGKILLs it; skipped under -short")
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("crash test needs the go command on PATH to build the binary")
-	}
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "fairmark")
-	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin, tmp := buildFairmark(t)
 	evFile := filepath.Join(tmp, "events.ndjson")
 	// Big enough (about 100k events) that the import's transaction
 	// lasts a second or more.
