@@ -254,6 +254,8 @@ func TestCases(t *testing.T) {
 		{"尺码偏小，可以商量换一个大一号的吗", false, nil},
 		{"东西坏了，能不能不寄回直接退款？运费比东西还贵", false, nil},
 		{"少给了一个，补上就行，补了我改评价", false, nil},
+		{"A partial refund of $10 and I'll forget about the review, no need to return anything", true, []Signal{RemovalForPayment}},
+		{"I'd like a partial refund of $10 because the box was damaged, it's fine otherwise", false, nil},
 		{"Make me an offer on the bundle of three", false, nil},
 		{"I'll update my review once you fix the issue.", false, nil},
 		// Refusing to change feedback, asking nothing, is not a demand;

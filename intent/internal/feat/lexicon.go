@@ -84,7 +84,7 @@ var lexicon = []struct {
 	{"willing to pay", CMoney | CDemand},
 	// A refund that keeps the goods asks beyond the order's remedy.
 	{"without return*", CExcess}, {"without sending it back", CExcess}, {"keep the item", CExcess}, {"keep the product", CExcess},
-	{"no return", CExcess},
+	{"no return", CExcess}, {"no need to return", CExcess}, {"don't need to return", CExcess},
 	// Feedback (zh).
 	{"差评", CFbNeg}, {"中评", CFbNeg}, {"中差评", CFbNeg}, {"差p", CFbNeg}, {"差坪", CFbNeg}, {"一星", CFbNeg}, {"1星", CFbNeg},
 	{"负面", CFbNeg}, {"曝光", CFbNeg | CThreat}, {"带图差评", CFbNeg}, {"追评", CFb}, {"评价", CFb}, {"评论", CFb}, {"评分", CFb},
@@ -104,7 +104,7 @@ var lexicon = []struct {
 	{"remov*", CRemoval}, {"withdraw*", CRemoval}, {"delet*", CRemoval}, {"take down", CRemoval}, {"take it down", CRemoval},
 	{"taken down", CRemoval}, {"retract*", CRemoval}, {"revis*", CRemoval}, {"change it to", CRemoval}, {"change my", CRemoval},
 	{"update my", CRemoval}, {"update it", CRemoval}, {"edit it", CRemoval}, {"edit my", CRemoval}, {"pull it", CRemoval},
-	{"go away", CRemoval}, {"goes away", CRemoval}, {"get rid of", CRemoval}, {"disappear", CRemoval}, {"change the feedback", CRemoval},
+	{"go away", CRemoval}, {"goes away", CRemoval}, {"get rid of", CRemoval}, {"forget about", CRemoval}, {"disappear", CRemoval}, {"change the feedback", CRemoval},
 	// The feedback's state as the bargaining chip: "the negative stays",
 	// "差评没；不转，差评在", "keep my review positive".
 	{"stays", CRemoval}, {"stay", CRemoval}, {"remain*", CRemoval}, {"keep my review", CRemoval | CFb},
