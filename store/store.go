@@ -314,6 +314,11 @@ func (db *DB) migrate(ctx context.Context, version int64) error {
 		_, err = p.Up(ctx)
 	}
 	if err != nil {
+		if isBusy(err) {
+			// An import into an empty embedded store holds the database
+			// until it ends (Importer); so may another program.
+			return fmt.Errorf("migrate %s store: the database is locked by another process (an import into it may be running; try again when it ends): %w", db.dialect, err)
+		}
 		return fmt.Errorf("migrate %s store: %w", db.dialect, err)
 	}
 	return nil
