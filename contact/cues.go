@@ -41,7 +41,7 @@ var cueSpec = []struct {
 	{cuePhone, false, "电话 手机 手机号 tel tell phone mobile call 致电 来电 打我 短信 联系电话 dh 热线 电联 座机 whatsapp cell sms txt viber text_me my_number reach_me ring_me"},
 	{cueAlipay, false, "支付宝 吱付宝 支负宝 之付宝 支护宝 zfb alipay zhifubao 阿里pay"},
 	{cueMail, false, "邮箱 email e-mail mail 邮件 油箱"},
-	{cueOther, false, "telegram tg 电报 飞机号 纸飞机 line skype 钉钉 陌陌 抖音号 快手号 ins ig insta instagram snapchat kik discord messenger wickr facebook fb venmo cashapp cash_app"},
+	{cueOther, false, "telegram tg 电报 飞机号 纸飞机 line skype 钉钉 陌陌 抖音号 快手号 ins ig insta instagram snapchat kik discord messenger wickr facebook fb venmo cashapp cash_app twitter tiktok"},
 	{cueNeg, false, "订单号 订单 单号 运单 快递 物流 顺丰 中通 圆通 韵达 申通 极兔 邮政 京东 编号 型号 货号 sku 工号 批次 序列号 sn imei 条码 卡号 卡密 密码 券码 兑换码 发票 税号 身份证 银行卡 交易号 流水号 追踪号 tracking order invoice receipt ticket serial model reference confirmation 尾号 验证码 取件码 提货码 订单编号 ems 价格 原价 售价 合计 总价 退款"},
 }
 

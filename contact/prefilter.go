@@ -185,7 +185,7 @@ func asciiTrigger(w []byte) bool {
 	switch string(w) {
 	case "q", "qq", "v", "vx", "wx", "weixin", "wechat", "wxid", "zfb", "alipay", "http", "https", "www",
 		"dot", "dian", "tg", "telegram", "line", "skype", "ins", "whatsapp", "zhifubao", "email", "mail", "tel", "at",
-		"ig", "insta", "instagram", "snapchat", "kik", "discord", "messenger", "viber", "wickr", "facebook", "fb", "venmo", "cashapp":
+		"ig", "insta", "instagram", "snapchat", "kik", "discord", "messenger", "viber", "wickr", "facebook", "fb", "venmo", "cashapp", "twitter", "tiktok":
 		return true
 	}
 	return false

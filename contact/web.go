@@ -250,8 +250,10 @@ func (f *finder) findEmails() {
 		}
 		// "insta @cheap.cards.now": a messenger's name, a space, then a
 		// handle, not the local part of an address.
-		if !spelled && le < i && ae < len(u) && !isSpace(u[ae].r) && messengerWord(u[j:le]) {
-			continue
+		if !spelled && le < i && ae < len(u) && !isSpace(u[ae].r) {
+			if k := cueEndingAt(f.cues, le); k >= 0 && f.cues[k].kind == cueOther && f.cues[k].su == j {
+				continue
+			}
 		}
 		// domain, rightwards
 		k := ae
@@ -303,26 +305,6 @@ func (f *finder) findEmails() {
 		f.add(cand{kind: Email, val: string(local) + "@" + host, su: su, eu: dom.eu, cue: -1, conf: conf, prio: prioEmail})
 		i = dom.eu - 1
 	}
-}
-
-// messengerWord reports whether the units spell (in any case) the name of
-// a messenger or social network whose ids are written "@name".
-func messengerWord(w []unit) bool {
-	var b [10]byte
-	if len(w) > len(b) {
-		return false
-	}
-	for i, x := range w {
-		if x.r >= 0x80 {
-			return false
-		}
-		b[i] = byte(foldASCII(byte(x.r)))
-	}
-	switch string(b[:len(w)]) {
-	case "ig", "insta", "instagram", "tg", "telegram", "twitter", "tiktok", "snapchat", "snap", "kik", "discord", "threads":
-		return true
-	}
-	return false
 }
 
 // spelledLocalPrefix extends a local part starting at unit j leftwards
