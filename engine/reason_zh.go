@@ -78,6 +78,8 @@ func zhRules() []zhRule {
 			}),
 		rule(`a new account whose every order \((\d+)\) got a negative remark`,
 			tmpl("新账号的每一笔订单（$1 笔）都留了差评")),
+		rule(`(\d+) fairly suspicious negative remarks to (\d+) new sellers within 7 days from an account under 30 days old`,
+			tmpl("注册不满 30 天的账号 7 天内向 $2 个新店留下 $1 条较可疑的差评")),
 		rule(`(\d+) fairly suspicious negative remarks to (\d+) different sellers within 7 days`,
 			tmpl("7 天内向 $2 个不同卖家留下 $1 条较可疑的差评")),
 		rule(`(\d+) suspicious negative remarks to (\d+) different sellers within 7 days`,

@@ -101,13 +101,14 @@ func TestReasonZHCoversTheEngine(t *testing.T) {
 
 func TestReasonZHExamples(t *testing.T) {
 	for en, want := range map[string]string{
-		"negative left 4 min after buying a ¥50.00 prepaid card":                               "购买¥50.00 的充值卡后 4 分钟即给差评",
-		"3 negative remarks to 3 sellers under 30 days old within 6 days":                      "6 天内向 3 个开店不满 30 天的卖家留下 3 条差评",
-		"buyer is flagged: 2 suspicious negative remarks to 2 different sellers within 7 days": "买家已被标记：7 天内向 2 个不同卖家留下 2 条可疑差评",
-		"2 negative remarks to 2 sellers under 30 days old within 1 day":                       "1 天内向 2 个开店不满 30 天的卖家留下 2 条差评",
-		"2 negative remarks to 2 sellers (1 new) within 1 hour":                                "1 小时内向 2 个卖家（其中 1 个新店）留下 2 条差评",
-		"rule cheap_burst: three cheap negatives":                                              "规则 cheap_burst：three cheap negatives",
-		"something the engine never wrote":                                                     "something the engine never wrote",
+		"negative left 4 min after buying a ¥50.00 prepaid card":                                                "购买¥50.00 的充值卡后 4 分钟即给差评",
+		"3 negative remarks to 3 sellers under 30 days old within 6 days":                                       "6 天内向 3 个开店不满 30 天的卖家留下 3 条差评",
+		"buyer is flagged: 2 suspicious negative remarks to 2 different sellers within 7 days":                  "买家已被标记：7 天内向 2 个不同卖家留下 2 条可疑差评",
+		"2 negative remarks to 2 sellers under 30 days old within 1 day":                                        "1 天内向 2 个开店不满 30 天的卖家留下 2 条差评",
+		"2 negative remarks to 2 sellers (1 new) within 1 hour":                                                 "1 小时内向 2 个卖家（其中 1 个新店）留下 2 条差评",
+		"2 fairly suspicious negative remarks to 2 new sellers within 7 days from an account under 30 days old": "注册不满 30 天的账号 7 天内向 2 个新店留下 2 条较可疑的差评",
+		"rule cheap_burst: three cheap negatives":                                                               "规则 cheap_burst：three cheap negatives",
+		"something the engine never wrote":                                                                      "something the engine never wrote",
 	} {
 		if got := engine.ReasonZH(en); got != want {
 			t.Errorf("ReasonZH(%q) = %q, want %q", en, got, want)

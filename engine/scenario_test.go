@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -657,5 +658,48 @@ func TestNewAccountEveryOrderNegative(t *testing.T) {
 	}
 	if a := run(true); a.Flagged || strings.Contains(strings.Join(a.Reasons, " | "), "every order") {
 		t.Fatalf("the same with a positive elsewhere: risk %.3f flagged %v reasons %q, want not flagged", a.Risk, a.Flagged, a.Reasons)
+	}
+}
+
+// TestYoungAccountPair: an account two days old leaves negatives on ¥50
+// prepaid cards at two new shops, each two hours after buying, 20 hours
+// apart, and says nothing on the chat. By its second remark that is the
+// off-platform complainer's playbook and it is flagged; the same two
+// remarks from a two-year-old account (as honest customers of a bad new
+// card shop leave them before other buyers agree) are not enough, and
+// neither are two such remarks among a young harsh reviewer's many slow ones.
+func TestYoungAccountPair(t *testing.T) {
+	run := func(age time.Duration, slowFirst int) engine.AccountView {
+		m := newMarket(t)
+		m.establishedSeller("s1", 20)
+		m.now = m.now.Add(-age)
+		m.open("b1", fairmark.Buyer, nil)
+		m.now = m.now.Add(age)
+		for i := range slowFirst {
+			s := "s1"
+			if i > 0 {
+				s = fmt.Sprintf("old%d", i)
+				m.establishedSeller(s, 5)
+			}
+			o := m.buy("b1", s, "120.00", false)
+			m.after(2 * time.Hour)
+			m.deliver(o)
+			m.after(5 * 24 * time.Hour)
+			m.rate(o, "b1", s, fairmark.Negative, "质量一般，和描述不符")
+		}
+		shops := m.newShops("n", 2)
+		m.cardNegatives("b1", shops, 2*time.Hour, "卡密无效")
+		return m.account("b1")
+	}
+	const why = "2 fairly suspicious negative remarks to 2 new sellers within 7 days from an account under 30 days old"
+	a := run(2*24*time.Hour, 0)
+	if !a.Flagged || !slices.Contains(a.Reasons, why) {
+		t.Fatalf("2-day-old account, 2 remarks: risk %.3f flagged %v reasons %q, want flagged with %q", a.Risk, a.Flagged, a.Reasons, why)
+	}
+	if a := run(2*365*24*time.Hour, 0); a.Flagged || slices.Contains(a.Reasons, why) {
+		t.Fatalf("2-year-old account, 2 remarks: risk %.3f flagged %v reasons %q, want not flagged", a.Risk, a.Flagged, a.Reasons)
+	}
+	if a := run(2*24*time.Hour, 2); a.Flagged || slices.Contains(a.Reasons, why) {
+		t.Fatalf("young account, 2 remarks after 2 slow ones: risk %.3f flagged %v reasons %q, want not flagged", a.Risk, a.Flagged, a.Reasons)
 	}
 }

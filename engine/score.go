@@ -39,6 +39,8 @@ const (
 	wBurst3        = 0.6 // ≥ 3
 	wSpree         = 1.0 // no burst, but ≥ 3 fairly suspicious negatives (s ≥ spreeAt) to different sellers in 7 days
 	spreeAt        = 0.4
+	wPair          = 3.2 // no burst or spree, but a young account's ≥ 2 negatives at pairAt to different new sellers in 7 days (youngPair)
+	pairAt         = 0.5
 	wContact       = 1.0 // first seller sent off-platform contact
 	wContactMore   = 0.5 // each further seller, up to wContactCap
 	wContactCap    = 2.0
@@ -446,8 +448,35 @@ func (en *Engine) patternTerms(views []negView, now time.Time) []term {
 		terms = append(terms, term{w * decay(age), fmt.Sprintf("%d suspicious negative remarks to %d different sellers within 7 days", n, n)})
 	} else if n, age := burstOf(views, now, spreeAt); n >= 3 {
 		terms = append(terms, term{wSpree * decay(age), fmt.Sprintf("%d fairly suspicious negative remarks to %d different sellers within 7 days", n, n)})
+	} else if n, age := youngPair(views, now); n >= 2 {
+		terms = append(terms, term{wPair * decay(age), fmt.Sprintf("%d fairly suspicious negative remarks to %d new sellers within 7 days from an account under 30 days old", n, n)})
 	}
 	return terms
+}
+
+// youngPair is the evidence a fresh account gives by its second remark,
+// before any withdrawal, contact or demand: negatives left while it was
+// under 30 days old, each fairly suspicious on its own (s ≥ pairAt: left in
+// the same sitting as a cheap purchase, say) and each on a seller under 30
+// days old, to two or more sellers within 7 days. They must be at least two
+// thirds of the buyer's negatives: harsh reviewers leave many remarks, and
+// two of them falling this way among slower ones is chance. Aged accounts
+// are left to the other terms: honest customers of a bad new shop of gift
+// cards leave exactly such a pair before other buyers' remarks agree with
+// them, and they are old accounts nearly always (docs/RISK.md, item 14).
+// It returns the burst's size and the age of its last remark.
+func youngPair(views []negView, now time.Time) (int, time.Duration) {
+	var buf [16]negView
+	pair := buf[:0]
+	for _, v := range views {
+		if v.n.sellerNew && v.s >= pairAt && v.n.left.time().Sub(v.n.buyer.opened.time()) < 30*day {
+			pair = append(pair, v)
+		}
+	}
+	if 3*len(pair) < 2*len(views) {
+		return 0, 0
+	}
+	return burstOf(pair, now, pairAt)
 }
 
 // burstOf finds the largest burst in views: the most distinct sellers that

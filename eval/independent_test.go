@@ -109,6 +109,12 @@ func TestIndependentScenarios(t *testing.T) {
 					total.offMissed += r.Positives - r.TP
 				}
 				checkTargets(t, m.Name, tactic, r)
+				if tactic == scenarios.Traps && ever > 0 && *scenarioSeed == 7 && *scenarioBuyers == 2000 {
+					// At the default seed no honest account on traps is
+					// flagged even for a while (other seeds flag one or two
+					// for a while, none at the end).
+					t.Errorf("traps: %d honest accounts flagged at some time, want none", ever)
+				}
 			})
 		}
 	}
@@ -117,8 +123,9 @@ func TestIndependentScenarios(t *testing.T) {
 // offPlatformReached is what the engine reaches on the off_platform
 // scenarios at the default seed and size (docs/RISK.md, "Independent
 // scenarios"): flagged extortionists (of 24) and extortion negatives held.
-// There the issue's recall and held targets are met; the time-to-flag
-// target (2nd remark) is not, and other seeds fall short of all three.
+// There the issue's recall, held and time-to-flag targets are met; other
+// seeds miss up to a quarter of recall and, in about a third of their
+// off_platform scenarios, flag at the 3rd remark (docs/RISK.md).
 var offPlatformReached = map[string]struct{ tp, held int }{
 	"cn":  {24, 109}, // of 109
 	"us":  {24, 111}, // of 111
@@ -129,8 +136,7 @@ var offPlatformReached = map[string]struct{ tp, held int }{
 // accounts flagged ≤ 0.1% (none on traps), median flag by the 2nd
 // extortion remark, ≥ 95% of extortion negatives held, ≤ 0.5% of honest
 // negatives held. On off_platform, at the default seed and size, it holds
-// the engine to the recall and held targets and to the figures reached,
-// with the median flag by the 3rd remark instead of the 2nd.
+// the engine to those targets and to the figures reached.
 func checkTargets(t *testing.T, market string, tactic scenarios.Tactic, r eval.Report) {
 	t.Helper()
 	if r.FP*1000 > r.Negatives {
@@ -162,8 +168,8 @@ func checkTargets(t *testing.T, market string, tactic scenarios.Tactic, r eval.R
 		if held := eval.HeldShare(r.ExtortionHeld, r.ExtortionNegatives); held < 0.95 {
 			t.Errorf("off_platform: %d of %d extortion negatives held (%.3f), want ≥ 0.95", r.ExtortionHeld, r.ExtortionNegatives, held)
 		}
-		if r.MedianRemarksToFlag > 3 {
-			t.Errorf("off_platform: median flag after %.1f extortion remarks, reached 3 before", r.MedianRemarksToFlag)
+		if r.MedianRemarksToFlag > 2 {
+			t.Errorf("off_platform: median flag after %.1f extortion remarks, want ≤ 2", r.MedianRemarksToFlag)
 		}
 		return
 	}
