@@ -16,7 +16,10 @@ const maxLine = 1 << 16
 // ReadCSV reads SNAP signed-network rows `source,target,rating,time` (no
 // header) and builds a Graph. Blank lines and lines starting with '#' are
 // skipped; fields may be surrounded by spaces; CRLF line ends are accepted.
-// Errors name the 1-based line, e.g. "line 17: rating: not a number".
+// A first row whose rating and time are both not numbers is a header
+// someone added ("source,target,rating,time") and is skipped too; any
+// other row that does not parse is an error. Errors name the 1-based line,
+// e.g. "line 17: rating: not a number".
 func ReadCSV(r io.Reader) (*Graph, error) {
 	b := NewBuilder()
 	if err := readInto(b, r); err != nil {
@@ -28,7 +31,7 @@ func ReadCSV(r io.Reader) (*Graph, error) {
 func readInto(b *Builder, r io.Reader) error {
 	br := bufio.NewReaderSize(r, 1<<16)
 	var fields [4][]byte
-	line := 0
+	line, rows := 0, 0
 	for {
 		raw, err := br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
@@ -71,18 +74,23 @@ func readInto(b *Builder, r io.Reader) error {
 			if len(dst) == 0 {
 				return fmt.Errorf("line %d: target: empty", line)
 			}
+			rows++
 			rating, perr := parseNum(fields[2])
+			t, terr := parseNum(fields[3])
+			if rows == 1 && perr == "not a number" && terr == "not a number" {
+				goto next // a header row
+			}
 			if perr != "" {
 				return fmt.Errorf("line %d: rating: %s", line, perr)
 			}
-			t, perr := parseNum(fields[3])
-			if perr != "" {
-				return fmt.Errorf("line %d: time: %s", line, perr)
+			if terr != "" {
+				return fmt.Errorf("line %d: time: %s", line, terr)
 			}
 			if aerr := b.Add(string(src), string(dst), rating, t); aerr != nil {
 				return fmt.Errorf("line %d: %w", line, aerr)
 			}
 		}
+	next:
 		if err == io.EOF {
 			return nil
 		}

@@ -26,9 +26,10 @@
 //     Stats.Duplicates.
 //   - Times are Unix seconds, may be fractional, and are stored as float32
 //     offsets from the earliest rating.
-//   - ReadCSV skips blank lines and lines starting with '#', trims spaces
-//     around fields, accepts CRLF, and names the 1-based line in every error
-//     ("line 17: rating: not a number").
+//   - ReadCSV skips blank lines and lines starting with '#', and a first
+//     row whose rating and time are both not numbers (a header), trims
+//     spaces around fields, accepts CRLF, and names the 1-based line in
+//     every error ("line 17: rating: not a number").
 //
 // # Algorithms
 //

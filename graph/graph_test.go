@@ -42,7 +42,9 @@ func TestReadCSVErrors(t *testing.T) {
 		{"trailing comma", "1,2,5,0,\n", "line 1: want 4 fields source,target,rating,time, got 5"},
 		{"empty source", " ,2,5,0\n", "line 1: source: empty"},
 		{"empty target", "1,,5,0\n", "line 1: target: empty"},
-		{"header row", "source,target,rating,time\n", "line 1: rating: not a number"},
+		{"header row twice", "source,target,rating,time\nsource,target,rating,time\n", "line 2: rating: not a number"},
+		{"header row after a rating", "1,2,5,0\nsource,target,rating,time\n", "line 2: rating: not a number"},
+		{"first row with one bad number", "1,2,x,0\n", "line 1: rating: not a number"},
 		{"long line", "1,2,5," + strings.Repeat("1", maxLine+10) + "\n", "line 1: longer than 65536 bytes"},
 	}
 	for _, tt := range tests {
@@ -63,6 +65,24 @@ func TestReadCSVAccepts(t *testing.T) {
 	}
 	if got := g.Stats().MaxAbs; got != 10 {
 		t.Fatalf("MaxAbs got %v, want 10", got)
+	}
+}
+
+// TestReadCSVHeader: a header row someone put on top of SNAP rows is
+// skipped, after comments and blank lines too, and nothing else is.
+func TestReadCSVHeader(t *testing.T) {
+	for _, in := range []string{
+		"source,target,rating,time\n1,2,-10,1.5\n2,3,5,2\n",
+		"# exported\n\nsrc, dst, weight, timestamp\r\n1,2,-10,1.5\r\n2,3,5,2\r\n",
+	} {
+		g := mustRead(t, in)
+		if g.NumNodes() != 3 || g.NumEdges() != 2 {
+			t.Fatalf("%q: got %d nodes %d edges, want 3, 2", in, g.NumNodes(), g.NumEdges())
+		}
+	}
+	g := mustRead(t, "source,target,rating,time\n")
+	if g.NumNodes() != 0 || g.NumEdges() != 0 {
+		t.Fatalf("header alone: got %d nodes %d edges, want none", g.NumNodes(), g.NumEdges())
 	}
 }
 
