@@ -284,6 +284,18 @@ func TestCases(t *testing.T) {
 		{"send it to my PayPal and I'll update my feedback", true, []Signal{RemovalForPayment}},
 		{"想删？200", true, []Signal{RemovalForPayment}},
 		{"200删差评", true, []Signal{RemovalForPayment}},
+		// Session 7: the last session's known misses, and the rules they
+		// led to (a price on the review, money under a threat, a remedy
+		// that keeps the goods or asks a multiple).
+		{"How much is my review worth to you?", true, []Signal{RemovalForPayment, MoneyDemand}},
+		{"我这人好说话，你让我满意了，评价自然就好了", true, []Signal{MoneyDemand}},
+		{"Pay me back double or I tell everyone your shop is a scam", true, []Signal{MoneyDemand, Threat}},
+		{"5 stars for $20", true, []Signal{RemovalForPayment, MoneyDemand}},
+		{"Five stars for the fast delivery, it arrived in a day", false, nil},
+		{"这个价钱买到这个质量，五星", false, nil},
+		{"You charged me double shipping. Refund the extra or I'll leave a neutral.", false, nil},
+		{"质量太差了，我要投诉你们，给我退款", false, nil},
+		{"我这人好说话，颜色不对换一个就行", false, nil},
 		{"", false, nil},
 	}
 	for _, tc := range tests {
@@ -383,6 +395,48 @@ func TestBlind(t *testing.T) {
 	t.Logf("blind calibration:\n%s", calibrationTable(rows))
 	if m.F1 < 0.85 {
 		t.Fatalf("blind F1 %.3f, want >= 0.85", m.F1)
+	}
+}
+
+// TestProbe7 scores testdata/probe7.jsonl, 124 lines written in session 7
+// before any change of that session: demands in many guises (veiled, price
+// tags on the review, pinyin, mixed Chinese and English, refunds that keep
+// the goods, threats to report or expose the shop) and honest lines close
+// to them (complaints that name money, refund requests through the
+// platform, refusals, a seller's offer accepted, reviews updated after a
+// fix). Session 7's changes were made while reading its misses, so its
+// figures are no estimate for unseen text; the test keeps them from
+// sliding back. It is never trained on.
+func TestProbe7(t *testing.T) {
+	ex := readCorpus(t, "testdata/probe7.jsonl")
+	seen := map[string]string{}
+	for _, f := range []string{"train", "test", "blind", "disputes"} {
+		for _, e := range readCorpus(t, "testdata/"+f+".jsonl") {
+			seen[strings.TrimSpace(e.Text)] = f
+		}
+	}
+	pos, zh := 0, 0
+	for _, e := range ex {
+		if f, ok := seen[strings.TrimSpace(e.Text)]; ok {
+			t.Fatalf("probe text also in %s.jsonl: %q", f, e.Text)
+		}
+		pos += e.Label
+		if e.Lang == "zh" {
+			zh++
+		}
+	}
+	if pos < 50 || len(ex)-pos < 50 || zh < 40 || len(ex)-zh < 40 {
+		t.Fatalf("probe set: %d demands, %d honest, %d zh, %d en; want >= 50, >= 50, >= 40, >= 40", pos, len(ex)-pos, zh, len(ex)-zh)
+	}
+	rows := evaluate(ex)
+	m := logMetrics(t, "probe7", rows)
+	for _, r := range rows {
+		if r.flag != (r.label == 1) {
+			t.Logf("miss: label %d p %.3f %q", r.label, r.p, r.text)
+		}
+	}
+	if m.Precision < 0.95 || m.Recall < 0.95 {
+		t.Fatalf("probe7 precision %.3f recall %.3f, want both >= 0.95", m.Precision, m.Recall)
 	}
 }
 

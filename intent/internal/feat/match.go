@@ -261,8 +261,9 @@ func scanAmounts(b []byte, dst []Match) []Match {
 				money, demand = !countUnit(b[k:]), !countUnit(b[k:])
 			}
 		}
-		// "五十块钱的东西", "50块的卡": a price that describes a thing.
-		if money && !demand && end < len(b) && hasPrefixBytes(b[end:], "的") {
+		// "五十块钱的东西", "50块的卡": a price that describes a thing;
+		// "三百块买的", "50块买了个…": the price paid for it.
+		if money && !demand && end < len(b) && (hasPrefixBytes(b[end:], "的") || hasPrefixBytes(b[end:], "买")) {
 			money = false
 		}
 		switch {
