@@ -296,6 +296,11 @@ func TestCases(t *testing.T) {
 		{"You charged me double shipping. Refund the extra or I'll leave a neutral.", false, nil},
 		{"质量太差了，我要投诉你们，给我退款", false, nil},
 		{"我这人好说话，颜色不对换一个就行", false, nil},
+		{"补偿就不用了，换个新的给我就好", false, nil},
+		{"给多少钱都不会删的，东西太差", false, nil},
+		{"三百块买的，一周就坏了，差评", false, nil},
+		{"Triple my money back or the 1-star stays", true, []Signal{MoneyDemand}},
+		{"东西我收下了，钱也全退我，不然差评", true, []Signal{MoneyDemand}},
 		{"", false, nil},
 	}
 	for _, tc := range tests {
@@ -398,45 +403,53 @@ func TestBlind(t *testing.T) {
 	}
 }
 
-// TestProbe7 scores testdata/probe7.jsonl, 124 lines written in session 7
-// before any change of that session: demands in many guises (veiled, price
-// tags on the review, pinyin, mixed Chinese and English, refunds that keep
-// the goods, threats to report or expose the shop) and honest lines close
-// to them (complaints that name money, refund requests through the
-// platform, refusals, a seller's offer accepted, reviews updated after a
-// fix). Session 7's changes were made while reading its misses, so its
-// figures are no estimate for unseen text; the test keeps them from
-// sliding back. It is never trained on.
+// TestProbe7 scores the probe sets written in session 7, never trained
+// on: demands in many guises (veiled, price tags on the review, pinyin,
+// mixed Chinese and English, refunds that keep the goods, threats to
+// report or expose the shop) and honest lines close to them (complaints
+// that name money, refund requests through the platform, refusals, a
+// seller's offer accepted, reviews updated after a fix).
+//
+// probe7.jsonl (124 lines) was written before any change of the session;
+// probe7b.jsonl (80 lines) after the first round of changes, and scored
+// once before the second. Both were read while fixing, so their figures
+// are no estimate for unseen text; the test keeps them from sliding back.
 func TestProbe7(t *testing.T) {
-	ex := readCorpus(t, "testdata/probe7.jsonl")
 	seen := map[string]string{}
 	for _, f := range []string{"train", "test", "blind", "disputes"} {
 		for _, e := range readCorpus(t, "testdata/"+f+".jsonl") {
 			seen[strings.TrimSpace(e.Text)] = f
 		}
 	}
-	pos, zh := 0, 0
-	for _, e := range ex {
-		if f, ok := seen[strings.TrimSpace(e.Text)]; ok {
-			t.Fatalf("probe text also in %s.jsonl: %q", f, e.Text)
+	for _, tc := range []struct {
+		file    string
+		minSide int // at least this many demands, honest lines, zh and en lines
+	}{{"probe7", 50}, {"probe7b", 30}} {
+		ex := readCorpus(t, "testdata/"+tc.file+".jsonl")
+		pos, zh := 0, 0
+		for _, e := range ex {
+			if f, ok := seen[strings.TrimSpace(e.Text)]; ok {
+				t.Fatalf("%s text also in %s.jsonl: %q", tc.file, f, e.Text)
+			}
+			pos += e.Label
+			if e.Lang == "zh" {
+				zh++
+			}
 		}
-		pos += e.Label
-		if e.Lang == "zh" {
-			zh++
+		if pos < tc.minSide || len(ex)-pos < tc.minSide || zh*5 < len(ex)*2 || (len(ex)-zh)*5 < len(ex)*2 {
+			t.Fatalf("%s: %d demands, %d honest, %d zh, %d en; want >= %d demands and honest lines, >= 40%% of each language",
+				tc.file, pos, len(ex)-pos, zh, len(ex)-zh, tc.minSide)
 		}
-	}
-	if pos < 50 || len(ex)-pos < 50 || zh < 40 || len(ex)-zh < 40 {
-		t.Fatalf("probe set: %d demands, %d honest, %d zh, %d en; want >= 50, >= 50, >= 40, >= 40", pos, len(ex)-pos, zh, len(ex)-zh)
-	}
-	rows := evaluate(ex)
-	m := logMetrics(t, "probe7", rows)
-	for _, r := range rows {
-		if r.flag != (r.label == 1) {
-			t.Logf("miss: label %d p %.3f %q", r.label, r.p, r.text)
+		rows := evaluate(ex)
+		m := logMetrics(t, tc.file, rows)
+		for _, r := range rows {
+			if r.flag != (r.label == 1) {
+				t.Logf("%s miss: label %d p %.3f %q", tc.file, r.label, r.p, r.text)
+			}
 		}
-	}
-	if m.Precision < 0.95 || m.Recall < 0.95 {
-		t.Fatalf("probe7 precision %.3f recall %.3f, want both >= 0.95", m.Precision, m.Recall)
+		if m.Precision < 0.95 || m.Recall < 0.95 {
+			t.Errorf("%s precision %.3f recall %.3f, want both >= 0.95", tc.file, m.Precision, m.Recall)
+		}
 	}
 }
 

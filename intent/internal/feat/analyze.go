@@ -239,6 +239,12 @@ func (a *Analysis) assign() {
 				cats &^= neg
 			}
 			cl.Own |= cats
+			if cats&CDecline != 0 {
+				// "红包就不用了": what was named before is declined.
+				d := cl.Own & (moneyCats | CDemand | CPrivate)
+				cl.Neg |= d
+				cl.Own &^= d
+			}
 			switch {
 			case m.Cats&CNeg != 0 && !preCond:
 				negator = m.Cats
@@ -364,12 +370,14 @@ func (a *Analysis) findRemedy() {
 func (a *Analysis) findSignals() {
 	a.findRemedy()
 	// A remedy asked beyond the order itself (the goods kept, a multiple
-	// of the price; not "refund the extra" of an overcharge) under the leverage of feedback or a
-	// threat, or with a promise not to post one, is money beyond the
-	// order ("I keep the shoes, and I won't post the video", "pay me back
-	// twice what I paid or everyone hears your shop is a scam").
+	// of the price; not "refund the extra" of an overcharge) under the
+	// leverage of feedback or a threat, with a promise not to post one, or
+	// for a good review in the writer's own voice (not a seller's offer
+	// retold), is money beyond the order ("I keep the shoes, and I won't
+	// post the video", "pay me back twice what I paid or everyone hears
+	// your shop is a scam").
 	if a.Remedy.Found && a.Remedy.Variant == RemedyBeyond && a.Own&CKeep != 0 &&
-		(a.Own|a.Neg)&(CFbNeg|CThreat) != 0 {
+		((a.Own|a.Neg)&(CFbNeg|CThreat) != 0 || a.Own&(CFbPos|CRemoval) != 0 && a.Own&(CThird|CSeller|CReport) == 0) {
 		a.set(SigMoney, a.Remedy.Lo, a.Remedy.Hi, 1)
 	}
 	msgFb := a.Own&(CFb|CFbNeg|CFbPos) != 0

@@ -36,6 +36,7 @@ const (
 	CHaggle                    // bargaining over the price: 便宜点, "would you take $15"
 	CSale                      // the feedback offered at a price: "my feedback is for sale", "5 stars for $20" (also set by priceTags)
 	CKeep                      // keeps the goods while the money comes back, or asks a multiple of the price: 东西我不退, "i keep the", 双倍, "twice what"
+	CDecline                   // declines what came before it in the clause: 红包就不用了, 补偿就免了, "not needed"
 )
 
 // Lexicon entries, written in normalised form (lower case, half-width,
@@ -60,7 +61,8 @@ var lexicon = []struct {
 	{"精神损失费", CMoney | CExcess}, {"误工费", CMoney | CExcess}, {"损失费", CMoney | CExcess}, {"私了", CMoney | CIndirect},
 	{"现金", CMoney}, {"支付宝", CMoney}, {"微信转", CMoney | CDemand | CPrivate}, {"到我支付宝", CMoney | CPrivate}, {"我的支付宝", CMoney | CPrivate}, {"诚意", CIndirect}, {"拿出点诚意", CIndirect | CDemand},
 	{"有点表示", CIndirect | CDemand}, {"表示点", CIndirect | CDemand}, {"破财消灾", CMoney | CIndirect | CThreat},
-	{"十倍", CExcess | CKeep}, {"三倍", CExcess | CKeep}, {"双倍", CExcess | CKeep}, {"翻倍", CExcess | CKeep}, {"额外", CExcess}, {"另外再", CExcess},
+	{"十倍", CExcess | CKeep}, {"三倍", CExcess | CKeep}, {"双倍", CExcess | CKeep}, {"翻倍", CExcess | CKeep}, {"两倍", CExcess | CKeep}, {"几倍", CExcess | CKeep}, {"旧的不退", CExcess | CKeep | CRefund},
+	{"旧的也不退", CExcess | CKeep | CRefund}, {"旧的我也不退", CExcess | CKeep | CRefund}, {"额外", CExcess}, {"另外再", CExcess},
 	{"假一赔十", CRefund}, {"退一赔三", CRefund},
 	{"意思一下", CMoney | CIndirect | CDemand}, {"满意的数", CIndirect | CDemand}, {"开个价", CIndirect | CDemand},
 	{"出个价", CIndirect | CDemand}, {"你开价", CIndirect | CDemand}, {"价格你开", CIndirect | CDemand}, {"定金", CMoney},
@@ -82,6 +84,16 @@ var lexicon = []struct {
 	// what happened: no ask ("老板发的红包我退回去了", "三百块买的").
 	{"发的红包", CThird}, {"给的红包", CThird}, {"送的红包", CThird}, {"一分钱一分货", CDispute}, {"价钱", CHaggle},
 	{"要不要", 0},
+	// "No matter how much", "X is not needed": money named to be refused.
+	{"多少钱都", CNeg | CNegStrong}, {"多少钱我都", CNeg | CNegStrong}, {"给多少都", CNeg | CNegStrong},
+	{"就不用了", CDecline}, {"不用了", CDecline}, {"就不要了", CDecline}, {"就免了", CDecline}, {"不需要了", CDecline},
+	{"not needed", CDecline}, {"no amount of money", CNeg | CNegStrong}, {"good value", CPositive}, {"great value", CPositive},
+	{"value for money", CPositive}, {"性价比", CPositive}, {"物美价廉", CPositive},
+	// Slang for paying up; goods for free.
+	{"出点血", CMoney | CIndirect | CDemand}, {"出血", CMoney | CIndirect}, {"放点血", CMoney | CIndirect | CDemand},
+	{"你比我清楚", CIndirect | CThreat}, {"送我", CDemand}, {"送我的", 0},
+	{"red packet", CMoney | CIndirect | CPrivate}, {"red envelope", CMoney | CIndirect | CPrivate},
+	{"willing to spend", CMoney | CDemand}, {"to keep your", CRemoval},
 	// Money (en).
 	{"money", CMoney}, {"cash", CMoney}, {"pay me", CMoney | CDemand}, {"pay", CMoney}, {"paying", CMoney}, {"paid", CDispute}, {"i paid", CDispute}, {"运费", CRefund}, {"刚才", 0}, {"就是", 0}, {"才能", 0}, {"方才", 0},
 	{"payment", CMoney}, {"compensat*", CMoney}, {"send me", CDemand}, {"give me", CDemand}, {"transfer", CMoney},
@@ -165,7 +177,7 @@ var lexicon = []struct {
 	{"不客气", CThreat}, {"你自己看", CThreat}, {"考虑清楚", CThreat}, {"够你受", CThreat}, {"够你喝一壶", CThreat},
 	// Reporting the seller, exposing the shop, telling everyone (zh): the
 	// writer's threat, not talk about extortion.
-	{"举报你", CThreat}, {"投诉你", CThreat}, {"差评伺候", CFbNeg | CThreat}, {"发朋友圈", CFbNeg | CThreat}, {"发视频", CFbNeg | CThreat},
+	{"举报你", CThreat}, {"到处发", CFbNeg | CThreat}, {"发帖", CFbNeg}, {"到处说", CThreat}, {"投诉你", CThreat}, {"差评伺候", CFbNeg | CThreat}, {"发朋友圈", CFbNeg | CThreat}, {"发视频", CFbNeg | CThreat},
 	{"让所有人", CThreat}, {"所有人都知道", CThreat}, {"你家是骗子", CThreat}, {"你们是骗子", CThreat}, {"你是骗子", CThreat},
 	{"是黑店", CThreat}, {"刷差评", CFbNeg | CThreat},
 	// Threats (en).
@@ -177,12 +189,13 @@ var lexicon = []struct {
 	{"sellers pay", CPro}, {"you're next", CThreat}, {"youre next", CThreat},
 	{"tank your", CThreat}, {"your rating will", CThreat}, {"your shop", CThreat}, {"your store", CThreat},
 	// Reporting the seller, exposing the shop (en).
-	{"report you", CThreat}, {"report it", CThreat}, {"report your", CThreat}, {"reporting your", CThreat}, {"tell all my", CThreat},
+	{"report you", CThreat}, {"telling everyone", CThreat}, {"tell the whole", CThreat}, {"telling the whole", CThreat},
+	{"whole forum", CThreat}, {"whole internet", CThreat}, {"or i'm", CCond | CConseq}, {"report it", CThreat}, {"report your", CThreat}, {"reporting your", CThreat}, {"tell all my", CThreat},
 	{"my followers", CThreat}, {"everyone on", CThreat}, {"everyone will know", CThreat}, {"post a video", CFbNeg | CThreat},
 	{"post the video", CFbNeg | CThreat}, {"is a scam", CThreat}, {"should i report", CMeta},
 	// A refund several times the order is money beyond any remedy.
 	{"double refund", CMoney | CDemand}, {"triple refund", CMoney | CDemand}, {"refund twice", CMoney | CDemand},
-	{"refund me twice", CMoney | CDemand}, {"refund me double", CMoney | CDemand | CExcess | CKeep}, {"back double", CExcess | CKeep}, {"refund double", CExcess | CKeep},
+	{"refund me twice", CMoney | CDemand}, {"refund me double", CMoney | CDemand | CExcess | CKeep}, {"back double", CExcess | CKeep}, {"double my", CExcess | CKeep}, {"triple my", CExcess | CKeep}, {"refund double", CExcess | CKeep},
 	{"pay me double", CMoney | CDemand | CExcess | CKeep}, {"退双倍", CExcess | CKeep}, {"赔双倍", CExcess | CKeep},
 	// Being paid as the condition: "1-star unless I get paid".
 	{"get paid", CMoney | CDemand}, {"gets paid", CMoney | CDemand}, {"until i'm paid", CMoney | CDemand},

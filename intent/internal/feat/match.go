@@ -263,10 +263,14 @@ func scanAmounts(b []byte, dst []Match) []Match {
 		}
 		// "五十块钱的东西", "50块的卡": a price that describes a thing;
 		// "三百块买的", "50块买了个…": the price paid for it.
+		price := false
 		if money && !demand && end < len(b) && (hasPrefixBytes(b[end:], "的") || hasPrefixBytes(b[end:], "买")) {
-			money = false
+			money, price = false, true
 		}
 		switch {
+		case price:
+			// A match with no category hides the lexicon's 块钱 inside it.
+			dst = append(dst, Match{int32(start), int32(end), 0})
 		case money && demand:
 			dst = append(dst, Match{int32(start - 3), int32(end), CMoney | CAmount | CNumber | CDemand})
 		case money:
