@@ -413,7 +413,10 @@ func TestBlind(t *testing.T) {
 // probe7.jsonl (124 lines) was written before any change of the session;
 // probe7b.jsonl (80 lines) after the first round of changes, and scored
 // once before the second. Both were read while fixing, so their figures
-// are no estimate for unseen text; the test keeps them from sliding back.
+// are no estimate for unseen text; the floors keep them from sliding back.
+// probe7c.jsonl (48 lines) was written after the last change and scored
+// once (precision 0.909, recall 0.833); nothing was changed for it, so it
+// is the session's estimate, and its floors sit just below that score.
 func TestProbe7(t *testing.T) {
 	seen := map[string]string{}
 	for _, f := range []string{"train", "test", "blind", "disputes"} {
@@ -422,9 +425,10 @@ func TestProbe7(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct {
-		file    string
-		minSide int // at least this many demands, honest lines, zh and en lines
-	}{{"probe7", 50}, {"probe7b", 30}} {
+		file        string
+		minSide     int // at least this many demands and honest lines
+		prec, recal float64
+	}{{"probe7", 50, 0.95, 0.95}, {"probe7b", 30, 0.95, 0.95}, {"probe7c", 20, 0.85, 0.8}} {
 		ex := readCorpus(t, "testdata/"+tc.file+".jsonl")
 		pos, zh := 0, 0
 		for _, e := range ex {
@@ -447,8 +451,8 @@ func TestProbe7(t *testing.T) {
 				t.Logf("%s miss: label %d p %.3f %q", tc.file, r.label, r.p, r.text)
 			}
 		}
-		if m.Precision < 0.95 || m.Recall < 0.95 {
-			t.Errorf("%s precision %.3f recall %.3f, want both >= 0.95", tc.file, m.Precision, m.Recall)
+		if m.Precision < tc.prec || m.Recall < tc.recal {
+			t.Errorf("%s precision %.3f recall %.3f, want >= %.2f and >= %.2f", tc.file, m.Precision, m.Recall, tc.prec, tc.recal)
 		}
 	}
 }
