@@ -284,6 +284,23 @@ func TestCases(t *testing.T) {
 		{"send it to my PayPal and I'll update my feedback", true, []Signal{RemovalForPayment}},
 		{"想删？200", true, []Signal{RemovalForPayment}},
 		{"200删差评", true, []Signal{RemovalForPayment}},
+		// Session 7: the last session's known misses, and the rules they
+		// led to (a price on the review, money under a threat, a remedy
+		// that keeps the goods or asks a multiple).
+		{"How much is my review worth to you?", true, []Signal{RemovalForPayment, MoneyDemand}},
+		{"我这人好说话，你让我满意了，评价自然就好了", true, []Signal{MoneyDemand}},
+		{"Pay me back double or I tell everyone your shop is a scam", true, []Signal{MoneyDemand, Threat}},
+		{"5 stars for $20", true, []Signal{RemovalForPayment, MoneyDemand}},
+		{"Five stars for the fast delivery, it arrived in a day", false, nil},
+		{"这个价钱买到这个质量，五星", false, nil},
+		{"You charged me double shipping. Refund the extra or I'll leave a neutral.", false, nil},
+		{"质量太差了，我要投诉你们，给我退款", false, nil},
+		{"我这人好说话，颜色不对换一个就行", false, nil},
+		{"补偿就不用了，换个新的给我就好", false, nil},
+		{"给多少钱都不会删的，东西太差", false, nil},
+		{"三百块买的，一周就坏了，差评", false, nil},
+		{"Triple my money back or the 1-star stays", true, []Signal{MoneyDemand}},
+		{"东西我收下了，钱也全退我，不然差评", true, []Signal{MoneyDemand}},
 		{"", false, nil},
 	}
 	for _, tc := range tests {
@@ -383,6 +400,60 @@ func TestBlind(t *testing.T) {
 	t.Logf("blind calibration:\n%s", calibrationTable(rows))
 	if m.F1 < 0.85 {
 		t.Fatalf("blind F1 %.3f, want >= 0.85", m.F1)
+	}
+}
+
+// TestProbe7 scores the probe sets written in session 7, never trained
+// on: demands in many guises (veiled, price tags on the review, pinyin,
+// mixed Chinese and English, refunds that keep the goods, threats to
+// report or expose the shop) and honest lines close to them (complaints
+// that name money, refund requests through the platform, refusals, a
+// seller's offer accepted, reviews updated after a fix).
+//
+// probe7.jsonl (124 lines) was written before any change of the session;
+// probe7b.jsonl (80 lines) after the first round of changes, and scored
+// once before the second. Both were read while fixing, so their figures
+// are no estimate for unseen text; the floors keep them from sliding back.
+// probe7c.jsonl (48 lines) was written after the last change and scored
+// once (precision 0.909, recall 0.833); nothing was changed for it, so it
+// is the session's estimate, and its floors sit just below that score.
+func TestProbe7(t *testing.T) {
+	seen := map[string]string{}
+	for _, f := range []string{"train", "test", "blind", "disputes"} {
+		for _, e := range readCorpus(t, "testdata/"+f+".jsonl") {
+			seen[strings.TrimSpace(e.Text)] = f
+		}
+	}
+	for _, tc := range []struct {
+		file        string
+		minSide     int // at least this many demands and honest lines
+		prec, recal float64
+	}{{"probe7", 50, 0.95, 0.95}, {"probe7b", 30, 0.95, 0.95}, {"probe7c", 20, 0.85, 0.8}} {
+		ex := readCorpus(t, "testdata/"+tc.file+".jsonl")
+		pos, zh := 0, 0
+		for _, e := range ex {
+			if f, ok := seen[strings.TrimSpace(e.Text)]; ok {
+				t.Fatalf("%s text also in %s.jsonl: %q", tc.file, f, e.Text)
+			}
+			pos += e.Label
+			if e.Lang == "zh" {
+				zh++
+			}
+		}
+		if pos < tc.minSide || len(ex)-pos < tc.minSide || zh*5 < len(ex)*2 || (len(ex)-zh)*5 < len(ex)*2 {
+			t.Fatalf("%s: %d demands, %d honest, %d zh, %d en; want >= %d demands and honest lines, >= 40%% of each language",
+				tc.file, pos, len(ex)-pos, zh, len(ex)-zh, tc.minSide)
+		}
+		rows := evaluate(ex)
+		m := logMetrics(t, tc.file, rows)
+		for _, r := range rows {
+			if r.flag != (r.label == 1) {
+				t.Logf("%s miss: label %d p %.3f %q", tc.file, r.label, r.p, r.text)
+			}
+		}
+		if m.Precision < tc.prec || m.Recall < tc.recal {
+			t.Errorf("%s precision %.3f recall %.3f, want >= %.2f and >= %.2f", tc.file, m.Precision, m.Recall, tc.prec, tc.recal)
+		}
 	}
 }
 

@@ -28,7 +28,7 @@ const (
 type Hit struct {
 	Found   bool
 	Lo, Hi  int
-	Variant int // SigRemoval: 1 = promise not to leave feedback; SigMoney: 1 = beyond the order
+	Variant int // SigRemoval: 1 = promise not to leave feedback, 2 = a price on the feedback; SigMoney: 1 = beyond the order
 }
 
 // Analysis is the clause-aware reading of one message.
@@ -79,6 +79,7 @@ func (a *Analysis) Reset(s string) {
 	a.splitClauses()
 	a.markReported()
 	a.assign()
+	a.priceTags()
 	a.findSignals()
 }
 
@@ -238,6 +239,12 @@ func (a *Analysis) assign() {
 				cats &^= neg
 			}
 			cl.Own |= cats
+			if cats&CDecline != 0 {
+				// "红包就不用了": what was named before is declined.
+				d := cl.Own & (moneyCats | CDemand | CPrivate)
+				cl.Neg |= d
+				cl.Own &^= d
+			}
 			switch {
 			case m.Cats&CNeg != 0 && !preCond:
 				negator = m.Cats
@@ -259,6 +266,45 @@ func (a *Analysis) assign() {
 		if c == '?' {
 			a.Own |= CQuestion
 			break
+		}
+	}
+}
+
+// saleLinks join feedback and an amount into a price tag: "5 stars for
+// $20", "$20 for a good review", "五星换八十块", "80块换个好评".
+var saleLinks = []string{"for", "for a", "for just", "for only", "=", "换", "换个", "换一个", "买个", "买一个"}
+
+// priceTags marks, in the writer's own voice, a feedback phrase and an
+// amount of money next to each other, joined only by a sale link, as CSale
+// on their clause. A review that mentions a price ("5 stars for a $20
+// item", "五星，才50块") has other words between them.
+func (a *Analysis) priceTags() {
+	b := a.Text.Norm
+	const fb = CFb | CFbPos | CFbNeg
+	for i := 0; i+1 < len(a.Matches); i++ {
+		x, y := a.Matches[i], a.Matches[i+1]
+		if a.RepBytes[x.Start] || a.RepBytes[y.Start] {
+			continue
+		}
+		if !(x.Cats&fb != 0 && y.Cats&CAmount != 0 || x.Cats&CAmount != 0 && y.Cats&fb != 0) {
+			continue
+		}
+		gap := b[x.End:y.Start]
+		for len(gap) > 0 && gap[0] == ' ' {
+			gap = gap[1:]
+		}
+		for len(gap) > 0 && gap[len(gap)-1] == ' ' {
+			gap = gap[:len(gap)-1]
+		}
+		for _, l := range saleLinks {
+			if string(gap) == l {
+				ci := a.clauseOf(x.Start)
+				if a.clauseOf(y.Start) == ci {
+					a.Clauses[ci].Own |= CSale
+					a.Own |= CSale
+				}
+				break
+			}
 		}
 	}
 }
@@ -323,6 +369,17 @@ func (a *Analysis) findRemedy() {
 
 func (a *Analysis) findSignals() {
 	a.findRemedy()
+	// A remedy asked beyond the order itself (the goods kept, a multiple
+	// of the price; not "refund the extra" of an overcharge) under the
+	// leverage of feedback or a threat, with a promise not to post one, or
+	// for a good review in the writer's own voice (not a seller's offer
+	// retold), is money beyond the order ("I keep the shoes, and I won't
+	// post the video", "pay me back twice what I paid or everyone hears
+	// your shop is a scam").
+	if a.Remedy.Found && a.Remedy.Variant == RemedyBeyond && a.Own&CKeep != 0 &&
+		((a.Own|a.Neg)&(CFbNeg|CThreat) != 0 || a.Own&(CFbPos|CRemoval) != 0 && a.Own&(CThird|CSeller|CReport) == 0) {
+		a.set(SigMoney, a.Remedy.Lo, a.Remedy.Hi, 1)
+	}
 	msgFb := a.Own&(CFb|CFbNeg|CFbPos) != 0
 	// A plain dispute: a remedy of the order, or a defect named, with
 	// nothing beyond the order asked. Feedback leverage over it is not
@@ -371,6 +428,12 @@ func (a *Analysis) findSignals() {
 				lo, hi := a.span(ci, CCond|CThreat|CDemand|moneyCats)
 				a.set(SigLeverage, lo, hi, 0)
 			}
+		}
+		// The feedback itself offered for money ("my feedback is for
+		// sale", "5 stars for $20"): a price on the review.
+		if own&CSale != 0 && msgFb && !refundOnly {
+			a.set(SigRemoval, ci, ci, 2)
+			a.set(SigMoney, ci, ci, 0)
 		}
 		if own&CThreat != 0 {
 			a.set(SigThreat, ci, ci, 0)

@@ -34,6 +34,9 @@ const (
 	CPrivate                   // a private payment channel: 微信, 转账, PayPal, gift card
 	CNoDefect                  // says the item is fine: 东西没问题, "the item's fine"
 	CHaggle                    // bargaining over the price: 便宜点, "would you take $15"
+	CSale                      // the feedback offered at a price: "my feedback is for sale", "5 stars for $20" (also set by priceTags)
+	CKeep                      // keeps the goods while the money comes back, or asks a multiple of the price: 东西我不退, "i keep the", 双倍, "twice what"
+	CDecline                   // declines what came before it in the clause: 红包就不用了, 补偿就免了, "not needed"
 )
 
 // Lexicon entries, written in normalised form (lower case, half-width,
@@ -53,18 +56,44 @@ var lexicon = []struct {
 	{"给个说法", CIndirect | CDemand}, {"你懂的", CIndirect}, {"懂的都懂", CIndirect}, {"你懂我意思", CIndirect},
 	{"商量商量", CIndirect}, {"好商量", CIndirect}, {"私下商量", CIndirect | COff}, {"取决于你", CIndirect}, {"看你的态度", CIndirect},
 	{"看你态度", CIndirect}, {"你的态度", CIndirect}, {"怎么表态", CIndirect}, {"知道该怎么做", CIndirect | CThreat}, {"知道怎么做", CIndirect | CThreat},
-	{"东西我不退", CExcess}, {"不退货", CExcess}, {"东西我留着", CExcess}, {"不寄回", CExcess},
+	{"东西我不退", CExcess | CKeep}, {"不退货", CExcess | CKeep}, {"东西我留着", CExcess | CKeep}, {"不寄回", CExcess | CKeep},
 	{"好处", CMoney | CIndirect}, {"好处费", CMoney | CIndirect}, {"辛苦费", CMoney | CExcess}, {"封口费", CMoney | CExcess | CRemoval},
 	{"精神损失费", CMoney | CExcess}, {"误工费", CMoney | CExcess}, {"损失费", CMoney | CExcess}, {"私了", CMoney | CIndirect},
 	{"现金", CMoney}, {"支付宝", CMoney}, {"微信转", CMoney | CDemand | CPrivate}, {"到我支付宝", CMoney | CPrivate}, {"我的支付宝", CMoney | CPrivate}, {"诚意", CIndirect}, {"拿出点诚意", CIndirect | CDemand},
 	{"有点表示", CIndirect | CDemand}, {"表示点", CIndirect | CDemand}, {"破财消灾", CMoney | CIndirect | CThreat},
-	{"十倍", CExcess}, {"三倍", CExcess}, {"双倍", CExcess}, {"翻倍", CExcess}, {"额外", CExcess}, {"另外再", CExcess},
+	{"十倍", CExcess | CKeep}, {"三倍", CExcess | CKeep}, {"双倍", CExcess | CKeep}, {"翻倍", CExcess | CKeep}, {"两倍", CExcess | CKeep}, {"几倍", CExcess | CKeep}, {"旧的不退", CExcess | CKeep | CRefund},
+	{"旧的也不退", CExcess | CKeep | CRefund}, {"旧的我也不退", CExcess | CKeep | CRefund}, {"额外", CExcess}, {"另外再", CExcess},
 	{"假一赔十", CRefund}, {"退一赔三", CRefund},
 	{"意思一下", CMoney | CIndirect | CDemand}, {"满意的数", CIndirect | CDemand}, {"开个价", CIndirect | CDemand},
 	{"出个价", CIndirect | CDemand}, {"你开价", CIndirect | CDemand}, {"价格你开", CIndirect | CDemand}, {"定金", CMoney},
 	{"先给", CDemand}, {"先转", CMoney | CDemand}, {"先付", CMoney | CDemand}, {"先打", CMoney | CDemand},
 	{"到我卡", CMoney | CDemand}, {"打到我", CMoney | CDemand}, {"hb", CMoney | CIndirect | CPrivate}, {"zfb", CMoney},
 	{"reimburse*", CMoney}, {"name your price", CIndirect | CDemand}, {"goodwill", CIndirect},
+	// Veiled quid pro quo (zh): "satisfy me and the review takes care of
+	// itself", "it depends on how you behave"; "好说" of the feedback means
+	// negotiable ("好说话", easy-going, is no ask).
+	{"你让我满意", CIndirect}, {"让我舒服", CIndirect}, {"让我满意了", CIndirect}, {"伺候好", CIndirect}, {"哄我开心", CIndirect},
+	{"懂事", CIndirect}, {"识相", CIndirect | CThreat}, {"看你表现", CIndirect}, {"看你的表现", CIndirect}, {"心里有数", CIndirect | CThreat},
+	{"够意思", CIndirect}, {"好说", CIndirect}, {"好说话", 0}, {"都好说", CIndirect}, {"自然就", CCond | CConseq}, {"给点好处", CMoney | CIndirect | CDemand},
+	{"破点财", CMoney | CIndirect | CThreat}, {"破财", CMoney | CIndirect | CThreat},
+	// Pinyin for the money words.
+	{"hongbao", CMoney | CIndirect | CPrivate}, {"hong bao", CMoney | CIndirect | CPrivate}, {"zhuan", CMoney | CDemand},
+	{"zhuanzhang", CMoney | CPrivate}, {"da qian", CMoney | CDemand}, {"gei qian", CMoney | CDemand},
+	{"haoping", CFbPos}, {"hao ping", CFbPos}, {"chaping", CFbNeg}, {"cha ping", CFbNeg},
+	// A red packet somebody sent, or a price paid for a thing, describes
+	// what happened: no ask ("老板发的红包我退回去了", "三百块买的").
+	{"发的红包", CThird}, {"给的红包", CThird}, {"送的红包", CThird}, {"一分钱一分货", CDispute}, {"价钱", CHaggle},
+	{"要不要", 0},
+	// "No matter how much", "X is not needed": money named to be refused.
+	{"多少钱都", CNeg | CNegStrong}, {"多少钱我都", CNeg | CNegStrong}, {"给多少都", CNeg | CNegStrong},
+	{"就不用了", CDecline}, {"不用了", CDecline}, {"就不要了", CDecline}, {"就免了", CDecline}, {"不需要了", CDecline},
+	{"not needed", CDecline}, {"no amount of money", CNeg | CNegStrong}, {"good value", CPositive}, {"great value", CPositive},
+	{"value for money", CPositive}, {"性价比", CPositive}, {"物美价廉", CPositive},
+	// Slang for paying up; goods for free.
+	{"出点血", CMoney | CIndirect | CDemand}, {"出血", CMoney | CIndirect}, {"放点血", CMoney | CIndirect | CDemand},
+	{"你比我清楚", CIndirect | CThreat}, {"送我", CDemand}, {"送我的", 0},
+	{"red packet", CMoney | CIndirect | CPrivate}, {"red envelope", CMoney | CIndirect | CPrivate},
+	{"willing to spend", CMoney | CDemand}, {"to keep your", CRemoval},
 	// Money (en).
 	{"money", CMoney}, {"cash", CMoney}, {"pay me", CMoney | CDemand}, {"pay", CMoney}, {"paying", CMoney}, {"paid", CDispute}, {"i paid", CDispute}, {"运费", CRefund}, {"刚才", 0}, {"就是", 0}, {"才能", 0}, {"方才", 0},
 	{"payment", CMoney}, {"compensat*", CMoney}, {"send me", CDemand}, {"give me", CDemand}, {"transfer", CMoney},
@@ -73,18 +102,29 @@ var lexicon = []struct {
 	{"bucks", CMoney}, {"dollars", CMoney}, {"make it worth my while", CMoney | CIndirect | CDemand},
 	{"worth my while", CMoney | CIndirect}, {"for my trouble", CMoney | CIndirect | CExcess}, {"for my time", CMoney | CExcess},
 	{"something for", CIndirect}, {"you know what to do", CIndirect | CThreat}, {"you know what i want", CIndirect},
-	{"worth to you", CIndirect | CDemand}, {"for a price", CMoney | CIndirect}, {"for a fee", CMoney | CIndirect}, {"for a small fee", CMoney | CIndirect}, {"make me an offer", CIndirect | CDemand}, {"make me a better offer", CIndirect | CDemand},
+	{"worth to you", CIndirect | CDemand | CSale}, {"for a price", CMoney | CIndirect}, {"for a fee", CMoney | CIndirect}, {"for a small fee", CMoney | CIndirect}, {"make me an offer", CIndirect | CDemand}, {"make me a better offer", CIndirect | CDemand},
 	{"a little something", CMoney | CIndirect}, {"sweeten", CIndirect}, {"extra", CExcess}, {"on top", CExcess},
 	{"bonus", CMoney | CExcess}, {"fee", CMoney}, {"settle", CIndirect}, {"take care of me", CIndirect},
 	{"hush money", CMoney | CExcess}, {"inconvenience", CExcess},
+	// Selling the feedback; a payment that would "improve my opinion".
+	{"for sale", CIndirect | CDemand | CHaggle | CSale}, {"for the right price", CMoney | CIndirect}, {"a small payment", CMoney | CIndirect},
+	{"small payment", CMoney | CIndirect}, {"my opinion", CFb}, {"improve my", CRemoval}, {"gone", CRemoval},
+	{"get my drift", CIndirect}, {"name a number", CIndirect | CDemand}, {"worth it", CPositive}, {"worth every", CPositive}, {"keep your", CNeg | CNegStrong},
+	{"would you sell", CHaggle}, {"you'd sell", CHaggle}, {"sell it for", CHaggle}, {"sell me", CHaggle},
+	// Multiples of what was paid; "pay me back" is a refund.
+	{"pay me back", CRefund | CDemand}, {"twice what", CExcess | CKeep}, {"twice the", CExcess}, {"double what", CExcess | CKeep},
+	{"double the", CExcess}, {"two times", CExcess | CKeep}, {"three times", CExcess | CKeep},
 	// Veiled asks: "we can work something out", "if you know what I mean",
 	// "come to an arrangement" — about the writer's feedback, a price.
 	{"work something out", CIndirect}, {"if you know what i mean", CIndirect}, {"know what i mean", CIndirect},
 	{"come to an arrangement", CIndirect}, {"an arrangement", CIndirect}, {"would you pay", CMoney | CDemand},
 	{"willing to pay", CMoney | CDemand},
 	// A refund that keeps the goods asks beyond the order's remedy.
-	{"without return*", CExcess}, {"without sending it back", CExcess}, {"keep the item", CExcess}, {"keep the product", CExcess},
-	{"no return", CExcess}, {"no need to return", CExcess}, {"don't need to return", CExcess},
+	{"without return*", CExcess | CKeep}, {"without sending it back", CExcess | CKeep}, {"keep the item", CExcess | CKeep}, {"keep the product", CExcess | CKeep},
+	{"no return", CExcess}, {"no need to return", CExcess | CKeep}, {"don't need to return", CExcess | CKeep},
+	// Keeping the goods while the money comes back.
+	{"东西我收下", CExcess | CKeep}, {"东西我留下", CExcess | CKeep}, {"货我留下", CExcess | CKeep}, {"东西归我", CExcess | CKeep}, {"东西不还", CExcess | CKeep},
+	{"i keep the", CExcess | CKeep}, {"i'm keeping the", CExcess | CKeep}, {"keeping the item", CExcess | CKeep}, {"let me keep", CExcess | CKeep},
 	// Feedback (zh).
 	{"差评", CFbNeg}, {"中评", CFbNeg}, {"中差评", CFbNeg}, {"差p", CFbNeg}, {"差坪", CFbNeg}, {"一星", CFbNeg}, {"1星", CFbNeg},
 	{"负面", CFbNeg}, {"曝光", CFbNeg | CThreat}, {"带图差评", CFbNeg}, {"追评", CFb}, {"评价", CFb}, {"评论", CFb}, {"评分", CFb},
@@ -94,7 +134,7 @@ var lexicon = []struct {
 	{"1-stars", CFbNeg}, {"one-stars", CFbNeg},
 	{"bad feedback", CFbNeg}, {"neutral", CFbNeg}, {"1 star", CFbNeg}, {"1-star", CFbNeg}, {"one star", CFbNeg}, {"one-star", CFbNeg},
 	{"review", CFb}, {"reviews", CFb}, {"rating", CFb}, {"remark", CFb}, {"positive", CFbPos}, {"5 star", CFbPos}, {"five star", CFbPos},
-	{"5-star", CFbPos}, {"good review", CFbPos},
+	{"5-star", CFbPos}, {"good review", CFbPos}, {"5 stars", CFbPos}, {"five stars", CFbPos}, {"4 stars", CFbPos}, {"stars", CFb},
 	// Removal (zh).
 	{"删", CRemoval}, {"删除", CRemoval}, {"删掉", CRemoval}, {"撤", CRemoval}, {"撤销", CRemoval}, {"撤回", CRemoval}, {"撤掉", CRemoval},
 	{"改评", CRemoval}, {"改好评", CRemoval | CFbPos}, {"改成好评", CRemoval | CFbPos}, {"改评价", CRemoval}, {"追加好评", CRemoval | CFbPos},
@@ -115,7 +155,7 @@ var lexicon = []struct {
 	{"想撤", CRemoval | CFb}, {"v我", CMoney | CDemand | CPrivate},
 	// Beyond the order: on top of a refund, a multiple of it.
 	{"再加", CExcess}, {"另加", CExcess}, {"另外给", CExcess | CDemand}, {"再给", CExcess | CDemand}, {"再赔", CExcess | CMoney},
-	{"多退", CExcess}, {"加倍", CExcess}, {"double", CExcess}, {"triple", CExcess}, {"plus", CExcess}, {"in addition", CExcess},
+	{"多退", CExcess}, {"加倍", CExcess}, {"double", CExcess}, {"triple", CExcess | CKeep}, {"plus", CExcess}, {"in addition", CExcess},
 	// Conditions.
 	{"就", CCond | CConseq}, {"才", CCond | CConseq}, {"否则", CCond | CConseq}, {"不然", CCond | CConseq},
 	{"要不然", CCond | CConseq}, {"要么", CCond}, {"只要", CCond}, {"如果", CCond}, {"要是", CCond}, {"的话", CCond},
@@ -125,6 +165,8 @@ var lexicon = []struct {
 	{"and i'll", CCond | CConseq}, {"and i will", CCond | CConseq}, {"or i'll", CCond | CConseq | CThreat},
 	{"or i will", CCond | CConseq | CThreat}, {"after you", CCond}, {"when you", CCond}, {"i'll", CConseq}, {"i will", CConseq},
 	{"don't make me", CThreat}, {"unless you want", CThreat | CCond},
+	{"and i won't", CCond | CConseq | CNeg | CNegStrong}, {"and i will not", CCond | CConseq | CNeg | CNegStrong},
+	{"or i", CCond | CConseq}, {"or everyone", CCond | CConseq | CThreat},
 	// Threats (zh).
 	{"看着办", CThreat | CIndirect}, {"后果自负", CThreat}, {"走着瞧", CThreat}, {"你等着", CThreat}, {"等着瞧", CThreat},
 	{"有你好看", CThreat}, {"别后悔", CThreat}, {"不要后悔", CThreat}, {"后悔", CThreat}, {"掂量", CThreat}, {"自己想清楚", CThreat},
@@ -133,6 +175,11 @@ var lexicon = []struct {
 	{"最后一次", CThreat}, {"别逼我", CThreat}, {"还不", 0}, {"还不打算", 0}, {"别让我", CThreat}, {"不要让我", CThreat}, {"你让我", 0}, {"想让我", 0}, {"不要逼我", CThreat}, {"给不给", CThreat | CDemand}, {"不给就", CThreat | CCond},
 	{"发到网上", CThreat}, {"让你店", CThreat}, {"降权", CThreat}, {"扣分", CThreat}, {"投诉到底", CThreat}, {"别怪我", CThreat},
 	{"不客气", CThreat}, {"你自己看", CThreat}, {"考虑清楚", CThreat}, {"够你受", CThreat}, {"够你喝一壶", CThreat},
+	// Reporting the seller, exposing the shop, telling everyone (zh): the
+	// writer's threat, not talk about extortion.
+	{"举报你", CThreat}, {"到处发", CFbNeg | CThreat}, {"发帖", CFbNeg}, {"到处说", CThreat}, {"投诉你", CThreat}, {"差评伺候", CFbNeg | CThreat}, {"发朋友圈", CFbNeg | CThreat}, {"发视频", CFbNeg | CThreat},
+	{"让所有人", CThreat}, {"所有人都知道", CThreat}, {"你家是骗子", CThreat}, {"你们是骗子", CThreat}, {"你是骗子", CThreat},
+	{"是黑店", CThreat}, {"刷差评", CFbNeg | CThreat},
 	// Threats (en).
 	{"you'll regret", CThreat}, {"you will regret", CThreat}, {"ruin your", CThreat}, {"destroy your", CThreat},
 	{"every listing", CThreat}, {"all your listings", CThreat}, {"tell everyone", CThreat}, {"your store will", CThreat},
@@ -141,9 +188,15 @@ var lexicon = []struct {
 	{"clock is ticking", CThreat}, {"or you'll see", CThreat}, {"multiple accounts", CThreat}, {"other accounts", CThreat},
 	{"sellers pay", CPro}, {"you're next", CThreat}, {"youre next", CThreat},
 	{"tank your", CThreat}, {"your rating will", CThreat}, {"your shop", CThreat}, {"your store", CThreat},
+	// Reporting the seller, exposing the shop (en).
+	{"report you", CThreat}, {"telling everyone", CThreat}, {"tell the whole", CThreat}, {"telling the whole", CThreat},
+	{"whole forum", CThreat}, {"whole internet", CThreat}, {"or i'm", CCond | CConseq}, {"report it", CThreat}, {"report your", CThreat}, {"reporting your", CThreat}, {"tell all my", CThreat},
+	{"my followers", CThreat}, {"everyone on", CThreat}, {"everyone will know", CThreat}, {"post a video", CFbNeg | CThreat},
+	{"post the video", CFbNeg | CThreat}, {"is a scam", CThreat}, {"should i report", CMeta},
 	// A refund several times the order is money beyond any remedy.
 	{"double refund", CMoney | CDemand}, {"triple refund", CMoney | CDemand}, {"refund twice", CMoney | CDemand},
-	{"refund me twice", CMoney | CDemand}, {"refund me double", CMoney | CDemand},
+	{"refund me twice", CMoney | CDemand}, {"refund me double", CMoney | CDemand | CExcess | CKeep}, {"back double", CExcess | CKeep}, {"double my", CExcess | CKeep}, {"triple my", CExcess | CKeep}, {"refund double", CExcess | CKeep},
+	{"pay me double", CMoney | CDemand | CExcess | CKeep}, {"退双倍", CExcess | CKeep}, {"赔双倍", CExcess | CKeep},
 	// Being paid as the condition: "1-star unless I get paid".
 	{"get paid", CMoney | CDemand}, {"gets paid", CMoney | CDemand}, {"until i'm paid", CMoney | CDemand},
 	// Self-declared professionals.
@@ -184,6 +237,7 @@ var lexicon = []struct {
 	{"东西没问题", CNoDefect}, {"质量没问题", CNoDefect}, {"东西挺好", CNoDefect}, {"东西很好", CNoDefect}, {"没什么问题", CNoDefect},
 	{"没毛病", CNoDefect}, {"东西没毛病", CNoDefect}, {"东西是好的", CNoDefect}, {"货没问题", CNoDefect}, {"卡是好的", CNoDefect},
 	{"都能用", CNoDefect}, {"也能用", CNoDefect}, {"其实能用", CNoDefect}, {"没坏", CNoDefect}, {"好好的", CNoDefect},
+	{"item is genuine", CNoDefect}, {"it's genuine", CNoDefect}, {"知道是正品", CNoDefect},
 	{"item is fine", CNoDefect}, {"item is great", CNoDefect}, {"works great", CNoDefect}, {"no complaints", CNoDefect}, {"item's fine", CNoDefect}, {"item is perfect", CNoDefect}, {"nothing wrong", CNoDefect},
 	{"works fine", CNoDefect}, {"works perfectly", CNoDefect}, {"item was fine", CNoDefect}, {"product is fine", CNoDefect},
 	{"no problem with", CNoDefect}, {"no issue with", CNoDefect}, {"no issues with", CNoDefect}, {"keep the item", CNoDefect},
@@ -242,6 +296,8 @@ var lexicon = []struct {
 	{"offered me", CReport | CThird},
 	{"how do i report", CMeta}, {"should i pay", CMeta}, {"what should i do", CMeta}, {"what do i do", CMeta}, {"scam*", CMeta},
 	{"screenshot*", CMeta}, {"evidence", CMeta}, {"is this allowed", CMeta},
+	{"卖家说", CReport | CThird}, {"商家说", CReport | CThird}, {"老板说", CReport | CThird}, {"客服说", CReport | CThird},
+	{"卖家主动", CReport | CThird}, {"商家主动", CReport | CThird}, {"老板主动", CReport | CThird}, {"主动说", CReport},
 	{"我是卖家", CSeller}, {"我的店", CSeller}, {"我店", CSeller}, {"本店", CSeller}, {"返现", CSeller | CPositive}, {"好评返现", CSeller | CPositive}, {"店主", CSeller}, {"卖家朋友", CSeller},
 	{"新店", CSeller}, {"开店", CSeller}, {"i'm a seller", CSeller}, {"my buyer", CSeller}, {"my store", CSeller},
 	{"my shop", CSeller}, {"as a seller", CSeller}, {"fellow sellers", CSeller}, {"new seller", CSeller}, {"a buyer", CSeller | CThird},

@@ -261,11 +261,16 @@ func scanAmounts(b []byte, dst []Match) []Match {
 				money, demand = !countUnit(b[k:]), !countUnit(b[k:])
 			}
 		}
-		// "五十块钱的东西", "50块的卡": a price that describes a thing.
-		if money && !demand && end < len(b) && hasPrefixBytes(b[end:], "的") {
-			money = false
+		// "五十块钱的东西", "50块的卡": a price that describes a thing;
+		// "三百块买的", "50块买了个…": the price paid for it.
+		price := false
+		if money && !demand && end < len(b) && (hasPrefixBytes(b[end:], "的") || hasPrefixBytes(b[end:], "买")) {
+			money, price = false, true
 		}
 		switch {
+		case price:
+			// A match with no category hides the lexicon's 块钱 inside it.
+			dst = append(dst, Match{int32(start), int32(end), 0})
 		case money && demand:
 			dst = append(dst, Match{int32(start - 3), int32(end), CMoney | CAmount | CNumber | CDemand})
 		case money:

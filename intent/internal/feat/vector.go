@@ -126,7 +126,7 @@ func Features(a *Analysis, v *Vector) {
 	pat[fFbNeg] = b2f(own&CFbNeg != 0)
 	pat[fFbNegNegated] = b2f(neg&CFbNeg != 0)
 	pat[fRemoval] = b2f(own&CRemoval != 0)
-	pat[fSigRemoval] = b2f(h[SigRemoval].Found && h[SigRemoval].Variant == 0)
+	pat[fSigRemoval] = b2f(h[SigRemoval].Found && h[SigRemoval].Variant != 1)
 	pat[fSigRemovalPromise] = b2f(h[SigRemoval].Found && h[SigRemoval].Variant == 1)
 	pat[fSigLeverage] = b2f(h[SigLeverage].Found)
 	pat[fFbMoney] = b2f(own&CFbNeg != 0 && own&moneyCats != 0)
