@@ -117,6 +117,8 @@ func (f *finder) evalRun(r *run) {
 		switch {
 		case phOK:
 			c.kind, c.val = Phone, ph.e164
+		case weak:
+			return // "signal 12345": a phone number or nothing
 		case r.n >= 5 && r.n <= 15:
 			c.kind, c.val, c.prio = Other, string(d), prioOther
 		default:
@@ -245,6 +247,10 @@ func (f *finder) findIDs() {
 		if !isASCIILetter(u[vs].r) && !handle {
 			continue
 		}
+		ascii := f.text[u[c.su].s] < utf8.RuneSelf
+		if c.kind == cueOther && c.weak && !weakOtherOK(ascii, explicit, handle) {
+			continue
+		}
 		if cueStartingAt(f.cues, vs) >= 0 {
 			continue // another cue ("微信/qq/whatsapp")
 		}
@@ -278,7 +284,6 @@ func (f *finder) findIDs() {
 		if _, _, ok := atMarker(u, skipSpaces(u, e, 1)); ok && e < len(u) {
 			continue
 		}
-		ascii := f.text[u[c.su].s] < utf8.RuneSelf
 		if handle {
 			explicit = true // "insta @shopfixer": a handle
 		}
@@ -311,6 +316,16 @@ func (f *finder) findIDs() {
 			i = e
 		}
 	}
+}
+
+// weakOtherOK reports whether a weak messenger cue announces the id after
+// it: a CJK one ("飞机") only an "@handle", an ASCII one ("signal",
+// "snap") a handle or a value after a colon or a word such as "id".
+func weakOtherOK(asciiCue, explicit, handle bool) bool {
+	if asciiCue {
+		return explicit || handle
+	}
+	return handle
 }
 
 // token reads an id made of ASCII letters, digits, '_' and '-' from unit

@@ -12,38 +12,33 @@ func mayContain(text string) bool {
 	// cl counts the digit-like runes of the current cluster: digits with
 	// at most four other marks between them, as in a disguised number.
 	cl, gap := 0, 0
-	var word [8]byte // current ASCII word, folded
-	wn := 0
-	dw := 0 // digit words in a row ("one three eight …")
+	var w words
+	vanity := false // capital letters continuing a number ("1-800-FIX-REVW")
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c < utf8.RuneSelf {
 			i++
-			if c >= 'A' && c <= 'Z' {
+			upper := c >= 'A' && c <= 'Z'
+			if upper {
 				c += 'a' - 'A'
 			}
 			if c >= 'a' && c <= 'z' {
-				if wn < len(word) {
-					word[wn] = c
-				}
-				wn++
-				if c != 'l' && c != 'i' && c != 'o' {
-					cl, gap = 0, 0
+				w.letter(c)
+				switch {
+				case upper && (vanity || cl >= 3 && i >= 2 && (text[i-2] == '-' || text[i-2] == ' ' || text[i-2] == '.')):
+					// a vanity number spells its last seven digits in
+					// capitals after the area code
+					vanity = true
+					if cl, gap = cl+1, 0; cl >= 5 {
+						return true
+					}
+				case c != 'l' && c != 'i' && c != 'o':
+					cl, gap, vanity = 0, 0, false
 				}
 				continue
 			}
-			if wn > 0 {
-				if wn <= len(word) && asciiTrigger(word[:wn]) {
-					return true
-				}
-				if wn >= 3 && wn <= 5 && mayBeDigitWord(word[0]) && digitWord(string(word[:wn])) >= 0 {
-					if dw++; dw >= 5 {
-						return true
-					}
-				} else {
-					dw = 0
-				}
-				wn = 0
+			if w.n > 0 && w.end() {
+				return true
 			}
 			switch {
 			case c >= '0' && c <= '9':
@@ -51,6 +46,7 @@ func mayContain(text string) bool {
 				if cl >= 5 {
 					return true
 				}
+				w.other()
 				continue
 			case c == '@':
 				return true
@@ -59,20 +55,21 @@ func mayContain(text string) bool {
 					return true
 				}
 			}
+			if c != ' ' && c != '-' && c != '.' && c != '_' && c != ',' {
+				w.other()
+			}
 			if gap++; gap > 4 {
-				cl, gap = 0, 0
+				cl, gap, vanity = 0, 0, false
 			}
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		i += size
 		if r >= 0x4E00 && r <= 0x9FFF { // CJK ideographs: numerals and cue heads
-			if wn > 0 {
-				if wn <= len(word) && asciiTrigger(word[:wn]) {
-					return true
-				}
-				wn = 0
+			if w.n > 0 && w.end() {
+				return true
 			}
+			w.other()
 			if d, _ := cnDigit(r); d >= 0 {
 				cl, gap = cl+1, 0
 				if cl >= 5 {
@@ -81,7 +78,7 @@ func mayContain(text string) bool {
 				continue
 			}
 			switch r {
-			case '微', '薇', '威', '卫', '徽', '维', '为', '唯', '伟', '绿', '艾', '圈', '点', '點', '电', '飞', '钉', '陌', '抖':
+			case '微', '薇', '威', '卫', '徽', '维', '为', '唯', '伟', '绿', '艾', '圈', '点', '點', '电', '電', '飞', '钉', '陌', '抖', '红':
 				return true
 			case '丶', '丨', '丿':
 				if gap++; gap > 4 {
@@ -103,10 +100,7 @@ func mayContain(text string) bool {
 			c := byte(foldASCII(byte(r)))
 			switch {
 			case c >= 'a' && c <= 'z':
-				if wn < len(word) {
-					word[wn] = c
-				}
-				wn++
+				w.letter(c)
 				continue
 			case c >= '0' && c <= '9':
 				cl, gap = cl+1, 0
@@ -115,31 +109,106 @@ func mayContain(text string) bool {
 			}
 		} else if d, _ := cnDigit(r); d >= 0 || enclosedNumber(r) >= 0 || needsCompat(r) {
 			cl, gap = cl+1, 0
-		} else if r == '﹫' {
+		} else if r == '﹫' || r == '카' { // small commercial at; 카톡 (KakaoTalk)
 			return true
 		} else if gap++; gap > 4 {
 			cl, gap = 0, 0
 		}
-		if wn > 0 {
-			if wn <= len(word) && asciiTrigger(word[:wn]) {
-				return true
-			}
-			wn = 0
+		if w.n > 0 && w.end() {
+			return true
 		}
+		w.other()
 		if cl >= 5 {
 			return true
 		}
 	}
-	if wn > 0 && wn <= len(word) && digitWord(string(word[:wn])) >= 0 && dw >= 4 {
-		return true
-	}
-	return wn > 0 && wn <= len(word) && asciiTrigger(word[:wn])
+	return w.n > 0 && w.end()
 }
 
-// mayBeDigitWord reports whether an English digit word can start with c.
+// words follows the ASCII words of a text for mayContain: whether one is
+// a trigger (also when split in two, "wei xin", "what sapp"), and how
+// many digits the spelled digit words in a row name.
+type words struct {
+	cur  [12]byte // current word, folded
+	n    int
+	prev [12]byte // the word before, if only a space, '-', '.' or '_' came after it
+	pn   int
+	dw   int // digits named by the digit words in a row
+}
+
+func (w *words) letter(c byte) {
+	if w.n < len(w.cur) {
+		w.cur[w.n] = c
+	}
+	w.n++
+}
+
+// other notes a character that is neither a letter nor a separator
+// between the parts of a split word.
+func (w *words) other() { w.pn = 0 }
+
+// end closes the current word and reports whether the text may hold a
+// contact because of it.
+func (w *words) end() bool {
+	n := w.n
+	w.n = 0
+	if n > len(w.cur) {
+		w.pn, w.dw = 0, 0
+		return false
+	}
+	word := w.cur[:n]
+	if asciiTrigger(word) {
+		return true
+	}
+	if w.pn > 0 && w.pn+n <= len(w.prev) {
+		var both [24]byte
+		copy(both[:], w.prev[:w.pn])
+		copy(both[w.pn:], word)
+		if asciiTrigger(both[:w.pn+n]) {
+			return true
+		}
+	}
+	copy(w.prev[:], word)
+	w.pn = n
+	if k := spelledCount(word, w.dw > 0); k > 0 {
+		if w.dw += k; w.dw >= 5 {
+			return true
+		}
+	} else if !(n == 4 && string(word) == "plus") {
+		w.dw = 0
+	}
+	return false
+}
+
+// spelledCount returns how many digits an English word names in a
+// spelled-out number: one for a digit word, two for "double", three for
+// "triple", one for "oh" inside a number (after a digit word); else 0.
+func spelledCount(w []byte, inNumber bool) int {
+	if len(w) < 2 || len(w) > 6 || !mayBeDigitWord(w[0]) {
+		return 0
+	}
+	switch string(w) {
+	case "double":
+		return 2
+	case "triple":
+		return 3
+	case "oh":
+		if inNumber {
+			return 1
+		}
+		return 0
+	}
+	if digitWord(string(w)) >= 0 {
+		return 1
+	}
+	return 0
+}
+
+// mayBeDigitWord reports whether an English digit word (or "double")
+// can start with c.
 func mayBeDigitWord(c byte) bool {
 	switch c {
-	case 'z', 'o', 't', 'f', 's', 'e', 'n':
+	case 'z', 'o', 't', 'f', 's', 'e', 'n', 'd':
 		return true
 	}
 	return false
@@ -185,7 +254,8 @@ func asciiTrigger(w []byte) bool {
 	switch string(w) {
 	case "q", "qq", "v", "vx", "wx", "weixin", "wechat", "wxid", "zfb", "alipay", "http", "https", "www",
 		"dot", "dian", "tg", "telegram", "line", "skype", "ins", "whatsapp", "zhifubao", "email", "mail", "tel", "at",
-		"ig", "insta", "instagram", "snapchat", "kik", "discord", "messenger", "viber", "wickr", "facebook", "fb", "venmo", "cashapp", "twitter", "tiktok":
+		"ig", "insta", "instagram", "snapchat", "kik", "discord", "messenger", "viber", "wickr", "facebook", "fb", "venmo", "cashapp", "twitter", "tiktok",
+		"kakao", "kakaotalk", "signal", "snap", "xhs":
 		return true
 	}
 	return false

@@ -162,8 +162,9 @@ func parseDomain(u []unit, i int, numerals bool, buf []byte) (domain, bool) {
 				i++ // "q q": single characters spaced out
 			}
 		}
+		le := i
 		if numerals && i > st && i+1 < len(u) && isSpace(u[i].r) && (u[i+1].r == '.' || u[i+1].r == 0x3002) {
-			i++ // "q q . c o m"
+			i++ // "q q . c o m", "gmail . com"
 		}
 		if i == st {
 			if d.labels == 0 {
@@ -174,8 +175,11 @@ func parseDomain(u []unit, i int, numerals bool, buf []byte) (domain, bool) {
 			break
 		}
 		d.labels++
-		d.eu = i
+		d.eu = le
 		e, spelled, ok := dotMarker(u, i)
+		if ok && i > le && e+1 < len(u) && isSpace(u[e].r) && isLabelUnit(u[e+1], numerals) {
+			e++ // a dot with a space on each side: "gmail . com"
+		}
 		if !ok || e >= len(u) || !isLabelUnit(u[e], numerals) {
 			break
 		}
