@@ -168,6 +168,13 @@ func TestFindHardNegatives(t *testing.T) {
 		"扣了我 50 块运费",
 		"look at the pool 12345",
 		"华为P60 Pro 256G",
+		"来了三两个人，一两个小时就走了",
+		"往前走 200 米右拐，再走 50 米左拐",
+		"oh, one two three, and a double espresso",
+		"double or nothing, triple the fun, five stars",
+		"a signal of 5 bars, a snap of 12345 pixels",
+		"坐飞机 CA1831 回来的",
+		"kakao friends 钥匙扣",
 	}
 	for _, text := range tests {
 		if got := Find(text); len(got) != 0 {
