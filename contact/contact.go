@@ -100,6 +100,7 @@ func Find(text string) []Contact {
 	for i := range f.runs {
 		f.evalRun(&f.runs[i])
 	}
+	f.splitPhones()
 	f.alipayEmails()
 	out := f.resolve()
 	f.text = ""

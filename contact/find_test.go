@@ -105,6 +105,10 @@ func TestFindDisguises(t *testing.T) {
 		{"qq and wechat same number", "扣扣/微信同号 385721906", []kv{{QQ, "385721906"}}},
 		{"doubled look-alike letters", "电话 138OO138OOO", []kv{{Phone, "+8613800138000"}}},
 		{"look-alike letter first", "我qq：l2345678", []kv{{QQ, "12345678"}}},
+		{"number in two parts", "电话 138 1234 ... 5678", []kv{{Phone, "+8613812345678"}}},
+		{"number in two parts after vx", "vx 138 1234，后四位 5678", []kv{{Phone, "+8613812345678"}}},
+		{"number in two parts, tail first", "手机尾号 8000，前面是138 0013", []kv{{Phone, "+8613800138000"}}},
+		{"us number in two parts", "call me 415 555 ... 0132", []kv{{Phone, "+14155550132"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,6 +179,9 @@ func TestFindHardNegatives(t *testing.T) {
 		"a signal of 5 bars, a snap of 12345 pixels",
 		"坐飞机 CA1831 回来的",
 		"kakao friends 钥匙扣",
+		"我手机尾号是 5678，订单号 1381234",
+		"手机 138 元，1234 个，5678 包邮",
+		"电话尾号 5678 的客户 1381234 元",
 	}
 	for _, text := range tests {
 		if got := Find(text); len(got) != 0 {
