@@ -101,6 +101,7 @@ func Find(text string) []Contact {
 		f.evalRun(&f.runs[i])
 	}
 	f.splitPhones()
+	f.findVanity()
 	f.alipayEmails()
 	out := f.resolve()
 	f.text = ""

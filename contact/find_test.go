@@ -109,6 +109,9 @@ func TestFindDisguises(t *testing.T) {
 		{"number in two parts after vx", "vx 138 1234，后四位 5678", []kv{{Phone, "+8613812345678"}}},
 		{"number in two parts, tail first", "手机尾号 8000，前面是138 0013", []kv{{Phone, "+8613800138000"}}},
 		{"us number in two parts", "call me 415 555 ... 0132", []kv{{Phone, "+14155550132"}}},
+		{"vanity toll-free number", "call 1-800-FIX-REVW anytime", []kv{{Phone, "+18003497389"}}},
+		{"vanity number after a cue, letters past the seventh", "phone: 1-800-CONTACTS", []kv{{Phone, "+18002668228"}}},
+		{"vanity local number after a cue", "call 415-GOT-JUNK", []kv{{Phone, "+14154685865"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,6 +185,9 @@ func TestFindHardNegatives(t *testing.T) {
 		"我手机尾号是 5678，订单号 1381234",
 		"手机 138 元，1234 个，5678 包邮",
 		"电话尾号 5678 的客户 1381234 元",
+		"SKU 800-ABC-DEFG is out of stock",
+		"the code FIX-REVW-2026 did not work",
+		"ask for 1-800-Fix-it in the app",
 	}
 	for _, text := range tests {
 		if got := Find(text); len(got) != 0 {
