@@ -2,6 +2,7 @@ package contact
 
 import (
 	"sort"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -266,9 +267,10 @@ func (f *finder) findIDs() {
 				tok, e, letters = t2, e2, l2
 			}
 		}
-		if handle {
-			// "insta @cheap.cards.now": Instagram and others allow dots
-			// inside a handle.
+		dotted := false
+		if handle || c.kind == cueOther && explicit {
+			// "insta @cheap.cards.now", "fb: john.smith.123": Instagram,
+			// Facebook, Skype and others allow dots inside a handle.
 			for e+1 < len(u) && u[e].r == '.' && isASCIIAlnum(u[e+1].r) {
 				part, e2, _ := f.token(e + 1)
 				if len(part) == 0 {
@@ -276,6 +278,10 @@ func (f *finder) findIDs() {
 				}
 				tok = tok + "." + part
 				e = e2
+				dotted = true
+			}
+			if dotted && !handle && (webTLD[tok[strings.LastIndexByte(tok, '.')+1:]] || e < len(u) && u[e].r == '/') {
+				continue // "skype: shop.com", "fb: fb.com/x": a URL, found elsewhere
 			}
 		}
 		if e < len(u) && (u[e].r == '@' || (u[e].r == '.' && e+1 < len(u) && isASCIIAlnum(u[e+1].r))) {
@@ -304,7 +310,11 @@ func (f *finder) findIDs() {
 			if len(tok) < 4 || len(tok) > 32 {
 				continue
 			}
-			f.add(cand{kind: Other, val: tok, su: vs, eu: e, cue: k, conf: 0.7, prio: prioOther})
+			prio := prioOther
+			if dotted {
+				prio = prioCued // "skype: john.doe.shop" is a name, not a web site
+			}
+			f.add(cand{kind: Other, val: tok, su: vs, eu: e, cue: k, conf: 0.7, prio: prio})
 		}
 	}
 	for i := 0; i+5 < len(u); i++ {
@@ -316,6 +326,14 @@ func (f *finder) findIDs() {
 			i = e
 		}
 	}
+}
+
+// webTLD lists the top-level domains of web sites: after a messenger
+// cue, a dotted name ending in one is a link, not a handle.
+var webTLD = map[string]bool{
+	"com": true, "net": true, "org": true, "cn": true, "io": true, "co": true, "me": true,
+	"cc": true, "ly": true, "gg": true, "tv": true, "info": true, "biz": true, "top": true,
+	"xyz": true, "vip": true, "uk": true, "us": true, "hk": true, "tw": true, "jp": true, "kr": true,
 }
 
 // weakOtherOK reports whether a weak messenger cue announces the id after

@@ -112,6 +112,11 @@ func TestFindDisguises(t *testing.T) {
 		{"vanity toll-free number", "call 1-800-FIX-REVW anytime", []kv{{Phone, "+18003497389"}}},
 		{"vanity number after a cue, letters past the seventh", "phone: 1-800-CONTACTS", []kv{{Phone, "+18002668228"}}},
 		{"vanity local number after a cue", "call 415-GOT-JUNK", []kv{{Phone, "+14154685865"}}},
+		{"spelled slash", "t.me slash dealfixer", []kv{{URL, "t.me/dealfixer"}}},
+		{"spelled dot and slash", "haohuo点com 斜杠 abc123", []kv{{URL, "haohuo.com/abc123"}}},
+		{"gg link with a path", "join discord.gg/abcd12", []kv{{URL, "discord.gg/abcd12"}}},
+		{"skype name with dots", "skype: john.doe.shop", []kv{{Other, "john.doe.shop"}}},
+		{"link after a messenger cue", "fb: facebook.com/john.smith", []kv{{URL, "facebook.com/john.smith"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -188,6 +193,8 @@ func TestFindHardNegatives(t *testing.T) {
 		"SKU 800-ABC-DEFG is out of stock",
 		"the code FIX-REVW-2026 did not work",
 		"ask for 1-800-Fix-it in the app",
+		"good game, gg/ez",
+		"gg.gg",
 	}
 	for _, text := range tests {
 		if got := Find(text); len(got) != 0 {

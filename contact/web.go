@@ -18,6 +18,36 @@ var knownTLD = map[string]bool{
 	"live": true, "fun": true, "icu": true, "cyou": true,
 }
 
+// pathTLD lists top-level domains that are ordinary words too ("gg"),
+// accepted only with a path ("discord.gg/abcd12").
+var pathTLD = map[string]bool{"gg": true}
+
+// slashMarker reports whether a path slash, spelled ("slash", "斜杠",
+// "斜线") or, after a spelled domain (spelled), written, starts at unit i,
+// with up to two spaces on each side. It returns where the path goes on.
+func slashMarker(u []unit, i int, spelled bool) (int, bool) {
+	j := i
+	for j < len(u) && j-i < 2 && isSpace(u[j].r) {
+		j++
+	}
+	switch {
+	case j >= len(u):
+		return 0, false
+	case u[j].r == '/' && spelled:
+		j++
+	case hasWordAt(u, j, "slash"):
+		j += 5
+	case j+1 < len(u) && u[j].r == '斜' && (u[j+1].r == '杠' || u[j+1].r == '线'):
+		j += 2
+	default:
+		return 0, false
+	}
+	for k := 0; j < len(u) && k < 2 && isSpace(u[j].r); k++ {
+		j++
+	}
+	return j, true
+}
+
 // mailHosts are mail providers people name without a TLD ("123456@qq",
 // "xxx艾特163"), with the TLD they imply.
 var mailHosts = map[string]string{
@@ -449,7 +479,8 @@ func (f *finder) findURLs() {
 		}
 		www := bytes.HasPrefix(dom.name, []byte("www."))
 		if !scheme {
-			if dom.labels < 2 || !knownTLD[string(dom.tld)] {
+			withPath := dom.eu+1 < len(u) && u[dom.eu].r == '/' && isASCIIAlnum(u[dom.eu+1].r)
+			if dom.labels < 2 || !knownTLD[string(dom.tld)] && !(withPath && pathTLD[string(dom.tld)]) {
 				continue
 			}
 			sld := dom.name[:len(dom.name)-len(dom.tld)-1]
@@ -484,6 +515,27 @@ func (f *finder) findURLs() {
 				path = append(path, byte(u[x].r))
 			}
 			end = k
+		}
+		if len(path) == 0 {
+			// "t dot me slash cardking": a path spelled out too
+			for {
+				se, ok := slashMarker(u, end, dom.spelled)
+				if !ok {
+					break
+				}
+				k := se
+				for k < len(u) && (isASCIIAlnum(u[k].r) || u[k].r == '_' || u[k].r == '-') {
+					k++
+				}
+				if k == se {
+					break
+				}
+				path = append(path, '/')
+				for x := se; x < k; x++ {
+					path = append(path, byte(u[x].r))
+				}
+				end = k
+			}
 		}
 		if www {
 			host = host[4:]
