@@ -117,6 +117,9 @@ func TestFindDisguises(t *testing.T) {
 		{"gg link with a path", "join discord.gg/abcd12", []kv{{URL, "discord.gg/abcd12"}}},
 		{"skype name with dots", "skype: john.doe.shop", []kv{{Other, "john.doe.shop"}}},
 		{"link after a messenger cue", "fb: facebook.com/john.smith", []kv{{URL, "facebook.com/john.smith"}}},
+		{"xiaohongshu nickname after 号", "小红书号：小美的卡铺", []kv{{Other, "小美的卡铺"}}},
+		{"xiaohongshu nickname in quotes", "小红书搜「小美爱分享」", []kv{{Other, "小美爱分享"}}},
+		{"douyin nickname", "抖音号：卡卡爱分享", []kv{{Other, "卡卡爱分享"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -195,6 +198,10 @@ func TestFindHardNegatives(t *testing.T) {
 		"ask for 1-800-Fix-it in the app",
 		"good game, gg/ez",
 		"gg.gg",
+		"看了小红书：好评很多",
+		"小红书：推荐这个，好用",
+		"在小红书搜了一下评价才买的",
+		"小红书 小美爱分享",
 	}
 	for _, text := range tests {
 		if got := Find(text); len(got) != 0 {

@@ -78,8 +78,13 @@ func mayContain(text string) bool {
 				continue
 			}
 			switch r {
-			case '微', '薇', '威', '卫', '徽', '维', '为', '唯', '伟', '绿', '艾', '圈', '点', '點', '电', '電', '飞', '钉', '陌', '抖', '红':
+			case '微', '薇', '威', '卫', '徽', '维', '为', '唯', '伟', '绿', '艾', '圈', '点', '點', '电', '電', '飞', '钉', '陌', '抖':
 				return true
+			case '红': // 小红书, 小红薯, 红薯号
+				if n, _ := utf8.DecodeRuneInString(text[i:]); n == '书' || n == '薯' {
+					return true
+				}
+				cl, gap = 0, 0
 			case '丶', '丨', '丿':
 				if gap++; gap > 4 {
 					cl, gap = 0, 0
