@@ -62,6 +62,11 @@ func (f *finder) evalRun(r *run) {
 		// "call (415) 555-0132": after a phone cue, a number that is
 		// not Chinese may be North American, written without +1.
 		ph, phOK = parseNANP(d)
+		if !phOK && r.n >= 11 && d[0] != '0' && d[0] != '1' && f.text[u[f.cues[bc].su].s] < utf8.RuneSelf {
+			// "WhatsApp me: 44 7911 123456": after an English phone
+			// cue, a country code written without its '+'
+			ph, phOK = validate("+" + string(d))
+		}
 	}
 	qqOK := r.n >= 5 && r.n <= 11 && d[0] != '0'
 	c := cand{su: r.su, eu: r.eu, cue: bc, prio: prioCued, conf: confCued}

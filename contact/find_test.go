@@ -120,6 +120,10 @@ func TestFindDisguises(t *testing.T) {
 		{"xiaohongshu nickname after 号", "小红书号：小美的卡铺", []kv{{Other, "小美的卡铺"}}},
 		{"xiaohongshu nickname in quotes", "小红书搜「小美爱分享」", []kv{{Other, "小美爱分享"}}},
 		{"douyin nickname", "抖音号：卡卡爱分享", []kv{{Other, "卡卡爱分享"}}},
+		{"spelled underscore in a local part", "write to bob underscore lee at yahoo dot com", []kv{{Email, "bob_lee@yahoo.com"}}},
+		{"handle after is and a spaced at", "my insta is @nail.art.by.mei", []kv{{Other, "nail.art.by.mei"}}},
+		{"country code without plus after an english cue", "WhatsApp me: 44 7911 123456", []kv{{Phone, "+447911123456"}}},
+		{"www with spaced dots", "网址 www . cheapcards . com", []kv{{URL, "cheapcards.com"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,6 +206,7 @@ func TestFindHardNegatives(t *testing.T) {
 		"小红书：推荐这个，好用",
 		"在小红书搜了一下评价才买的",
 		"小红书 小美爱分享",
+		"I went to www . and then . com",
 	}
 	for _, text := range tests {
 		if got := Find(text); len(got) != 0 {
