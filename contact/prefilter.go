@@ -165,22 +165,41 @@ func (w *words) end() bool {
 	if asciiTrigger(word) {
 		return true
 	}
-	if w.pn > 0 && w.pn+n <= len(w.prev) {
-		var both [24]byte
-		copy(both[:], w.prev[:w.pn])
-		copy(both[w.pn:], word)
-		if asciiTrigger(both[:w.pn+n]) {
-			return true
+	if w.pn > 0 {
+		if w.pn+n <= len(w.cur) {
+			var both [12]byte
+			copy(both[:], w.prev[:w.pn])
+			copy(both[w.pn:], word)
+			if asciiTrigger(both[:w.pn+n]) {
+				return true
+			}
+		}
+		w.pn = 0
+	}
+	if n <= 5 && splitHead(word) {
+		w.prev, w.pn = w.cur, n
+	}
+	if n >= 2 && n <= 6 && mayBeDigitWord(word[0]) {
+		if k := spelledCount(word, w.dw > 0); k > 0 {
+			if w.dw += k; w.dw >= 5 {
+				return true
+			}
+			return false
+		}
+		if n == 4 && string(word) == "plus" {
+			return false
 		}
 	}
-	copy(w.prev[:], word)
-	w.pn = n
-	if k := spelledCount(word, w.dw > 0); k > 0 {
-		if w.dw += k; w.dw >= 5 {
-			return true
-		}
-	} else if !(n == 4 && string(word) == "plus") {
-		w.dw = 0
+	w.dw = 0
+	return false
+}
+
+// splitHead reports whether a trigger word is often written in two parts
+// starting with w ("wei xin", "we chat", "whats app", "tele gram").
+func splitHead(w []byte) bool {
+	switch string(w) {
+	case "wei", "we", "what", "whats", "tele", "insta", "face", "kakao", "ali", "zhifu", "e", "cash", "snap":
+		return true
 	}
 	return false
 }
@@ -189,9 +208,6 @@ func (w *words) end() bool {
 // spelled-out number: one for a digit word, two for "double", three for
 // "triple", one for "oh" inside a number (after a digit word); else 0.
 func spelledCount(w []byte, inNumber bool) int {
-	if len(w) < 2 || len(w) > 6 || !mayBeDigitWord(w[0]) {
-		return 0
-	}
 	switch string(w) {
 	case "double":
 		return 2
@@ -209,11 +225,11 @@ func spelledCount(w []byte, inNumber bool) int {
 	return 0
 }
 
-// mayBeDigitWord reports whether an English digit word (or "double")
-// can start with c.
+// mayBeDigitWord reports whether an English digit word (or "double",
+// "plus") can start with c.
 func mayBeDigitWord(c byte) bool {
 	switch c {
-	case 'z', 'o', 't', 'f', 's', 'e', 'n', 'd':
+	case 'z', 'o', 't', 'f', 's', 'e', 'n', 'd', 'p':
 		return true
 	}
 	return false
