@@ -1,6 +1,9 @@
 package contact
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // mayContain is a cheap test run before any normalisation: it reports
 // whether text has a cluster of at least five digit-like runes (a QQ
@@ -12,6 +15,8 @@ func mayContain(text string) bool {
 	// cl counts the digit-like runes of the current cluster: digits with
 	// at most four other marks between them, as in a disguised number.
 	cl, gap := 0, 0
+	var word [12]byte // current ASCII word, folded
+	wn := 0
 	var w words
 	vanity := false // capital letters continuing a number ("1-800-FIX-REVW")
 	for i := 0; i < len(text); {
@@ -23,7 +28,10 @@ func mayContain(text string) bool {
 				c += 'a' - 'A'
 			}
 			if c >= 'a' && c <= 'z' {
-				w.letter(c)
+				if wn < len(word) {
+					word[wn] = c
+				}
+				wn++
 				switch {
 				case upper && (vanity || cl >= 3 && i >= 2 && (text[i-2] == '-' || text[i-2] == ' ' || text[i-2] == '.')):
 					// a vanity number spells its last seven digits in
@@ -37,8 +45,15 @@ func mayContain(text string) bool {
 				}
 				continue
 			}
-			if w.n > 0 && w.end() {
-				return true
+			if wn > 0 {
+				if w.pn > 0 || mayMatter(&word, wn) {
+					if w.end(word[:], wn) {
+						return true
+					}
+				} else {
+					w.dw = 0 // most words: none that mayContain looks for
+				}
+				wn = 0
 			}
 			switch {
 			case c >= '0' && c <= '9':
@@ -66,8 +81,15 @@ func mayContain(text string) bool {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		i += size
 		if r >= 0x4E00 && r <= 0x9FFF { // CJK ideographs: numerals and cue heads
-			if w.n > 0 && w.end() {
-				return true
+			if wn > 0 {
+				if w.pn > 0 || mayMatter(&word, wn) {
+					if w.end(word[:], wn) {
+						return true
+					}
+				} else {
+					w.dw = 0 // most words: none that mayContain looks for
+				}
+				wn = 0
 			}
 			w.other()
 			if d, _ := cnDigit(r); d >= 0 {
@@ -105,7 +127,10 @@ func mayContain(text string) bool {
 			c := byte(foldASCII(byte(r)))
 			switch {
 			case c >= 'a' && c <= 'z':
-				w.letter(c)
+				if wn < len(word) {
+					word[wn] = c
+				}
+				wn++
 				continue
 			case c >= '0' && c <= '9':
 				cl, gap = cl+1, 0
@@ -119,120 +144,132 @@ func mayContain(text string) bool {
 		} else if gap++; gap > 4 {
 			cl, gap = 0, 0
 		}
-		if w.n > 0 && w.end() {
-			return true
+		if wn > 0 {
+			if w.pn > 0 || mayMatter(&word, wn) {
+				if w.end(word[:], wn) {
+					return true
+				}
+			} else {
+				w.dw = 0 // most words: none that mayContain looks for
+			}
+			wn = 0
 		}
 		w.other()
 		if cl >= 5 {
 			return true
 		}
 	}
-	return w.n > 0 && w.end()
+	return wn > 0 && (w.pn > 0 || mayMatter(&word, wn)) && w.end(word[:], wn)
 }
 
 // words follows the ASCII words of a text for mayContain: whether one is
-// a trigger (also when split in two, "wei xin", "what sapp"), and how
-// many digits the spelled digit words in a row name.
+// a trigger (also when split in two, "wei xin", "we chat"), and how many
+// digits the spelled digit words in a row name.
 type words struct {
-	cur  [12]byte // current word, folded
-	n    int
-	prev [12]byte // the word before, if only a space, '-', '.' or '_' came after it
+	prev [12]byte // the word before, if it can head a split cue and only a space, '-', '.' or '_' came after it
 	pn   int
 	dw   int // digits named by the digit words in a row
-}
-
-func (w *words) letter(c byte) {
-	if w.n < len(w.cur) {
-		w.cur[w.n] = c
-	}
-	w.n++
 }
 
 // other notes a character that is neither a letter nor a separator
 // between the parts of a split word.
 func (w *words) other() { w.pn = 0 }
 
-// end closes the current word and reports whether the text may hold a
-// contact because of it.
-func (w *words) end() bool {
-	n := w.n
-	w.n = 0
-	if n > len(w.cur) {
-		w.pn, w.dw = 0, 0
+// mayMatter reports whether word[:n] may be one of the words mayContain
+// looks for (see wordLens); most words are not, and skip words.end.
+func mayMatter(word *[12]byte, n int) bool {
+	return uint(n-1) < 12 && wordLens[word[0]&31][word[n-1]&31]>>n&1 != 0
+}
+
+// end closes the current word, cur[:n], when it may be one mayContain
+// looks for or may finish a cue written in two parts, and reports whether
+// the text may hold a contact because of it.
+func (w *words) end(cur []byte, n int) bool {
+	if n > len(cur) {
+		w.pn, w.dw = 0, 0 // a long word
 		return false
 	}
-	word := w.cur[:n]
-	if asciiTrigger(word) {
+	var f uint8
+	if wordLens[cur[0]&31][cur[n-1]&31]&(1<<n) != 0 {
+		f = wordFlags[string(cur[:n])]
+	}
+	if f == 0 && w.pn == 0 {
+		w.dw = 0 // most words: not a word of interest, no split cue pending
+		return false
+	}
+	word := cur[:n]
+	if f&wTrigger != 0 {
 		return true
 	}
 	if w.pn > 0 {
-		if w.pn+n <= len(w.cur) {
+		if w.pn+n <= len(w.prev) {
 			var both [12]byte
 			copy(both[:], w.prev[:w.pn])
 			copy(both[w.pn:], word)
-			if asciiTrigger(both[:w.pn+n]) {
+			if wordFlags[string(both[:w.pn+n])]&wTrigger != 0 {
 				return true
 			}
 		}
 		w.pn = 0
 	}
-	if n <= 5 && splitHead(word) {
-		w.prev, w.pn = w.cur, n
+	if f&wHead != 0 {
+		copy(w.prev[:], word)
+		w.pn = n
 	}
-	if n >= 2 && n <= 6 && mayBeDigitWord(word[0]) {
-		if k := spelledCount(word, w.dw > 0); k > 0 {
-			if w.dw += k; w.dw >= 5 {
-				return true
+	switch {
+	case f&wSpelled != 0:
+		k := 1
+		switch string(word) {
+		case "double":
+			k = 2
+		case "triple":
+			k = 3
+		case "plus":
+			k = 0 // "plus four four …": the run goes on
+		case "oh":
+			if w.dw == 0 {
+				k = -1 // zero only inside a number
 			}
-			return false
 		}
-		if n == 4 && string(word) == "plus" {
-			return false
+		if k < 0 {
+			w.dw = 0
+		} else if w.dw += k; w.dw >= 5 {
+			return true
 		}
-	}
-	w.dw = 0
-	return false
-}
-
-// splitHead reports whether a trigger word is often written in two parts
-// starting with w ("wei xin", "we chat", "whats app", "tele gram").
-func splitHead(w []byte) bool {
-	switch string(w) {
-	case "wei", "we", "what", "whats", "tele", "insta", "face", "kakao", "ali", "zhifu", "e", "cash", "snap":
-		return true
+	default:
+		w.dw = 0
 	}
 	return false
 }
 
-// spelledCount returns how many digits an English word names in a
-// spelled-out number: one for a digit word, two for "double", three for
-// "triple", one for "oh" inside a number (after a digit word); else 0.
-func spelledCount(w []byte, inNumber bool) int {
-	switch string(w) {
-	case "double":
-		return 2
-	case "triple":
-		return 3
-	case "oh":
-		if inNumber {
-			return 1
-		}
-		return 0
-	}
-	if digitWord(string(w)) >= 0 {
-		return 1
-	}
-	return 0
-}
+// Flags of the ASCII words mayContain looks for.
+const (
+	wTrigger = 1 << iota // can start a contact with no digits after it
+	wHead                // can head a cue written in two parts ("wei xin")
+	wSpelled             // a word of a spelled-out number
+)
 
-// mayBeDigitWord reports whether an English digit word (or "double",
-// "plus") can start with c.
-func mayBeDigitWord(c byte) bool {
-	switch c {
-	case 'z', 'o', 't', 'f', 's', 'e', 'n', 'd', 'p':
-		return true
+// wordFlags holds the words mayContain looks for; wordLens[a&31][z&31]
+// has bit n set when one of them starts with a, ends with z and is n
+// letters long, so that most words are passed over without a lookup.
+var (
+	wordFlags map[string]uint8
+	wordLens  [32][32]uint16
+)
+
+func init() {
+	wordFlags = make(map[string]uint8)
+	add := func(flag uint8, words string) {
+		for _, w := range strings.Fields(words) {
+			wordFlags[w] |= flag
+			wordLens[w[0]&31][w[len(w)-1]&31] |= 1 << len(w)
+		}
 	}
-	return false
+	add(wTrigger, "q qq v vx wx weixin wechat wxid zfb alipay http https www dot dian tg telegram line skype ins "+
+		"whatsapp zhifubao email mail tel at ig insta instagram snapchat kik discord messenger viber wickr facebook fb "+
+		"venmo cashapp twitter tiktok kakao kakaotalk signal snap xhs")
+	add(wHead, "wei we what whats tele insta face kakao ali zhifu e cash snap")
+	add(wSpelled, "zero one two three four five six seven eight nine double triple oh plus")
 }
 
 // digitWord returns the digit an English number word names, or -1.
@@ -267,17 +304,4 @@ func foldASCII(c byte) rune {
 		return rune(c + 'a' - 'A')
 	}
 	return rune(c)
-}
-
-// asciiTrigger reports whether an ASCII word can start a contact with no
-// digits after it.
-func asciiTrigger(w []byte) bool {
-	switch string(w) {
-	case "q", "qq", "v", "vx", "wx", "weixin", "wechat", "wxid", "zfb", "alipay", "http", "https", "www",
-		"dot", "dian", "tg", "telegram", "line", "skype", "ins", "whatsapp", "zhifubao", "email", "mail", "tel", "at",
-		"ig", "insta", "instagram", "snapchat", "kik", "discord", "messenger", "viber", "wickr", "facebook", "fb", "venmo", "cashapp", "twitter", "tiktok",
-		"kakao", "kakaotalk", "signal", "snap", "xhs":
-		return true
-	}
-	return false
 }
