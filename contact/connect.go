@@ -30,7 +30,8 @@ func isWordConnector(r rune) bool {
 		'啊', '呀', '嘛', '就', '直', '接', '私', '聊', '叫', '用', '写', '填', '发', '给', '你', '在',
 		'留', '备', '注', '找', '好', '友', '下', '哈', '都', '也', '添', '联', '系', '方', '式', '个',
 		'人', '这', '那', '可', '以', '吧', '啦', '喔', '哟', '嗯', '滴', '地', '上', '里', '或', '和',
-		'及', '者', '信', '换', '请', '多', '少', '来', '打', '拨', '收', '款', '转', '到':
+		'及', '者', '信', '换', '请', '多', '少', '来', '打', '拨', '收', '款', '转', '到',
+		'號', '碼', '帳', '個', '這', '為':
 		return true
 	}
 	return false
@@ -54,7 +55,7 @@ func asciiConnectorWord(w []rune) bool {
 		b[i] = byte(r)
 	}
 	switch string(b[:len(w)]) {
-	case "id", "is", "no", "num", "number", "me", "my", "at", "add", "on", "account", "acc", "to", "via":
+	case "id", "is", "no", "num", "number", "me", "my", "at", "add", "on", "account", "acc", "to", "via", "username", "user", "handle":
 		return true
 	}
 	return false

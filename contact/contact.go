@@ -96,10 +96,13 @@ func Find(text string) []Contact {
 	f.findEmails()
 	f.findURLs()
 	f.findIDs()
+	f.findCJKHandles()
 	f.runs = findRuns(f.u, f.runs[:0])
 	for i := range f.runs {
 		f.evalRun(&f.runs[i])
 	}
+	f.splitPhones()
+	f.findVanity()
 	f.alipayEmails()
 	out := f.resolve()
 	f.text = ""

@@ -138,7 +138,8 @@ func checkOffsets(t *testing.T, text string, got []Contact) {
 			t.Fatalf("%q: contacts overlap or are unsorted: %v", text, got)
 		}
 		prevEnd = c.End
-		if ev := evidence(c); !subsequence(spanAlnum(text[c.Start:c.End]), ev) {
+		if ev := evidence(c); !subsequence(spanAlnum(text[c.Start:c.End]), ev) && !rotatedDigits(text[c.Start:c.End], ev) &&
+			!(c.Kind == Phone && subsequence(keypadDigits(text[c.Start:c.End]), ev)) {
 			t.Fatalf("%q: span %q does not hold the evidence %q of %v", text, text[c.Start:c.End], ev, c)
 		}
 	}
@@ -207,6 +208,39 @@ func alnumOnly(s string) string {
 	for _, r := range s {
 		if isASCIIAlnum(r) {
 			sb.WriteRune(r)
+		}
+	}
+	return sb.String()
+}
+
+// rotatedDigits reports whether the digits of span, read from some
+// point to the end and then from the start, hold ev: a number told tail
+// first ("尾号 8000，前面是 138 0013").
+func rotatedDigits(span, ev string) bool {
+	var d []byte
+	for _, x := range spelledDigits(normalize(nil, span)) {
+		if x.d >= 0 {
+			d = append(d, byte('0'+x.d))
+		}
+	}
+	for i := 1; i < len(d); i++ {
+		if subsequence(string(d[i:])+string(d[:i]), ev) {
+			return true
+		}
+	}
+	return false
+}
+
+// keypadDigits reads the digits of a vanity number ("1-800-FIX-REVW"):
+// capitals as the keys that carry them.
+func keypadDigits(span string) string {
+	var sb strings.Builder
+	for i := 0; i < len(span); i++ {
+		switch c := span[i]; {
+		case c >= '0' && c <= '9':
+			sb.WriteByte(c)
+		case c >= 'A' && c <= 'Z':
+			sb.WriteByte(keypad(rune(c - 'A' + 'a')))
 		}
 	}
 	return sb.String()

@@ -34,14 +34,19 @@ var cueSpec = []struct {
 	weak  bool
 	words string
 }{
-	{cueQQ, false, "qq 扣扣 抠抠 口口 蔻蔻 寇寇 叩叩 企鹅 企鹅号 球球 秋秋 🐧 q号 扣q 群号 qq群"},
-	{cueQQ, true, "q 扣 鹅 抠 寇 口扣"},
-	{cueWeChat, false, "微信 薇信 威信 卫星 徽信 维信 微芯 微心 为信 薇芯 薇心 威芯 唯信 伟信 v信 w信 vx wx weixin wechat 绿泡泡 vx号 微x"},
+	{cueQQ, false, "qq 扣扣 抠抠 口口 蔻蔻 寇寇 叩叩 企鹅 企鹅号 球球 秋秋 🐧 q号 扣q 群号 qq群 q群 扣扣群 企鹅群 qq裙 q裙 扣扣裙 企鹅裙 扣裙"},
+	{cueQQ, true, "q 扣 鹅 抠 寇 口扣 cq"},
+	{cueWeChat, false, "微信 薇信 威信 卫星 徽信 维信 微芯 微心 为信 薇芯 薇心 威芯 唯信 伟信 v信 w信 vx wx weixin wechat 绿泡泡 vx号 微x 绿色软件 绿色app 绿色泡泡 绿软"},
 	{cueWeChat, true, "v 微 薇 威 徽"},
-	{cuePhone, false, "电话 手机 手机号 tel tell phone mobile call 致电 来电 打我 短信 联系电话 dh 热线 电联 座机 whatsapp cell sms txt viber text_me my_number reach_me ring_me"},
-	{cueAlipay, false, "支付宝 吱付宝 支负宝 之付宝 支护宝 zfb alipay zhifubao 阿里pay"},
-	{cueMail, false, "邮箱 email e-mail mail 邮件 油箱"},
-	{cueOther, false, "telegram tg 电报 飞机号 纸飞机 line skype 钉钉 陌陌 抖音号 快手号 ins ig insta instagram snapchat kik discord messenger wickr facebook fb venmo cashapp cash_app twitter tiktok"},
+	{cuePhone, false, "电话 手机 手机号 tel tell phone mobile call 致电 来电 打我 短信 联系电话 dh 热线 电联 座机 whatsapp cell sms txt viber text_me my_number reach_me ring_me 電話 手機 手機號 聯絡電話 聯繫電話 電聯"},
+	{cueAlipay, false, "支付宝 吱付宝 支负宝 之付宝 支护宝 zfb alipay zhifubao 阿里pay 支付寶"},
+	{cueMail, false, "邮箱 email e-mail mail 邮件 油箱 郵箱 電郵 郵件"},
+	{cueOther, false, "telegram tg 电报 飞机号 纸飞机 line skype 钉钉 陌陌 抖音号 快手号 ins ig insta instagram snapchat kik discord messenger wickr facebook fb venmo cashapp cash_app twitter tiktok " +
+		"kakao kakaotalk 카톡 카카오톡 카카오 小红书 小红书号 小红薯 红薯号 xhs 電報 飛機號"},
+	// Weak messenger cues are ordinary words too (an aeroplane, a phone
+	// signal, a snap fastener): the CJK ones take only an "@handle", the
+	// ASCII ones a value after "signal: " or "snap id" (see weakOtherOK).
+	{cueOther, true, "飞机 小飞机 飛機 signal snap"},
 	{cueNeg, false, "订单号 订单 单号 运单 快递 物流 顺丰 中通 圆通 韵达 申通 极兔 邮政 京东 编号 型号 货号 sku 工号 批次 序列号 sn imei 条码 卡号 卡密 密码 券码 兑换码 发票 税号 身份证 银行卡 交易号 流水号 追踪号 tracking order invoice receipt ticket serial model reference confirmation 尾号 验证码 取件码 提货码 订单编号 ems 价格 原价 售价 合计 总价 退款"},
 }
 

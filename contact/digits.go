@@ -40,8 +40,25 @@ func isRunDigit(u []unit, i int) bool {
 	if u[i].soft != 2 {
 		return true
 	}
-	// 两/洞/拐/勾 are digits only between other digits.
-	return hardNeighbour(u, i-1, -1) && hardNeighbour(u, i+1, 1)
+	// 两/洞/拐/勾 are digits between other digits, or next to them at
+	// the end or start of a number ("捌洞洞洞", "洞洞幺叁"), but not
+	// when a word goes on ("三两个", "右拐").
+	l, r := hardNeighbour(u, i-1, -1), hardNeighbour(u, i+1, 1)
+	return l && r || l && softChainEnds(u, i, 1) || r && softChainEnds(u, i, -1)
+}
+
+// softChainEnds reports whether the characters such as 洞 and 两 that
+// follow unit i (step 1) or precede it (step -1) end at the end of the
+// text, a space or punctuation rather than in a word.
+func softChainEnds(u []unit, i, step int) bool {
+	for i += step; i >= 0 && i < len(u); i += step {
+		if u[i].d >= 0 && u[i].soft == 2 {
+			continue
+		}
+		r := u[i].r
+		return !isIdeograph(u[i]) && !isASCIIAlnum(r) && u[i].d < 0
+	}
+	return true
 }
 
 func hardNeighbour(u []unit, i, step int) bool {

@@ -2,6 +2,7 @@ package contact
 
 import (
 	"sort"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -61,6 +62,11 @@ func (f *finder) evalRun(r *run) {
 		// "call (415) 555-0132": after a phone cue, a number that is
 		// not Chinese may be North American, written without +1.
 		ph, phOK = parseNANP(d)
+		if !phOK && r.n >= 11 && d[0] != '0' && d[0] != '1' && f.text[u[f.cues[bc].su].s] < utf8.RuneSelf {
+			// "WhatsApp me: 44 7911 123456": after an English phone
+			// cue, a country code written without its '+'
+			ph, phOK = validate("+" + string(d))
+		}
 	}
 	qqOK := r.n >= 5 && r.n <= 11 && d[0] != '0'
 	c := cand{su: r.su, eu: r.eu, cue: bc, prio: prioCued, conf: confCued}
@@ -117,6 +123,8 @@ func (f *finder) evalRun(r *run) {
 		switch {
 		case phOK:
 			c.kind, c.val = Phone, ph.e164
+		case weak:
+			return // "signal 12345": a phone number or nothing
 		case r.n >= 5 && r.n <= 15:
 			c.kind, c.val, c.prio = Other, string(d), prioOther
 		default:
@@ -245,6 +253,10 @@ func (f *finder) findIDs() {
 		if !isASCIILetter(u[vs].r) && !handle {
 			continue
 		}
+		ascii := f.text[u[c.su].s] < utf8.RuneSelf
+		if c.kind == cueOther && c.weak && !weakOtherOK(ascii, explicit, handle) {
+			continue
+		}
 		if cueStartingAt(f.cues, vs) >= 0 {
 			continue // another cue ("微信/qq/whatsapp")
 		}
@@ -260,9 +272,10 @@ func (f *finder) findIDs() {
 				tok, e, letters = t2, e2, l2
 			}
 		}
-		if handle {
-			// "insta @cheap.cards.now": Instagram and others allow dots
-			// inside a handle.
+		dotted := false
+		if handle || c.kind == cueOther && explicit {
+			// "insta @cheap.cards.now", "fb: john.smith.123": Instagram,
+			// Facebook, Skype and others allow dots inside a handle.
 			for e+1 < len(u) && u[e].r == '.' && isASCIIAlnum(u[e+1].r) {
 				part, e2, _ := f.token(e + 1)
 				if len(part) == 0 {
@@ -270,6 +283,10 @@ func (f *finder) findIDs() {
 				}
 				tok = tok + "." + part
 				e = e2
+				dotted = true
+			}
+			if dotted && !handle && (webTLD[tok[strings.LastIndexByte(tok, '.')+1:]] || e < len(u) && u[e].r == '/') {
+				continue // "skype: shop.com", "fb: fb.com/x": a URL, found elsewhere
 			}
 		}
 		if e < len(u) && (u[e].r == '@' || (u[e].r == '.' && e+1 < len(u) && isASCIIAlnum(u[e+1].r))) {
@@ -278,7 +295,6 @@ func (f *finder) findIDs() {
 		if _, _, ok := atMarker(u, skipSpaces(u, e, 1)); ok && e < len(u) {
 			continue
 		}
-		ascii := f.text[u[c.su].s] < utf8.RuneSelf
 		if handle {
 			explicit = true // "insta @shopfixer": a handle
 		}
@@ -299,7 +315,11 @@ func (f *finder) findIDs() {
 			if len(tok) < 4 || len(tok) > 32 {
 				continue
 			}
-			f.add(cand{kind: Other, val: tok, su: vs, eu: e, cue: k, conf: 0.7, prio: prioOther})
+			prio := prioOther
+			if dotted {
+				prio = prioCued // "skype: john.doe.shop" is a name, not a web site
+			}
+			f.add(cand{kind: Other, val: tok, su: vs, eu: e, cue: k, conf: 0.7, prio: prio})
 		}
 	}
 	for i := 0; i+5 < len(u); i++ {
@@ -311,6 +331,24 @@ func (f *finder) findIDs() {
 			i = e
 		}
 	}
+}
+
+// webTLD lists the top-level domains of web sites: after a messenger
+// cue, a dotted name ending in one is a link, not a handle.
+var webTLD = map[string]bool{
+	"com": true, "net": true, "org": true, "cn": true, "io": true, "co": true, "me": true,
+	"cc": true, "ly": true, "gg": true, "tv": true, "info": true, "biz": true, "top": true,
+	"xyz": true, "vip": true, "uk": true, "us": true, "hk": true, "tw": true, "jp": true, "kr": true,
+}
+
+// weakOtherOK reports whether a weak messenger cue announces the id after
+// it: a CJK one ("飞机") only an "@handle", an ASCII one ("signal",
+// "snap") a handle or a value after a colon or a word such as "id".
+func weakOtherOK(asciiCue, explicit, handle bool) bool {
+	if asciiCue {
+		return explicit || handle
+	}
+	return handle
 }
 
 // token reads an id made of ASCII letters, digits, '_' and '-' from unit

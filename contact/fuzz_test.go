@@ -3,6 +3,8 @@ package contact
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // FuzzFind checks Find's invariants on arbitrary input: it never panics,
@@ -19,6 +21,12 @@ func FuzzFind(f *testing.F) {
 		"①③⑧①②③④⑤⑥⑦⑧",
 		"call one three eight one two three four five six seven eight",
 		"+86 (0)21 6123 4567",
+		"手机尾号 8000，前面是138 0013",
+		"call 1-800-FIX-REVW anytime",
+		"one three eight, double zero one three, eight triple zero",
+		"小红书号：小美的卡铺",
+		"t dot me slash cardking",
+		"fb: john.smith.123",
 	} {
 		f.Add(s)
 	}
@@ -56,8 +64,14 @@ func normalisedValue(k Kind, v string) bool {
 		return allBytes(v, func(b byte) bool { return b >= '0' && b <= '9' })
 	case Email:
 		return strings.Count(v, "@") == 1 && lowerASCII(v)
-	case WeChat, URL, Other:
+	case WeChat, URL:
 		return lowerASCII(v)
+	case Other:
+		// a nickname on a Chinese platform may be in Chinese characters
+		// ("小红书号：小美的卡铺"); ASCII letters in it are lower case
+		return utf8.ValidString(v) && !strings.ContainsFunc(v, func(r rune) bool {
+			return r <= ' ' || r == 0x7f || r >= 'A' && r <= 'Z' || unicode.IsSpace(r)
+		})
 	case Alipay:
 		return normalisedValue(Phone, v) || normalisedValue(Email, v)
 	}

@@ -112,6 +112,55 @@ func homoglyph(r rune) rune {
 		return 'y'
 	case 'Ζ':
 		return 'z'
+	// small capitals ("ᴍɪɴɢ_ʏᴜᴇ")
+	case 'ᴀ':
+		return 'a'
+	case 'ʙ':
+		return 'b'
+	case 'ᴄ':
+		return 'c'
+	case 'ᴅ':
+		return 'd'
+	case 'ᴇ':
+		return 'e'
+	case 'ꜰ':
+		return 'f'
+	case 'ɢ':
+		return 'g'
+	case 'ʜ':
+		return 'h'
+	case 'ɪ':
+		return 'i'
+	case 'ᴊ':
+		return 'j'
+	case 'ᴋ':
+		return 'k'
+	case 'ʟ':
+		return 'l'
+	case 'ᴍ':
+		return 'm'
+	case 'ɴ':
+		return 'n'
+	case 'ᴏ':
+		return 'o'
+	case 'ᴘ':
+		return 'p'
+	case 'ʀ':
+		return 'r'
+	case 'ꜱ':
+		return 's'
+	case 'ᴛ':
+		return 't'
+	case 'ᴜ':
+		return 'u'
+	case 'ᴠ':
+		return 'v'
+	case 'ᴡ':
+		return 'w'
+	case 'ʏ':
+		return 'y'
+	case 'ᴢ':
+		return 'z'
 	}
 	return 0
 }
@@ -344,36 +393,50 @@ func normalize(buf []unit, text string) []unit {
 	return buf
 }
 
-// spelledDigits turns runs of five or more English digit words ("one
-// three eight one two …", separated by spaces, hyphens or commas) into
-// digit units, one per word, spanning the word. Fewer words in a row are
-// speech ("one or two"), left as they are. It compacts u in place.
+// spelledDigits turns runs of five or more digits spelled in English
+// words ("one three eight one two …", separated by spaces, hyphens or
+// commas) into digit units, one per digit, spanning the word that names
+// it. "double" and "triple" repeat the digit word after them ("double
+// zero": two units, one spanning each word; "triple" gives two), "oh"
+// inside a run is zero, and "plus" right before a run becomes a '+'.
+// Fewer digits in a row are speech ("one or two"), left as they are. It
+// compacts u in place.
 func spelledDigits(u []unit) []unit {
-	// First pass: the unit ranges of runs of five or more digit words.
+	// First pass: the unit ranges of runs naming five or more digits.
 	var runs [][2]int
-	n, lo, hi := 0, 0, 0
+	n, lo, hi, plus := 0, 0, 0, -1
 	end := func() {
 		if n >= 5 {
+			if plus >= 0 {
+				lo = plus
+			}
 			runs = append(runs, [2]int{lo, hi})
 		}
 		n = 0
 	}
+	last := -1 // start of the last word that was not a digit word
 	for i := 0; i < len(u); {
 		if !isASCIILetter(u[i].r) {
 			if !isSpelledSep(u[i].r) {
 				end()
+				last = -1
 			}
 			i++
 			continue
 		}
-		j, d := digitWordAt(u, i)
-		if d < 0 {
+		j, _, reps := spelledWordAt(u, i, n > 0)
+		if reps == 0 {
 			end()
+			last = i
 		} else {
 			if n == 0 {
 				lo = i
+				plus = -1
+				if last >= 0 && j-last > 0 && isPlusWord(u, last, i) {
+					plus = last
+				}
 			}
-			n, hi = n+1, j
+			n, hi = n+reps, j
 		}
 		i = j
 	}
@@ -381,16 +444,32 @@ func spelledDigits(u []unit) []unit {
 	if len(runs) == 0 {
 		return u
 	}
-	// Second pass, in place: each word of a run becomes one digit unit
-	// (every word in a run is a digit word).
-	out, r := 0, 0
+	// Second pass, in place: each word of a run becomes as many digit
+	// units as it names (every word in a run is a digit word, or the
+	// leading "plus"). No word yields more units than it has letters, so
+	// the units after the word are still unread when it is written.
+	out, r, inRun := 0, 0, false
 	for i := 0; i < len(u); {
 		if r < len(runs) && i >= runs[r][0] && isASCIILetter(u[i].r) {
-			j, d := digitWordAt(u, i)
-			u[out] = unit{s: u[i].s, e: u[j-1].e, r: rune('0' + d), d: int8(d)}
-			out, i = out+1, j
+			j, d, reps := spelledWordAt(u, i, inRun)
+			if reps == 0 { // the leading "plus"
+				for j < len(u) && isASCIILetter(u[j].r) {
+					j++
+				}
+				u[out] = unit{s: u[i].s, e: u[j-1].e, r: '+', d: noDigit}
+				out, i = out+1, j
+				continue
+			}
+			inRun = true
+			s, e := u[i].s, u[j-1].e
+			for k := 0; k < reps; k++ {
+				u[out] = unit{s: s, e: e, r: rune('0' + d), d: int8(d)}
+				out++
+			}
+			i = j
 			if i >= runs[r][1] {
 				r++
+				inRun = false
 			}
 			continue
 		}
@@ -400,22 +479,53 @@ func spelledDigits(u []unit) []unit {
 	return u[:out]
 }
 
-// digitWordAt reads the ASCII word starting at unit i. It returns the
-// word's end and the digit it names, or -1 (also for a word that touches
-// a digit).
-func digitWordAt(u []unit, i int) (int, int) {
+// isPlusWord reports whether the units from a to b are the word "plus"
+// and one space.
+func isPlusWord(u []unit, a, b int) bool {
+	return b-a == 5 && u[a].r == 'p' && u[a+1].r == 'l' && u[a+2].r == 'u' && u[a+3].r == 's' && u[a+4].r == ' '
+}
+
+// spelledWordAt reads the ASCII word starting at unit i. It returns the
+// word's end, the digit it names and how many times (0 if it names none;
+// also for a word that touches a digit). "double" and "triple" name the
+// digit word after them, 1 and 2 times (that word names it once more);
+// "oh" is zero inside a run (inRun).
+func spelledWordAt(u []unit, i int, inRun bool) (int, int, int) {
 	j := i
 	for j < len(u) && isASCIILetter(u[j].r) {
 		j++
 	}
-	if j-i > 5 || i > 0 && isASCIIAlnum(u[i-1].r) || j < len(u) && isASCIIAlnum(u[j].r) {
-		return j, -1
+	if j-i > 6 || i > 0 && isASCIIAlnum(u[i-1].r) || j < len(u) && isASCIIAlnum(u[j].r) {
+		return j, -1, 0
 	}
-	var b [5]byte
+	var b [6]byte
 	for k := i; k < j; k++ {
 		b[k-i] = byte(u[k].r)
 	}
-	return j, digitWord(string(b[:j-i]))
+	w := string(b[:j-i])
+	if d := digitWord(w); d >= 0 {
+		return j, d, 1
+	}
+	switch w {
+	case "oh":
+		if inRun {
+			return j, 0, 1
+		}
+	case "double", "triple":
+		k := j
+		if k < len(u) && (u[k].r == ' ' || u[k].r == '-') {
+			k++
+		}
+		if k < len(u) && isASCIILetter(u[k].r) {
+			if _, d, reps := spelledWordAt(u, k, false); reps == 1 {
+				if w == "double" {
+					return j, d, 1
+				}
+				return j, d, 2
+			}
+		}
+	}
+	return j, -1, 0
 }
 
 func isSpelledSep(r rune) bool { return r == ' ' || r == '-' || r == ',' }

@@ -18,6 +18,36 @@ var knownTLD = map[string]bool{
 	"live": true, "fun": true, "icu": true, "cyou": true,
 }
 
+// pathTLD lists top-level domains that are ordinary words too ("gg"),
+// accepted only with a path ("discord.gg/abcd12").
+var pathTLD = map[string]bool{"gg": true}
+
+// slashMarker reports whether a path slash, spelled ("slash", "斜杠",
+// "斜线") or, after a spelled domain (spelled), written, starts at unit i,
+// with up to two spaces on each side. It returns where the path goes on.
+func slashMarker(u []unit, i int, spelled bool) (int, bool) {
+	j := i
+	for j < len(u) && j-i < 2 && isSpace(u[j].r) {
+		j++
+	}
+	switch {
+	case j >= len(u):
+		return 0, false
+	case u[j].r == '/' && spelled:
+		j++
+	case hasWordAt(u, j, "slash"):
+		j += 5
+	case j+1 < len(u) && u[j].r == '斜' && (u[j+1].r == '杠' || u[j+1].r == '线'):
+		j += 2
+	default:
+		return 0, false
+	}
+	for k := 0; j < len(u) && k < 2 && isSpace(u[j].r); k++ {
+		j++
+	}
+	return j, true
+}
+
 // mailHosts are mail providers people name without a TLD ("123456@qq",
 // "xxx艾特163"), with the TLD they imply.
 var mailHosts = map[string]string{
@@ -151,6 +181,12 @@ type domain struct {
 // In an e-mail domain (numerals true) the characters may also be spaced
 // out one by one ("q q . c o m").
 func parseDomain(u []unit, i int, numerals bool, buf []byte) (domain, bool) {
+	return parseDomainSpaced(u, i, numerals, numerals, buf)
+}
+
+// parseDomainSpaced is parseDomain; spaced says a dot may have a space on
+// each side ("gmail . com", "www . cheapcards . com").
+func parseDomainSpaced(u []unit, i int, numerals, spaced bool, buf []byte) (domain, bool) {
 	d := domain{name: buf[:0]}
 	for {
 		st := i
@@ -162,8 +198,9 @@ func parseDomain(u []unit, i int, numerals bool, buf []byte) (domain, bool) {
 				i++ // "q q": single characters spaced out
 			}
 		}
-		if numerals && i > st && i+1 < len(u) && isSpace(u[i].r) && (u[i+1].r == '.' || u[i+1].r == 0x3002) {
-			i++ // "q q . c o m"
+		le := i
+		if spaced && i > st && i+1 < len(u) && isSpace(u[i].r) && (u[i+1].r == '.' || u[i+1].r == 0x3002) {
+			i++ // "q q . c o m", "gmail . com"
 		}
 		if i == st {
 			if d.labels == 0 {
@@ -174,8 +211,11 @@ func parseDomain(u []unit, i int, numerals bool, buf []byte) (domain, bool) {
 			break
 		}
 		d.labels++
-		d.eu = i
+		d.eu = le
 		e, spelled, ok := dotMarker(u, i)
+		if ok && i > le && e+1 < len(u) && isSpace(u[e].r) && isLabelUnit(u[e+1], numerals) {
+			e++ // a dot with a space on each side: "gmail . com"
+		}
 		if !ok || e >= len(u) || !isLabelUnit(u[e], numerals) {
 			break
 		}
@@ -254,6 +294,9 @@ func (f *finder) findEmails() {
 			if k := cueEndingAt(f.cues, le); k >= 0 && f.cues[k].kind == cueOther && f.cues[k].su == j {
 				continue
 			}
+			if isConnectorWord(u, j, le) {
+				continue // "my insta is @nail.art": a handle after "is"
+			}
 		}
 		// domain, rightwards
 		k := ae
@@ -307,12 +350,30 @@ func (f *finder) findEmails() {
 	}
 }
 
+// isConnectorWord reports whether units a..b spell an ASCII connector
+// word ("is", "me", "at"…).
+func isConnectorWord(u []unit, a, b int) bool {
+	var w [8]rune
+	if b-a > len(w) || b <= a {
+		return false
+	}
+	for x := a; x < b; x++ {
+		if !isASCIILetter(u[x].r) {
+			return false
+		}
+		w[x-a] = u[x].r
+	}
+	return asciiConnectorWord(w[:b-a])
+}
+
 // spelledLocalPrefix extends a local part starting at unit j leftwards
-// over "<label> dot " groups (also "(dot)", "点"), at most 4. It returns
-// the new start and buf with the labels and their dots appended, in
+// over "<label> dot " groups (also "(dot)", "点", and "underscore",
+// "下划线", "dash", "hyphen" for '_' and '-'), at most 4. It returns the
+// new start and buf with the labels and their separators appended, in
 // order, ready for the rest of the local part.
 func spelledLocalPrefix(u []unit, j int, buf []byte) (int, []byte) {
 	var starts [4]int
+	var seps [4]byte
 	n := 0
 	for p := j; n < len(starts); {
 		q := p
@@ -323,11 +384,20 @@ func spelledLocalPrefix(u []unit, j int, buf []byte) (int, []byte) {
 		if closed {
 			q--
 		}
+		sep := byte('.')
 		switch {
 		case q > 0 && (u[q-1].r == '点' || u[q-1].r == '點'):
 			q--
 		case q >= 3 && hasWordAt(u, q-3, "dot"):
 			q -= 3
+		case q >= 10 && hasWordAt(u, q-10, "underscore"):
+			q, sep = q-10, '_'
+		case q >= 3 && u[q-3].r == '下' && u[q-2].r == '划' && u[q-1].r == '线':
+			q, sep = q-3, '_'
+		case q >= 4 && hasWordAt(u, q-4, "dash"):
+			q, sep = q-4, '-'
+		case q >= 6 && hasWordAt(u, q-6, "hyphen"):
+			q, sep = q-6, '-'
 		default:
 			q = -1
 		}
@@ -353,7 +423,7 @@ func spelledLocalPrefix(u []unit, j int, buf []byte) (int, []byte) {
 		if r == q || r > 0 && isASCIIAlnum(u[r-1].r) {
 			break
 		}
-		starts[n], p = r, r
+		starts[n], seps[n], p = r, sep, r
 		n++
 	}
 	if n == 0 {
@@ -368,7 +438,7 @@ func spelledLocalPrefix(u []unit, j int, buf []byte) (int, []byte) {
 		for x := starts[i]; x < end; x++ {
 			buf = append(buf, byte(u[x].r))
 		}
-		buf = append(buf, '.')
+		buf = append(buf, seps[i])
 	}
 	return starts[n-1], buf
 }
@@ -416,7 +486,9 @@ func (f *finder) findURLs() {
 		for k < len(u) && isLabelUnit(u[k], false) {
 			k++
 		}
-		if !(k+2 < len(u) && u[k].r == ':' && u[k+1].r == '/') {
+		// "www . cheapcards . com": spaced dots after www
+		spacedWWW := k-i == 3 && hasWordAt(u, i, "www") && k+2 < len(u) && isSpace(u[k].r) && u[k+1].r == '.'
+		if !(k+2 < len(u) && u[k].r == ':' && u[k+1].r == '/') && !spacedWWW {
 			if _, _, ok := dotMarker(u, k); !ok {
 				i = k
 				continue
@@ -435,7 +507,7 @@ func (f *finder) findURLs() {
 				j = k + 3
 			}
 		}
-		dom, ok := parseDomain(u, j, false, f.tmp[:0])
+		dom, ok := parseDomainSpaced(u, j, false, spacedWWW, f.tmp[:0])
 		if !ok {
 			continue
 		}
@@ -445,7 +517,8 @@ func (f *finder) findURLs() {
 		}
 		www := bytes.HasPrefix(dom.name, []byte("www."))
 		if !scheme {
-			if dom.labels < 2 || !knownTLD[string(dom.tld)] {
+			withPath := dom.eu+1 < len(u) && u[dom.eu].r == '/' && isASCIIAlnum(u[dom.eu+1].r)
+			if dom.labels < 2 || !knownTLD[string(dom.tld)] && !(withPath && pathTLD[string(dom.tld)]) {
 				continue
 			}
 			sld := dom.name[:len(dom.name)-len(dom.tld)-1]
@@ -480,6 +553,27 @@ func (f *finder) findURLs() {
 				path = append(path, byte(u[x].r))
 			}
 			end = k
+		}
+		if len(path) == 0 {
+			// "t dot me slash cardking": a path spelled out too
+			for {
+				se, ok := slashMarker(u, end, dom.spelled)
+				if !ok {
+					break
+				}
+				k := se
+				for k < len(u) && (isASCIIAlnum(u[k].r) || u[k].r == '_' || u[k].r == '-') {
+					k++
+				}
+				if k == se {
+					break
+				}
+				path = append(path, '/')
+				for x := se; x < k; x++ {
+					path = append(path, byte(u[x].r))
+				}
+				end = k
+			}
 		}
 		if www {
 			host = host[4:]
