@@ -703,3 +703,21 @@ func TestYoungAccountPair(t *testing.T) {
 		t.Fatalf("young account, 2 remarks after 2 slow ones: risk %.3f flagged %v reasons %q, want not flagged", a.Risk, a.Flagged, a.Reasons)
 	}
 }
+
+// TestYoungAccountPairActiveBuyer: the young account of TestYoungAccountPair
+// first rates four orders well; two remarks do not outweigh that.
+func TestYoungAccountPairActiveBuyer(t *testing.T) {
+	m := newMarket(t)
+	m.establishedSeller("s1", 20)
+	m.open("b1", fairmark.Buyer, nil)
+	for range 4 {
+		o := m.buy("b1", "s1", "30.00", true)
+		m.after(3 * time.Hour)
+		m.rate(o, "b1", "s1", fairmark.Positive, "好评")
+	}
+	m.cardNegatives("b1", m.newShops("n", 2), 2*time.Hour, "卡密无效")
+	a := m.account("b1")
+	if a.Flagged || slices.Contains(a.Reasons, "2 fairly suspicious negative remarks to 2 new sellers within 7 days from an account under 30 days old") {
+		t.Fatalf("young account with 4 positives, 2 remarks: risk %.3f flagged %v reasons %q, want not flagged", a.Risk, a.Flagged, a.Reasons)
+	}
+}

@@ -463,7 +463,8 @@ func (en *Engine) patternTerms(views []negView, now time.Time) []term {
 // two of them falling this way among slower ones is chance. Aged accounts
 // are left to the other terms: honest customers of a bad new shop of gift
 // cards leave exactly such a pair before other buyers' remarks agree with
-// them, and they are old accounts nearly always (docs/RISK.md, item 14).
+// them, and theirs are old accounts nearly always (docs/RISK.md, item 14).
+// So are young accounts that rated as many orders well as the pair holds.
 // It returns the burst's size and the age of its last remark.
 func youngPair(views []negView, now time.Time) (int, time.Duration) {
 	var buf [16]negView
@@ -474,6 +475,20 @@ func youngPair(views []negView, now time.Time) (int, time.Duration) {
 		}
 	}
 	if 3*len(pair) < 2*len(views) {
+		return 0, 0
+	}
+	// A fresh account that has rated more orders well than these remarks
+	// is an active buyer with two bad purchases, not one opened to
+	// complain: two remarks are too little to outweigh that (the burst and
+	// spree terms, which ignore positives, take over from three).
+	var positives int32
+	var last *account
+	for _, v := range views {
+		if b := v.n.buyer; b != last {
+			positives, last = positives+b.positives, b
+		}
+	}
+	if int(positives) >= len(pair) {
 		return 0, 0
 	}
 	return burstOf(pair, now, pairAt)
