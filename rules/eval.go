@@ -39,6 +39,16 @@ func (s *Set) AppendEval(dst []Hit, v *Values) ([]Hit, error) {
 	}
 	var errs []error
 	for i, prg := range s.progs {
+		if nf := s.natives[i]; nf != nil {
+			b, ok := nf(v)
+			if ok {
+				if b {
+					dst = append(dst, s.hit(i, v))
+				}
+				continue
+			}
+			// CEL fails on these values: let it say how, below.
+		}
 		out, _, err := prg.Eval(v)
 		if err != nil {
 			errs = append(errs, s.evalError(i, err))

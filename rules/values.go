@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"unsafe"
 
@@ -78,7 +79,11 @@ func validIdent(s string) bool {
 type Values struct {
 	sc   *schema
 	vals []ref.Val
-	buf  []byte // scratch for rendering reasons
+	// raw mirrors vals for the native path (native.go): the int64 bits,
+	// float64 bits or 0/1 of each Int, Double or Bool variable; 0 for a
+	// String. It always holds exactly what vals holds.
+	raw []uint64
+	buf []byte // scratch for rendering reasons
 	// names caches ResolveName lookups by the address of the name's bytes:
 	// cel-go passes the same name strings, held by the compiled programs,
 	// on every evaluation. Holding the pointer keeps those bytes alive, so
@@ -96,13 +101,14 @@ var _ interpreter.Activation = (*Values)(nil)
 
 // NewValues returns a Values for s's variables, all zero.
 func (s *Set) NewValues() *Values {
-	v := &Values{sc: s.sc, vals: make([]ref.Val, len(s.sc.vars))}
+	v := &Values{sc: s.sc, vals: make([]ref.Val, len(s.sc.vars)), raw: make([]uint64, len(s.sc.vars))}
 	v.Reset()
 	return v
 }
 
 // Reset sets every variable to its zero value.
 func (v *Values) Reset() {
+	clear(v.raw)
 	for i, d := range v.sc.vars {
 		switch d.Type {
 		case Int:
@@ -147,6 +153,7 @@ func (v *Values) SetInt(i int, x int64) {
 		return // keep the boxed value: no allocation
 	}
 	v.vals[i] = types.Int(x)
+	v.raw[i] = uint64(x)
 }
 
 // SetDouble sets the Double variable at index i. It panics if i is out of
@@ -157,6 +164,7 @@ func (v *Values) SetDouble(i int, x float64) {
 		return
 	}
 	v.vals[i] = types.Double(x)
+	v.raw[i] = math.Float64bits(x)
 }
 
 // SetBool sets the Bool variable at index i. It panics if i is out of
@@ -164,6 +172,10 @@ func (v *Values) SetDouble(i int, x float64) {
 func (v *Values) SetBool(i int, x bool) {
 	v.check(i, Bool)
 	v.vals[i] = types.Bool(x)
+	v.raw[i] = 0
+	if x {
+		v.raw[i] = 1
+	}
 }
 
 // SetString sets the String variable at index i. It panics if i is out of
