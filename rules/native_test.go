@@ -460,3 +460,159 @@ func FuzzNative(f *testing.F) {
 		checkNativeSame(t, s, celOnly(s), v)
 	})
 }
+
+// exprGen writes random conditions of the native subset over smallVars,
+// drawing its choices from pick (a random source or fuzz bytes).
+type exprGen struct {
+	pick func(n int) int
+	b    strings.Builder
+}
+
+func (g *exprGen) one(alts ...string) { g.b.WriteString(alts[g.pick(len(alts))]) }
+
+// gen writes an expression of type t ("int", "double", "bool", "string").
+func (g *exprGen) gen(t string, depth int) {
+	leaf := depth <= 0 || g.pick(3) == 0
+	if !leaf && g.pick(6) == 0 {
+		g.b.WriteString("(")
+		g.gen("bool", depth-1)
+		g.b.WriteString(" ? ")
+		g.gen(t, depth-1)
+		g.b.WriteString(" : ")
+		g.gen(t, depth-1)
+		g.b.WriteString(")")
+		return
+	}
+	switch t {
+	case "int", "double":
+		if leaf {
+			if t == "int" {
+				g.one("a", "b", "c", "a", "b", "c", "0", "1", "-1", "2", "-7", "3037000500",
+					"9223372036854775807", "-9223372036854775808", "4611686018427387904")
+			} else {
+				g.one("x", "y", "z", "x", "y", "z", "0.0", "-0.0", "0.5", "-2.5", "1e308", "0.1", "3.0")
+			}
+			return
+		}
+		if g.pick(5) == 0 {
+			g.b.WriteString("-(")
+			g.gen(t, depth-1)
+			g.b.WriteString(")")
+			return
+		}
+		g.b.WriteString("(")
+		g.gen(t, depth-1)
+		g.one(" + ", " - ", " * ", " / ")
+		g.gen(t, depth-1)
+		g.b.WriteString(")")
+	case "string":
+		g.one("'a'", "'b'", "''", "'ab'")
+	case "bool":
+		if leaf {
+			g.one("p", "q", "true", "false")
+			return
+		}
+		switch g.pick(4) {
+		case 0:
+			g.b.WriteString("!(")
+			g.gen("bool", depth-1)
+			g.b.WriteString(")")
+		case 1:
+			g.b.WriteString("(")
+			g.gen("bool", depth-1)
+			g.one(" && ", " || ")
+			g.gen("bool", depth-1)
+			g.b.WriteString(")")
+		default:
+			pairs := [][2]string{{"int", "int"}, {"double", "double"}, {"int", "double"},
+				{"double", "int"}, {"bool", "bool"}, {"string", "string"}, {"int", "int"}, {"double", "double"}}
+			pr := pairs[g.pick(len(pairs))]
+			ops := []string{" < ", " <= ", " > ", " >= "}
+			if pr[0] == pr[1] {
+				ops = append(ops, " == ", " != ")
+			}
+			g.b.WriteString("(")
+			g.gen(pr[0], depth-1)
+			g.one(ops...)
+			g.gen(pr[1], depth-1)
+			g.b.WriteString(")")
+		}
+	}
+}
+
+func genCond(pick func(int) int, depth int) string {
+	g := &exprGen{pick: pick}
+	g.gen("bool", depth)
+	return g.b.String()
+}
+
+// parseCond compiles cond as a rule over smallVars, or returns nil if it
+// does not compile (over the cost limit, say). The rule must be native.
+func parseCond(tb testing.TB, cond string) *Set {
+	tb.Helper()
+	src := "version = \"1\"\n[rule r]\nwhen = " + cond + "\nthen = flag\nreason = \"{a} {x} {p}\"\n"
+	s, err := Parse("g.rules", []byte(src), smallVars, Options{})
+	if err != nil {
+		return nil
+	}
+	if s.natives[0] == nil {
+		tb.Fatalf("%s: got CEL, want the native path", cond)
+	}
+	return s
+}
+
+// TestNativeRandomConditions checks random conditions of the subset, each
+// on several random Values.
+func TestNativeRandomConditions(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	n, compiled := 3000, 0
+	if testing.Short() || raceEnabled {
+		n = 300
+	}
+	for range n {
+		s := parseCond(t, genCond(r.IntN, 1+r.IntN(5)))
+		if s == nil {
+			continue
+		}
+		compiled++
+		ref, v := celOnly(s), s.NewValues()
+		for range 20 {
+			randValues(r, v)
+			checkNativeSame(t, s, ref, v)
+		}
+	}
+	if compiled < n*9/10 {
+		t.Fatalf("only %d of %d generated conditions compiled", compiled, n)
+	}
+}
+
+// FuzzNativeGenerated is FuzzNative with the condition generated from the
+// fuzzer's bytes, so that every input is a condition of the subset.
+func FuzzNativeGenerated(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9}, int64(math.MinInt64), int64(-1), 0.0, math.NaN(), true)
+	f.Add([]byte{3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5}, int64(math.MaxInt64), int64(2), math.Inf(1), -0.0, false)
+	f.Fuzz(func(t *testing.T, choices []byte, a, b int64, x, y float64, p bool) {
+		k := 0
+		pick := func(n int) int {
+			if k >= len(choices) {
+				return 0
+			}
+			k++
+			return int(choices[k-1]) % n
+		}
+		s := parseCond(t, genCond(pick, 5))
+		if s == nil {
+			return
+		}
+		v := s.NewValues()
+		v.SetInt(0, a)
+		v.SetInt(1, b)
+		v.SetInt(2, a^b)
+		v.SetDouble(3, x)
+		v.SetDouble(4, y)
+		v.SetDouble(5, x*y)
+		v.SetBool(6, p)
+		v.SetBool(7, !p)
+		checkNativeSame(t, s, celOnly(s), v)
+	})
+}
