@@ -79,7 +79,19 @@ func (s *Set) hit(i int, v *Values) Hit {
 	h := Hit{Rule: r.Name, Hash: r.Hash, Actions: r.Actions, Score: r.Score}
 	if t := s.tmpls[i]; t != nil {
 		v.buf = t.render(v.buf[:0], v)
-		h.Reason = string(v.buf)
+		// A rule often fires again with the same text (the same counts,
+		// or the same buyer rescored): share the string rendered last
+		// time instead of allocating it again. Only the text is compared,
+		// so it does not matter which Set rendered it.
+		if i < len(v.reasons) && v.reasons[i] == string(v.buf) {
+			h.Reason = v.reasons[i]
+		} else {
+			h.Reason = string(v.buf)
+			if i >= len(v.reasons) {
+				v.reasons = append(v.reasons, make([]string, len(s.Rules)-len(v.reasons))...)
+			}
+			v.reasons[i] = h.Reason
+		}
 	}
 	return h
 }

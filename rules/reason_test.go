@@ -67,3 +67,59 @@ func FuzzAppendDouble(f *testing.F) {
 		}
 	})
 }
+
+// TestReasonReuse: a Values hands out the reason it rendered last for a
+// rule only when the text is the same, whichever Set renders it.
+func TestReasonReuse(t *testing.T) {
+	one := "version = \"1\"\n[rule r]\nwhen = true\nthen = flag\nreason = \"a={a} x={x}\"\n"
+	two := "version = \"1\"\n[rule r]\nwhen = true\nthen = flag\nreason = \"b={b}\"\n" +
+		"[rule s]\nwhen = true\nthen = flag\nreason = \"a={a} x={x}\"\n"
+	s1, err := Parse("1.rules", []byte(one), smallVars, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Parse("2.rules", []byte(two), smallVars, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := s1.NewValues()
+	reasons := func(s *Set) []string {
+		hits, err := s.Eval(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, h := range hits {
+			out = append(out, h.Reason)
+		}
+		return out
+	}
+	steps := []struct {
+		set  *Set
+		a, b int64
+		x    float64
+		want []string
+	}{
+		{s1, 1, 0, 0.5, []string{"a=1 x=0.5"}},
+		{s1, 1, 0, 0.5, []string{"a=1 x=0.5"}},
+		{s1, 2, 0, 0.5, []string{"a=2 x=0.5"}},
+		{s2, 2, 7, 0.5, []string{"b=7", "a=2 x=0.5"}},
+		{s1, 2, 7, 0.5, []string{"a=2 x=0.5"}},
+		{s2, 3, 7, 0.25, []string{"b=7", "a=3 x=0.25"}},
+		{s1, 1, 0, 0.5, []string{"a=1 x=0.5"}},
+	}
+	for i, st := range steps {
+		v.SetInt(0, st.a)
+		v.SetInt(1, st.b)
+		v.SetDouble(3, st.x)
+		got := reasons(st.set)
+		if len(got) != len(st.want) {
+			t.Fatalf("step %d: got %q, want %q", i, got, st.want)
+		}
+		for k := range got {
+			if got[k] != st.want[k] {
+				t.Fatalf("step %d: got %q, want %q", i, got, st.want)
+			}
+		}
+	}
+}

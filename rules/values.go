@@ -84,6 +84,9 @@ type Values struct {
 	// String. It always holds exactly what vals holds.
 	raw []uint64
 	buf []byte // scratch for rendering reasons
+	// reasons holds the last reason rendered for each rule index, handed
+	// out again when a rule renders the same text (see Set.hit).
+	reasons []string
 	// names caches ResolveName lookups by the address of the name's bytes:
 	// cel-go passes the same name strings, held by the compiled programs,
 	// on every evaluation. Holding the pointer keeps those bytes alive, so
