@@ -240,7 +240,7 @@ func randValues(r *rand.Rand, v *Values) {
 func dumpValues(v *Values) string {
 	var b strings.Builder
 	for i, d := range v.Vars() {
-		fmt.Fprintf(&b, "%s=%v ", d.Name, v.vals[i])
+		fmt.Fprintf(&b, "%s=%v ", d.Name, v.val(i))
 	}
 	return b.String()
 }

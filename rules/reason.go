@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"cel.dev/cel-go/common/types"
-	"cel.dev/cel-go/common/types/ref"
 )
 
 // tmplPart is a literal (v < 0) or a variable reference (v = index).
@@ -99,25 +98,24 @@ func (t template) render(b []byte, v *Values) []byte {
 			b = append(b, p.lit...)
 			continue
 		}
-		b = appendValue(b, v.vals[p.v])
+		b = appendVar(b, v, p.v)
 	}
 	return b
 }
 
-// appendValue formats one value: ints in decimal, doubles with at most two
-// decimals (trailing zeros dropped), bools as true/false, strings as is.
-func appendValue(b []byte, val ref.Val) []byte {
-	switch x := val.(type) {
-	case types.Int:
-		return strconv.AppendInt(b, int64(x), 10)
-	case types.Double:
-		return appendDouble(b, float64(x))
-	case types.Bool:
-		return strconv.AppendBool(b, bool(x))
-	case types.String:
-		return append(b, x...)
+// appendVar formats variable i of v: ints in decimal, doubles with at most
+// two decimals (trailing zeros dropped), bools as true/false, strings as
+// is.
+func appendVar(b []byte, v *Values, i int) []byte {
+	switch v.sc.vars[i].Type {
+	case Int:
+		return strconv.AppendInt(b, int64(v.raw[i]), 10)
+	case Double:
+		return appendDouble(b, math.Float64frombits(v.raw[i]))
+	case Bool:
+		return strconv.AppendBool(b, v.raw[i] != 0)
 	}
-	return fmt.Appendf(b, "%v", val)
+	return append(b, v.vals[i].(types.String)...)
 }
 
 // appendDouble formats f as strconv.AppendFloat(b, f, 'f', 2, 64) with
