@@ -49,7 +49,10 @@ type Set struct {
 	sc    *schema
 	opt   Options
 	progs []cel.Program
-	tmpls []template
+	// natives[i] evaluates rule i without CEL, or is nil when the rule
+	// is outside the native subset (see native.go).
+	natives []nfn[bool]
+	tmpls   []template
 }
 
 // Parse compiles the rule file src (name is used in error positions)
@@ -136,8 +139,9 @@ func compile(name string, src []byte, sc *schema, opt Options) (*Set, error) {
 		tmpl, good := compileReason(r, sc, errs)
 		ok = ok && good
 		var prg cel.Program
+		var native nfn[bool]
 		if len(r.when) > 0 {
-			rule.Expr, rule.Cost, prg, rule.CostTracked = compileCond(env, r, sc, opt, errs)
+			rule.Expr, rule.Cost, prg, native, rule.CostTracked = compileCond(env, r, sc, opt, errs)
 			ok = ok && prg != nil
 		}
 		if !ok {
@@ -146,6 +150,7 @@ func compile(name string, src []byte, sc *schema, opt Options) (*Set, error) {
 		rule.Hash = ruleHash(&rule)[:16]
 		s.Rules = append(s.Rules, rule)
 		s.progs = append(s.progs, prg)
+		s.natives = append(s.natives, native)
 		s.tmpls = append(s.tmpls, tmpl)
 	}
 	if len(errs.list) > 0 {
@@ -216,8 +221,9 @@ func compileReason(r *rawRule, sc *schema, errs *errorSink) (template, bool) {
 }
 
 // compileCond parses, type-checks and cost-checks a rule's condition. It
-// returns a nil program if there were errors.
-func compileCond(env *cel.Env, r *rawRule, sc *schema, opt Options, errs *errorSink) (expr string, estMax uint64, prg cel.Program, tracked bool) {
+// returns a nil program if there were errors, and a native form of the
+// condition when it has one and its cost is not tracked.
+func compileCond(env *cel.Env, r *rawRule, sc *schema, opt Options, errs *errorSink) (expr string, estMax uint64, prg cel.Program, native nfn[bool], tracked bool) {
 	est := sizeEstimator{sc: sc, maxLen: opt.MaxStringLen}
 	texts := make([]string, len(r.when))
 	for i, sg := range r.when {
@@ -231,20 +237,20 @@ func compileCond(env *cel.Env, r *rawRule, sc *schema, opt Options, errs *errorS
 			p := mapPos(r.when, e.Location.Line(), e.Location.Column())
 			errs.add(p.line, p.col, "when: "+e.Message)
 		}
-		return expr, 0, nil, false
+		return expr, 0, nil, nil, false
 	}
 	if t := ast.OutputType(); !t.IsExactType(cel.BoolType) {
 		errs.add(start.line, start.col, fmt.Sprintf("when: condition has type %s, want bool", t))
-		return expr, 0, nil, false
+		return expr, 0, nil, nil, false
 	}
 	ce, err := env.EstimateCost(ast, est)
 	if err != nil {
 		errs.add(start.line, start.col, "when: estimating cost: "+err.Error())
-		return expr, 0, nil, false
+		return expr, 0, nil, nil, false
 	}
 	if ce.Max > opt.MaxCost {
 		errs.add(start.line, start.col, fmt.Sprintf("when: estimated cost %d exceeds the limit %d (estimate range %d..%d)", ce.Max, opt.MaxCost, ce.Min, ce.Max))
-		return expr, ce.Max, nil, false
+		return expr, ce.Max, nil, nil, false
 	}
 	// CEL's static estimate is an upper bound of the actual cost whenever
 	// the sizes it assumed hold. Only String variables have assumed sizes
@@ -260,9 +266,14 @@ func compileCond(env *cel.Env, r *rawRule, sc *schema, opt Options, errs *errorS
 	prg, err = env.Program(ast, popts...)
 	if err != nil {
 		errs.add(start.line, start.col, "when: "+err.Error())
-		return expr, ce.Max, nil, false
+		return expr, ce.Max, nil, nil, false
 	}
-	return expr, ce.Max, prg, tracked
+	if !tracked {
+		// A rule whose cost is tracked may meet the runtime limit; only
+		// the others, whose cost is proven under it, run natively.
+		native = compileNative(ast, sc)
+	}
+	return expr, ce.Max, prg, native, tracked
 }
 
 // mapPos maps a CEL location (1-based line, 0-based column in characters of

@@ -39,6 +39,16 @@ func (s *Set) AppendEval(dst []Hit, v *Values) ([]Hit, error) {
 	}
 	var errs []error
 	for i, prg := range s.progs {
+		if nf := s.natives[i]; nf != nil {
+			b, ok := nf(v)
+			if ok {
+				if b {
+					dst = append(dst, s.hit(i, v))
+				}
+				continue
+			}
+			// CEL fails on these values: let it say how, below.
+		}
 		out, _, err := prg.Eval(v)
 		if err != nil {
 			errs = append(errs, s.evalError(i, err))
@@ -69,7 +79,19 @@ func (s *Set) hit(i int, v *Values) Hit {
 	h := Hit{Rule: r.Name, Hash: r.Hash, Actions: r.Actions, Score: r.Score}
 	if t := s.tmpls[i]; t != nil {
 		v.buf = t.render(v.buf[:0], v)
-		h.Reason = string(v.buf)
+		// A rule often fires again with the same text (the same counts,
+		// or the same buyer rescored): share the string rendered last
+		// time instead of allocating it again. Only the text is compared,
+		// so it does not matter which Set rendered it.
+		if i < len(v.reasons) && v.reasons[i] == string(v.buf) {
+			h.Reason = v.reasons[i]
+		} else {
+			h.Reason = string(v.buf)
+			if i >= len(v.reasons) {
+				v.reasons = append(v.reasons, make([]string, len(s.Rules)-len(v.reasons))...)
+			}
+			v.reasons[i] = h.Reason
+		}
 	}
 	return h
 }

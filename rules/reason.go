@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"cel.dev/cel-go/common/types"
-	"cel.dev/cel-go/common/types/ref"
 )
 
 // tmplPart is a literal (v < 0) or a variable reference (v = index).
@@ -99,38 +98,86 @@ func (t template) render(b []byte, v *Values) []byte {
 			b = append(b, p.lit...)
 			continue
 		}
-		b = appendValue(b, v.vals[p.v])
+		b = appendVar(b, v, p.v)
 	}
 	return b
 }
 
-// appendValue formats one value: ints in decimal, doubles with at most two
-// decimals (trailing zeros dropped), bools as true/false, strings as is.
-func appendValue(b []byte, val ref.Val) []byte {
-	switch x := val.(type) {
-	case types.Int:
-		return strconv.AppendInt(b, int64(x), 10)
-	case types.Double:
-		f := float64(x)
-		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return strconv.AppendFloat(b, f, 'g', -1, 64)
-		}
-		n := len(b)
-		b = strconv.AppendFloat(b, f, 'f', 2, 64)
-		for len(b) > n && b[len(b)-1] == '0' {
-			b = b[:len(b)-1]
-		}
-		if len(b) > n && b[len(b)-1] == '.' {
-			b = b[:len(b)-1]
-		}
-		if string(b[n:]) == "-0" {
-			b = append(b[:n], '0')
-		}
-		return b
-	case types.Bool:
-		return strconv.AppendBool(b, bool(x))
-	case types.String:
-		return append(b, x...)
+// appendVar formats variable i of v: ints in decimal, doubles with at most
+// two decimals (trailing zeros dropped), bools as true/false, strings as
+// is.
+func appendVar(b []byte, v *Values, i int) []byte {
+	switch v.sc.vars[i].Type {
+	case Int:
+		return strconv.AppendInt(b, int64(v.raw[i]), 10)
+	case Double:
+		return appendDouble(b, math.Float64frombits(v.raw[i]))
+	case Bool:
+		return strconv.AppendBool(b, v.raw[i] != 0)
 	}
-	return fmt.Appendf(b, "%v", val)
+	return append(b, v.vals[i].(types.String)...)
+}
+
+// appendDouble formats f as strconv.AppendFloat(b, f, 'f', 2, 64) with
+// trailing zeros and a trailing point dropped and "-0" written "0", and
+// infinities and NaN as strconv's 'g' format does.
+func appendDouble(b []byte, f float64) []byte {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return strconv.AppendFloat(b, f, 'g', -1, 64)
+	}
+	if math.Abs(f) >= 1e15 {
+		return appendDoubleSlow(b, f)
+	}
+	// f = ±mant × 2^-shift exactly, with mant < 2^53 and, as |f| < 1e15
+	// < 2^50, shift >= 3. hundredths = |f| × 100 rounded to the nearest
+	// integer, ties to even, as strconv rounds the exact value.
+	bits := math.Float64bits(f)
+	mant := bits & (1<<52 - 1)
+	exp := int(bits>>52) & 0x7ff
+	if exp == 0 {
+		exp = 1 // subnormal
+	} else {
+		mant |= 1 << 52
+	}
+	shift := uint(1075 - exp)
+	var hundredths uint64
+	if shift < 64 {
+		m := mant * 100 // < 2^60
+		hundredths = m >> shift
+		rem, half := m&(1<<shift-1), uint64(1)<<(shift-1)
+		if rem > half || (rem == half && hundredths&1 == 1) {
+			hundredths++
+		}
+	} // else |f| × 100 < 2^60 / 2^64: rounds to 0
+	if hundredths == 0 {
+		return append(b, '0')
+	}
+	if bits>>63 != 0 {
+		b = append(b, '-')
+	}
+	b = strconv.AppendUint(b, hundredths/100, 10)
+	switch frac := hundredths % 100; {
+	case frac == 0:
+	case frac%10 == 0:
+		b = append(b, '.', byte('0'+frac/10))
+	default:
+		b = append(b, '.', byte('0'+frac/10), byte('0'+frac%10))
+	}
+	return b
+}
+
+// appendDoubleSlow is appendDouble by way of strconv, for any finite f.
+func appendDoubleSlow(b []byte, f float64) []byte {
+	n := len(b)
+	b = strconv.AppendFloat(b, f, 'f', 2, 64)
+	for len(b) > n && b[len(b)-1] == '0' {
+		b = b[:len(b)-1]
+	}
+	if len(b) > n && b[len(b)-1] == '.' {
+		b = b[:len(b)-1]
+	}
+	if string(b[n:]) == "-0" {
+		b = append(b[:n], '0')
+	}
+	return b
 }

@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"unsafe"
 
@@ -76,9 +77,21 @@ func validIdent(s string) bool {
 //
 // A Values is not safe for concurrent use; use one per goroutine.
 type Values struct {
-	sc   *schema
-	vals []ref.Val
-	buf  []byte // scratch for rendering reasons
+	sc *schema
+	// raw holds the value of each Int, Double and Bool variable: its
+	// int64 bits, float64 bits or 0/1 (0 for a String). The native path
+	// (native.go) and reasons read it.
+	raw []uint64
+	// vals holds each variable boxed for CEL. A String is set here
+	// directly; the box of any other variable is made from raw when CEL
+	// asks for it (ResolveName) after stale[i] was set by a change, so a
+	// Values used only by native rules never boxes.
+	vals  []ref.Val
+	stale []bool
+	buf   []byte // scratch for rendering reasons
+	// reasons holds the last reason rendered for each rule index, handed
+	// out again when a rule renders the same text (see Set.hit).
+	reasons []string
 	// names caches ResolveName lookups by the address of the name's bytes:
 	// cel-go passes the same name strings, held by the compiled programs,
 	// on every evaluation. Holding the pointer keeps those bytes alive, so
@@ -96,13 +109,16 @@ var _ interpreter.Activation = (*Values)(nil)
 
 // NewValues returns a Values for s's variables, all zero.
 func (s *Set) NewValues() *Values {
-	v := &Values{sc: s.sc, vals: make([]ref.Val, len(s.sc.vars))}
+	n := len(s.sc.vars)
+	v := &Values{sc: s.sc, raw: make([]uint64, n), vals: make([]ref.Val, n), stale: make([]bool, n)}
 	v.Reset()
 	return v
 }
 
 // Reset sets every variable to its zero value.
 func (v *Values) Reset() {
+	clear(v.raw)
+	clear(v.stale)
 	for i, d := range v.sc.vars {
 		switch d.Type {
 		case Int:
@@ -143,27 +159,37 @@ func (v *Values) check(i int, t Type) {
 // index).
 func (v *Values) SetInt(i int, x int64) {
 	v.check(i, Int)
-	if old, ok := v.vals[i].(types.Int); ok && int64(old) == x {
-		return // keep the boxed value: no allocation
+	if int64(v.raw[i]) == x {
+		return // keep the boxed value
 	}
-	v.vals[i] = types.Int(x)
+	v.raw[i] = uint64(x)
+	v.stale[i] = true
 }
 
 // SetDouble sets the Double variable at index i. It panics if i is out of
 // range or the variable is not a Double.
 func (v *Values) SetDouble(i int, x float64) {
 	v.check(i, Double)
-	if old, ok := v.vals[i].(types.Double); ok && float64(old) == x {
+	// As ever, a value equal to the old one (-0 for 0) keeps the old.
+	if math.Float64frombits(v.raw[i]) == x {
 		return
 	}
-	v.vals[i] = types.Double(x)
+	v.raw[i] = math.Float64bits(x)
+	v.stale[i] = true
 }
 
 // SetBool sets the Bool variable at index i. It panics if i is out of
 // range or the variable is not a Bool.
 func (v *Values) SetBool(i int, x bool) {
 	v.check(i, Bool)
-	v.vals[i] = types.Bool(x)
+	var r uint64
+	if x {
+		r = 1
+	}
+	if v.raw[i] != r {
+		v.raw[i] = r
+		v.stale[i] = true
+	}
 }
 
 // SetString sets the String variable at index i. It panics if i is out of
@@ -177,34 +203,51 @@ func (v *Values) SetString(i int, x string) {
 }
 
 // IntAt returns the Int variable at index i; it panics like SetInt.
-func (v *Values) IntAt(i int) int64 { v.check(i, Int); return int64(v.vals[i].(types.Int)) }
+func (v *Values) IntAt(i int) int64 { v.check(i, Int); return int64(v.raw[i]) }
 
 // DoubleAt returns the Double variable at index i; it panics like SetDouble.
 func (v *Values) DoubleAt(i int) float64 {
 	v.check(i, Double)
-	return float64(v.vals[i].(types.Double))
+	return math.Float64frombits(v.raw[i])
 }
 
 // BoolAt returns the Bool variable at index i; it panics like SetBool.
-func (v *Values) BoolAt(i int) bool { v.check(i, Bool); return bool(v.vals[i].(types.Bool)) }
+func (v *Values) BoolAt(i int) bool { v.check(i, Bool); return v.raw[i] != 0 }
 
 // StringAt returns the String variable at index i; it panics like SetString.
 func (v *Values) StringAt(i int) string { v.check(i, String); return string(v.vals[i].(types.String)) }
 
 // ResolveName implements interpreter.Activation: it returns the value of a
-// declared variable, without allocating.
+// declared variable. It allocates only to box a value set since the last
+// lookup (as the setters used to do).
 func (v *Values) ResolveName(name string) (any, bool) {
 	p := unsafe.StringData(name)
 	slot := &v.names[(uintptr(unsafe.Pointer(p))>>3)%uintptr(len(v.names))]
 	if slot.p == p && slot.n == len(name) && p != nil {
-		return v.vals[slot.idx], true
+		return v.val(slot.idx), true
 	}
 	i, ok := v.sc.index[name]
 	if !ok {
 		return nil, false
 	}
 	*slot = nameSlot{p: p, n: len(name), idx: i}
-	return v.vals[i], true
+	return v.val(i), true
+}
+
+// val returns variable i boxed for CEL.
+func (v *Values) val(i int) ref.Val {
+	if v.stale[i] {
+		switch v.sc.vars[i].Type {
+		case Int:
+			v.vals[i] = types.Int(int64(v.raw[i]))
+		case Double:
+			v.vals[i] = types.Double(math.Float64frombits(v.raw[i]))
+		case Bool:
+			v.vals[i] = types.Bool(v.raw[i] != 0)
+		}
+		v.stale[i] = false
+	}
+	return v.vals[i]
 }
 
 // Parent implements interpreter.Activation; a Values has no parent.
