@@ -683,10 +683,22 @@ func describeNegatives(views []negView, now time.Time, newDays int) string {
 		}
 		return "1 negative remark"
 	}
+	// Built without fmt: this runs at every rescore of a buyer with
+	// negatives.
+	b := make([]byte, 0, 64)
+	b = strconv.AppendInt(b, int64(len(views)), 10)
+	b = append(b, " negative remarks to "...)
+	b = strconv.AppendInt(b, int64(len(sellers)), 10)
 	if len(newSellers) == len(sellers) {
-		return fmt.Sprintf("%d negative remarks to %d sellers under %d days old within %s", len(views), len(sellers), newDays, spanS)
+		b = append(b, " sellers under "...)
+		b = strconv.AppendInt(b, int64(newDays), 10)
+		b = append(b, " days old within "...)
+	} else {
+		b = append(b, " sellers ("...)
+		b = strconv.AppendInt(b, int64(len(newSellers)), 10)
+		b = append(b, " new) within "...)
 	}
-	return fmt.Sprintf("%d negative remarks to %d sellers (%d new) within %s", len(views), len(sellers), len(newSellers), spanS)
+	return string(append(b, spanS...))
 }
 
 // plural is "1 day", "3 days".
@@ -710,26 +722,36 @@ func (en *Engine) describeOne(n *feedback) string {
 	} else if n.digital {
 		what = "a digital item"
 	}
-	price := ""
-	if n.amount > 0 {
-		sym := it.currency + " "
-		if it.currency == "CNY" {
-			sym = "¥"
-		}
-		price = sym + n.amount.String() + " "
-	}
-	when := fmt.Sprintf("%d min", int(math.Round(n.minutes)))
+	// Built without fmt, as describeNegatives: "negative left " + when +
+	// " after buying " + (price: "a " + price + what without its article)
+	// + ", before delivery".
+	b := make([]byte, 0, 80)
+	b = append(b, "negative left "...)
 	if n.minutes >= 120 {
-		when = fmt.Sprintf("%.0f h", n.minutes/60)
+		b = strconv.AppendFloat(b, n.minutes/60, 'f', 0, 64)
+		b = append(b, " h"...)
+	} else {
+		b = strconv.AppendInt(b, int64(math.Round(n.minutes)), 10)
+		b = append(b, " min"...)
 	}
-	s := fmt.Sprintf("negative left %s after buying %s%s", when, price, what)
-	if price != "" {
-		s = fmt.Sprintf("negative left %s after buying a %s%s", when, price, strings.TrimPrefix(what, "a "))
+	b = append(b, " after buying "...)
+	if n.amount > 0 {
+		b = append(b, "a "...)
+		if it.currency == "CNY" {
+			b = append(b, "¥"...)
+		} else {
+			b = append(b, it.currency...)
+			b = append(b, ' ')
+		}
+		b = append(b, n.amount.String()...)
+		b = append(b, ' ')
+		what = strings.TrimPrefix(what, "a ")
 	}
+	b = append(b, what...)
 	if n.predelivery {
-		s += ", before delivery"
+		b = append(b, ", before delivery"...)
 	}
-	return s
+	return string(b)
 }
 
 func linkKinds(root *account) string {
