@@ -562,17 +562,7 @@ func cmpFn[T any](op cmpOp, l, r nfn[T], c func(a, b T) int) nfn[bool] {
 		opGt: func(x int) bool { return x > 0 },
 		opGe: func(x int) bool { return x >= 0 },
 	}[op]
-	return func(v *Values) (bool, bool) {
-		a, ok := l(v)
-		if !ok {
-			return false, false
-		}
-		b, ok := r(v)
-		if !ok {
-			return false, false
-		}
-		return test(c(a, b)), true
-	}
+	return binFn(l, r, func(a, b T) (bool, bool) { return test(c(a, b)), true })
 }
 
 // asDouble returns n as a double node; an int is converted with
@@ -677,15 +667,5 @@ func cmpOrdered[T cmp.Ordered](op cmpOp, l, r nfn[T]) nfn[bool] {
 	case opGe:
 		test = func(a, b T) bool { return a >= b }
 	}
-	return func(v *Values) (bool, bool) {
-		a, ok := l(v)
-		if !ok {
-			return false, false
-		}
-		b, ok := r(v)
-		if !ok {
-			return false, false
-		}
-		return test(a, b), true
-	}
+	return binFn(l, r, func(a, b T) (bool, bool) { return test(a, b), true })
 }
