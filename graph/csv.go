@@ -77,20 +77,19 @@ func readInto(b *Builder, r io.Reader) error {
 			rows++
 			rating, perr := parseNum(fields[2])
 			t, terr := parseNum(fields[3])
-			if rows == 1 && perr == "not a number" && terr == "not a number" {
-				goto next // a header row
-			}
-			if perr != "" {
+			switch {
+			case rows == 1 && perr == "not a number" && terr == "not a number":
+				// a header row: skipped
+			case perr != "":
 				return fmt.Errorf("line %d: rating: %s", line, perr)
-			}
-			if terr != "" {
+			case terr != "":
 				return fmt.Errorf("line %d: time: %s", line, terr)
-			}
-			if aerr := b.Add(string(src), string(dst), rating, t); aerr != nil {
-				return fmt.Errorf("line %d: %w", line, aerr)
+			default:
+				if aerr := b.Add(string(src), string(dst), rating, t); aerr != nil {
+					return fmt.Errorf("line %d: %w", line, aerr)
+				}
 			}
 		}
-	next:
 		if err == io.EOF {
 			return nil
 		}
